@@ -1,0 +1,123 @@
+"""Weights on the Hugging Face Hub and on disk: save with a model card, fetch with fallbacks, publish.
+
+Resolution order of `fetch(name)`: a local folder path → the Hub repo configured for `name` in
+`weights/hub.json` (or `name` itself when it looks like `org/repo`), at its pinned revision, which
+huggingface_hub serves from its local cache when offline → the bundled `weights/<name>/` folder.
+Only `config.json`, `model.safetensors` and `README.md` are ever fetched: no pickle is loaded.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from huggingface_hub import HfApi, snapshot_download
+from safetensors import SafetensorError
+from torch import nn
+
+from gan.data import REPO_ROOT
+
+log = logging.getLogger(__name__)
+
+WEIGHTS_ROOT = REPO_ROOT / "weights"
+HUB_CONFIG = WEIGHTS_ROOT / "hub.json"
+WEIGHT_FILES = ["config.json", "model.safetensors", "README.md"]
+Model = TypeVar("Model", bound=nn.Module)
+
+
+class WeightsError(ValueError):
+    """Weights that cannot be found or do not fit the model; the message says what to do."""
+
+
+@dataclass
+class ModelCard:
+    """What a model card says: how the weights were made and what they measure."""
+
+    title: str
+    summary: str
+    training_data: str
+    hardware: str
+    training_config: dict = field(default_factory=dict)
+    metrics: dict[str, float | str] = field(default_factory=dict)
+    notes: str = ""
+    tags: list[str] = field(default_factory=list)
+    license: str = "mit"
+
+    def render(self) -> str:
+        """The README.md text, with Hub front matter."""
+        tags = "".join(f"\n- {tag}" for tag in ["gan-imaging-studio", "pytorch", "safetensors", *self.tags])
+        metrics = "\n".join(f"| {k} | {v:.4g} |" if isinstance(v, float) else f"| {k} | {v} |" for k, v in self.metrics.items())
+        config = json.dumps(self.training_config, indent=2, default=str)
+        return (
+            f"---\nlicense: {self.license}\nlibrary_name: pytorch\ntags:{tags}\n---\n\n"
+            f"# {self.title}\n\n{self.summary}\n\n"
+            f"## Training data\n\n{self.training_data}\n\n## Hardware\n\n{self.hardware}\n\n"
+            f"## Metrics (measured on held-out data)\n\n| metric | value |\n|---|---|\n{metrics}\n\n"
+            f"## Training configuration\n\n```json\n{config}\n```\n"
+            + (f"\n## Notes\n\n{self.notes}\n" if self.notes else "")
+        )
+
+
+def save_model(model: nn.Module, directory: Path, card: ModelCard) -> Path:
+    """Save `model` (a PyTorchModelHubMixin) as config.json + model.safetensors + README.md."""
+    directory = Path(directory)
+    model.save_pretrained(directory)
+    (directory / "README.md").write_text(card.render())
+    return directory
+
+
+def hub_config() -> dict[str, dict[str, str]]:
+    """Bundled model name -> {"repo": ..., "revision": ...} from weights/hub.json."""
+    return json.loads(HUB_CONFIG.read_text()) if HUB_CONFIG.exists() else {}
+
+
+def _load_folder(model_cls: type[Model], folder: Path) -> Model:
+    if not (folder / "model.safetensors").exists():
+        raise WeightsError(f"{folder} has no model.safetensors; only safetensors weights are loaded.")
+    try:
+        model = model_cls.from_pretrained(folder, strict=True)
+    except (RuntimeError, SafetensorError, TypeError, json.JSONDecodeError) as error:
+        raise WeightsError(f"The weights in {folder} do not fit a {model_cls.__name__}: {str(error).splitlines()[0]}") from error
+    return model.eval()
+
+
+def _download(repo: str, revision: str | None) -> Path:
+    return Path(snapshot_download(repo, revision=revision, allow_patterns=WEIGHT_FILES))
+
+
+def fetch(model_cls: type[Model], name: str) -> tuple[Model, str]:
+    """Load `name` (bundled name, Hub repo id or folder) and say where the weights came from."""
+    if Path(name).is_dir():
+        return _load_folder(model_cls, Path(name)), f"folder {name}"
+    entry = hub_config().get(name, {})
+    repo = entry.get("repo") or (name if "/" in name else None)
+    bundled = WEIGHTS_ROOT / name
+    if repo:
+        try:
+            return _load_folder(model_cls, _download(repo, entry.get("revision"))), f"hub {repo}@{entry.get('revision', 'main')}"
+        except WeightsError:
+            raise
+        except Exception as error:  # offline, unknown repo, revoked token: fall back to bundled
+            if not bundled.is_dir():
+                raise WeightsError(f"Could not fetch {repo!r} from the Hub ({type(error).__name__}) and no bundled copy exists.") from error
+            log.info("Hub fetch of %s failed (%s); using bundled weights", repo, type(error).__name__)
+    if bundled.is_dir():
+        return _load_folder(model_cls, bundled), f"bundled weights/{name}"
+    raise WeightsError(f"No model named {name!r}: not a folder, not a bundled model, not a Hub repo id (org/name).")
+
+
+def publish(directory: Path, repo: str, *, token: str | None = None, private: bool = False, dry_run: bool = False) -> list[str]:
+    """Upload a weights folder (with its model card) to `repo`; return the files sent or, dry, to send."""
+    directory = Path(directory)
+    missing = [f for f in WEIGHT_FILES if not (directory / f).exists()]
+    if missing:
+        raise WeightsError(f"{directory} is not a complete weights folder: missing {', '.join(missing)}.")
+    files = sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file())
+    if dry_run:
+        return files
+    api = HfApi(token=token)
+    api.create_repo(repo, private=private, exist_ok=True)
+    api.upload_folder(repo_id=repo, folder_path=str(directory), commit_message=f"Upload {directory.name} from GAN Imaging Studio")
+    return files

@@ -1,0 +1,55 @@
+"""Evaluation metrics shared by every capability: fidelity, color, detection and vote statistics."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from skimage.metrics import structural_similarity
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+
+def mse(prediction: np.ndarray, target: np.ndarray) -> float:
+    """Mean squared error of two images in [0, 1]."""
+    return float(np.mean((prediction.astype(np.float64) - target.astype(np.float64)) ** 2))
+
+
+def psnr(prediction: np.ndarray, target: np.ndarray, data_range: float = 1.0) -> float:
+    """Peak signal-to-noise ratio in dB; images in [0, data_range]. Identical images give inf."""
+    error = mse(prediction, target)
+    return math.inf if error == 0 else 10.0 * math.log10(data_range**2 / error)
+
+
+def ssim(prediction: np.ndarray, target: np.ndarray, data_range: float = 1.0) -> float:
+    """Structural similarity (Wang et al. 2004) of HxW or HxWxC images in [0, data_range]."""
+    channel_axis = -1 if prediction.ndim == 3 else None
+    side = min(prediction.shape[0], prediction.shape[1])
+    win_size = min(7, side if side % 2 else side - 1)
+    return float(structural_similarity(prediction, target, data_range=data_range, channel_axis=channel_axis, win_size=win_size))
+
+
+def colorfulness(rgb: np.ndarray) -> float:
+    """Hasler and Süsstrunk (2003) colorfulness of an HxWx3 image in [0, 255]: 0 for gray."""
+    r, g, b = (rgb[..., i].astype(np.float64) for i in range(3))
+    rg, yb = r - g, 0.5 * (r + g) - b
+    return float(math.hypot(rg.std(), yb.std()) + 0.3 * math.hypot(rg.mean(), yb.mean()))
+
+
+def detection_scores(labels: np.ndarray, scores: np.ndarray) -> dict[str, float]:
+    """AUPRC (positives = label 1, higher score = more positive), AUROC and the positive share (AUPRC's chance)."""
+    labels = np.asarray(labels).astype(int)
+    return {
+        "auprc": float(average_precision_score(labels, scores)),
+        "auroc": float(roc_auc_score(labels, scores)),
+        "positive_share": float(labels.mean()),
+    }
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson score interval of a binomial proportion (95 % by default); (0, 1) with no trials."""
+    if trials == 0:
+        return 0.0, 1.0
+    p = successes / trials
+    denominator = 1 + z**2 / trials
+    centre = (p + z**2 / (2 * trials)) / denominator
+    half = z * math.sqrt(p * (1 - p) / trials + z**2 / (4 * trials**2)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)

@@ -1,0 +1,230 @@
+"""The one adversarial training loop, for every model of the studio.
+
+Per generator step: `n_critic` critic updates (each on a fresh batch), then one generator update
+on the last batch. Checkpoint and resume, a tqdm bar, sample grids, a JSONL metrics log, hooks,
+and PyTorch DDP when started under `torchrun` (one process per GPU, or gloo on CPUs).
+
+Randomness of step s is a function of (seed, rank, s) alone, and the data position is derived
+from the step, so a resumed run continues exactly where the killed one stopped.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+from torch import Tensor, nn
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, Dataset, DistributedSampler
+from torchvision.utils import save_image
+from tqdm.auto import tqdm
+
+from gan.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
+from gan.device import pick_device, seed_everything
+from gan.objectives import AdversarialObjective
+from gan.task import Batch, GanTask
+
+StepHook = Callable[[int, GanTask], None]
+
+
+@dataclass
+class TrainConfig:
+    """How long and how to train; saved as `train_config.json` in the run folder."""
+
+    run_dir: str = "runs/default"
+    steps: int = 2000
+    batch_size: int = 64
+    lr_generator: float = 2e-4
+    lr_critic: float = 2e-4
+    n_critic: int | None = None
+    cosine_schedule: bool = False
+    log_every: int = 50
+    sample_every: int = 500
+    eval_every: int = 500
+    checkpoint_every: int = 500
+    keep_checkpoints: int = 2
+    seed: int = 0
+    device: str = "auto"
+    num_workers: int = 0
+    resume: bool = True
+    progress: bool = True
+
+
+@dataclass
+class TrainResult:
+    """Where the run lives and what its last logged metrics were."""
+
+    run_dir: Path
+    steps: int
+    last_metrics: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class DistributedContext:
+    """Rank, world size and device of this process; rank 0 alone writes files."""
+
+    rank: int
+    world_size: int
+    device: torch.device
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+
+def init_distributed(device_name: str) -> DistributedContext:
+    """Join the process group when started by torchrun (WORLD_SIZE > 1), else run alone."""
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    device = pick_device(device_name)
+    if world_size > 1 and not dist.is_initialized():
+        dist.init_process_group(backend="nccl" if device.type == "cuda" else "gloo")
+        if device.type == "cuda":
+            torch.cuda.set_device(device)
+    rank = dist.get_rank() if dist.is_initialized() else 0
+    return DistributedContext(rank=rank, world_size=world_size, device=device)
+
+
+def make_optimizer(objective: AdversarialObjective, params: Sequence[nn.Parameter], lr: float) -> torch.optim.Optimizer:
+    """The optimiser the objective's authors used: RMSprop for weight clipping, Adam otherwise."""
+    if objective.optimizer == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr)
+    return torch.optim.Adam(params, lr=lr, betas=objective.adam_betas)
+
+
+def cosine_factor(step: int, total: int) -> float:
+    """Cosine decay from 1 at step 0 to 0 at `total`."""
+    return 0.5 * (1 + math.cos(math.pi * min(step, total) / max(total, 1)))
+
+
+def to_device(batch: Batch | Tensor, device: torch.device) -> Batch:
+    """Move every tensor of a batch to `device` (a bare tensor becomes a 1-tuple)."""
+    if torch.is_tensor(batch):
+        batch = (batch,)
+    return tuple(item.to(device, non_blocking=True) if torch.is_tensor(item) else item for item in batch)
+
+
+def endless_batches(
+    dataset: Dataset, batch_size: int, ctx: DistributedContext, seed: int, start_batch: int, num_workers: int
+) -> Iterator[Batch]:
+    """Shuffled batches epoch after epoch, this rank's shard only, starting at batch `start_batch`."""
+    sampler = DistributedSampler(dataset, num_replicas=ctx.world_size, rank=ctx.rank, shuffle=True, seed=seed, drop_last=True)
+    per_epoch = len(sampler) // batch_size
+    if per_epoch == 0:
+        raise ValueError(f"The dataset has {len(dataset)} items, fewer than one batch of {batch_size} per process.")
+    epoch, offset = divmod(start_batch, per_epoch)
+    while True:
+        sampler.set_epoch(epoch)
+        indices = list(sampler)[offset * batch_size :]
+        yield from DataLoader(dataset, batch_size=batch_size, sampler=indices, drop_last=True, num_workers=num_workers)
+        epoch, offset = epoch + 1, 0
+
+
+def _step_seed(seed: int, rank: int, step: int) -> int:
+    return (seed * 1_000_003 + rank * 7_919 + step) % 2**63
+
+
+def _wrap(module: nn.Module, ctx: DistributedContext) -> nn.Module:
+    if ctx.world_size == 1:
+        return module
+    device_ids = [ctx.device.index] if ctx.device.type == "cuda" else None
+    return DistributedDataParallel(module, device_ids=device_ids)
+
+
+class MetricsLog:
+    """Append-only JSONL log of training scalars, one object per line."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def write(self, record: dict) -> None:
+        with open(self.path, "a") as handle:
+            handle.write(json.dumps(record) + "\n")
+
+
+def train(
+    task: GanTask,
+    dataset: Dataset,
+    config: TrainConfig,
+    hooks: Sequence[StepHook] = (),
+    eval_batch: Batch | None = None,
+) -> TrainResult:
+    """Train `task` on `dataset` for `config.steps` generator steps, resuming when a checkpoint exists."""
+    ctx = init_distributed(config.device)
+    run_dir = Path(config.run_dir)
+    seed_everything(config.seed)
+    task.to(ctx.device)
+    objective = task.objective
+    n_critic = config.n_critic or objective.n_critic
+    opt_g = make_optimizer(objective, list(task.generator.parameters()), config.lr_generator)
+    opt_d = make_optimizer(objective, list(task.critic.parameters()), config.lr_critic)
+    modules = {"generator": task.generator, "critic": task.critic}
+    optimizers = {"generator": opt_g, "critic": opt_d}
+
+    start = 0
+    checkpoint = latest_checkpoint(run_dir) if config.resume else None
+    if checkpoint is not None:
+        start = load_checkpoint(checkpoint, modules, optimizers)
+    if ctx.is_main:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / "samples").mkdir(exist_ok=True)
+        (run_dir / "train_config.json").write_text(json.dumps(asdict(config), indent=2))
+    log = MetricsLog(run_dir / "metrics.jsonl")
+
+    generator_ddp, critic_ddp = _wrap(task.generator, ctx), _wrap(task.critic, ctx)
+    batches = endless_batches(dataset, config.batch_size, ctx, config.seed, start * n_critic, config.num_workers)
+    if eval_batch is not None:
+        eval_batch = to_device(eval_batch, ctx.device)
+    bar = tqdm(total=config.steps, initial=start, desc=run_dir.name, disable=not (config.progress and ctx.is_main), dynamic_ncols=True)
+    task.train()
+    started, logs = time.perf_counter(), {}
+    for step in range(start, config.steps):
+        torch.manual_seed(_step_seed(config.seed, ctx.rank, step))
+        factor = cosine_factor(step, config.steps) if config.cosine_schedule else 1.0
+        for optimizer, base in ((opt_g, config.lr_generator), (opt_d, config.lr_critic)):
+            for group in optimizer.param_groups:
+                group["lr"] = base * factor
+
+        for _ in range(n_critic):
+            batch = to_device(next(batches), ctx.device)
+            loss_d, logs_d = task.critic_loss(batch, task.generator, critic_ddp)
+            opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            opt_d.step()
+            objective.after_critic_step(task.critic)
+
+        loss_g, logs_g = task.generator_loss(batch, generator_ddp, task.critic)
+        opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        opt_g.step()
+
+        done = step + 1
+        logs = {"loss_d": loss_d.item(), "loss_g": loss_g.item(), **logs_d, **logs_g}
+        bar.update(1)
+        if ctx.is_main:
+            for hook in hooks:
+                hook(done, task)
+            if done % config.log_every == 0 or done == config.steps:
+                bar.set_postfix({k: f"{v:.3g}" for k, v in logs.items() if k in ("loss_d", "loss_g")})
+                log.write({"step": done, "seconds": round(time.perf_counter() - started, 2), **logs})
+            if eval_batch is not None and (done % config.eval_every == 0 or done == config.steps):
+                task.eval()
+                with torch.no_grad():
+                    metrics = task.evaluate(eval_batch)
+                task.train()
+                logs.update(metrics)
+                log.write({"step": done, "eval": metrics})
+            if done % config.sample_every == 0 or done == config.steps:
+                save_image(task.sample_images(batch) * 0.5 + 0.5, run_dir / "samples" / f"step-{done:08d}.png", nrow=8)
+        if done % config.checkpoint_every == 0 or done == config.steps:
+            if ctx.is_main:
+                save_checkpoint(run_dir, done, modules, optimizers, keep=config.keep_checkpoints)
+            if ctx.world_size > 1:
+                dist.barrier()
+    bar.close()
+    return TrainResult(run_dir=run_dir, steps=config.steps, last_metrics=logs)
