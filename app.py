@@ -1,0 +1,55 @@
+"""GAN Imaging Studio: one Gradio Blocks app, one tab per capability.
+
+    python app.py [--host 127.0.0.1] [--port 7860] [--share] [--device auto]
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+from collections.abc import Sequence
+
+import gradio as gr
+
+from gan.device import pick_device
+from ui import TABS
+from ui.context import AppContext
+
+TITLE = "GAN Imaging Studio"
+INTRO = (
+    "# GAN Imaging Studio\n"
+    "Generative adversarial methods for inverse problems in imaging: colorize old photos, "
+    "fill holes, super-resolve, detect anomalies, and judge colorizations blind. "
+    "Every model here was trained by us on named open data; see each tab's notes."
+)
+
+
+def build_app(ctx: AppContext, tabs: Sequence[str] = TABS) -> tuple[gr.Blocks, str]:
+    """Build the Blocks app from the tab modules; return it and the HTML head the tabs need."""
+    modules = [importlib.import_module(name) for name in tabs]
+    with gr.Blocks(title=TITLE) as demo:
+        gr.Markdown(INTRO)
+        for module in modules:
+            module.build_tab(ctx)
+    head = "\n".join(getattr(module, "HEAD", "") for module in modules)
+    return demo, head
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line of `python app.py`."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 to serve your network)")
+    parser.add_argument("--port", type=int, default=7860, help="port to listen on")
+    parser.add_argument("--share", action="store_true", help="also open a temporary public gradio.live link")
+    parser.add_argument("--device", default="auto", help="torch device for the models: auto, cpu, cuda, cuda:1, mps")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Start the app."""
+    args = parse_args(argv)
+    demo, head = build_app(AppContext(device=pick_device(args.device)))
+    demo.queue(default_concurrency_limit=2).launch(server_name=args.host, server_port=args.port, share=args.share, head=head)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""Shared fixtures: deterministic torch, and the app served on 127.0.0.1 for gradio_client tests."""
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import torch
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+
+def free_port() -> int:
+    """An unused TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def _seeded() -> None:
+    torch.manual_seed(0)
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """Folder for test artefacts (screenshots); git-ignored."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def serve_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., str]]:
+    """Launch the app (or some of its tabs) on 127.0.0.1 and return its URL; closed at session end."""
+    from app import build_app
+    from ui.context import AppContext
+
+    launched = []
+
+    def serve(tabs: tuple[str, ...] | None = None, votes_db: str | None = None) -> str:
+        ctx = AppContext(device=torch.device("cpu"), votes_db=votes_db or str(tmp_path_factory.mktemp("votes") / "votes.sqlite3"))
+        demo, head = build_app(ctx, tabs) if tabs else build_app(ctx)
+        port = free_port()
+        demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, head=head)
+        launched.append(demo)
+        return f"http://127.0.0.1:{port}/"
+
+    yield serve
+    for demo in launched:
+        demo.close()
