@@ -1,0 +1,109 @@
+"""Command line of the naturalness test: build the image pool, print the results, export the votes.
+
+    python -m colorgan.naturalness build-pool [--out DIR] [--models NAME ...] [--cifar-per-class N] [--skimage NAME ...]
+    python -m colorgan.naturalness results [--db PATH_OR_URL] [--pool DIR] [--csv FILE]
+    python -m colorgan.naturalness export [--db PATH_OR_URL] --out FILE
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from colorgan.naturalness.pool import DISPLAY_SIDE, build_pool, cifar10_photos, default_pool_dir, load_pool, skimage_photos
+from colorgan.naturalness.results import format_table, tally, write_results_csv, write_votes_csv
+from colorgan.naturalness.store import VoteStore
+from ui.context import default_votes_db
+
+
+def _shipped_models() -> tuple[str, ...]:
+    from colorgan.models import SHIPPED_MODELS
+
+    return SHIPPED_MODELS
+
+
+def build_pool_command(args: argparse.Namespace) -> None:
+    """Colorize the held-out photos with every model and write the pool."""
+    import torch
+
+    from colorgan.inference import colorize, load_colorizer
+
+    torch.set_num_threads(args.threads)
+    photos = cifar10_photos(args.cifar_per_class, args.seed) + skimage_photos(args.skimage, args.large_side)
+    colorizers, provenance = {}, {}
+    for name in args.models or _shipped_models():
+        model, source = load_colorizer(name)
+        colorizers[name] = lambda image, model=model: colorize(image, model, size=args.size)
+        provenance[name] = source
+        print(f"{name}: weights from {source}")
+    pool = build_pool(photos, colorizers, args.out, provenance)
+    print(f"Wrote {len(pool.entries)} images ({len(photos)} photos x {len(pool.methods)} methods: {', '.join(pool.methods)}) to {args.out}")
+
+
+def _results(args: argparse.Namespace):
+    store = VoteStore(args.db, {})
+    methods = load_pool(args.pool).methods if (args.pool / "manifest.json").is_file() else ()
+    return store, tally(store.counts(), methods)
+
+
+def results_command(args: argparse.Namespace) -> None:
+    """Print the per-method table, and write it as CSV when asked."""
+    store, results = _results(args)
+    print(format_table(results))
+    print(f"\n{len(store)} votes in {args.db}")
+    if args.csv:
+        with open(args.csv, "w", newline="") as handle:
+            write_results_csv(results, handle)
+        print(f"Wrote {args.csv}")
+
+
+def export_command(args: argparse.Namespace) -> None:
+    """Write every vote as a CSV row."""
+    store = VoteStore(args.db, {})
+    with open(args.out, "w", newline="") as handle:
+        write_votes_csv(store.all_votes(), handle)
+    print(f"Wrote {len(store)} votes to {args.out}")
+
+
+def _add_db_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", default=default_votes_db(), help="SQLite file or database URL (default: $GAN_STUDIO_VOTES_DB or votes.sqlite3)")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line of `python -m colorgan.naturalness`."""
+    parser = argparse.ArgumentParser(prog="python -m colorgan.naturalness", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build-pool", help="colorize held-out photos with every model and write the pool")
+    build.add_argument("--out", type=Path, default=default_pool_dir(), help="pool folder to write (default: $GAN_STUDIO_POOL or data/naturalness-pool)")
+    build.add_argument("--models", nargs="*", default=None, help="shipped model names or Hub repo ids (default: every shipped colorization model)")
+    build.add_argument("--cifar-per-class", type=int, default=5, help="held-out CIFAR-10 test photos per class (10 classes)")
+    build.add_argument("--skimage", nargs="*", default=["coffee", "chelsea", "astronaut", "rocket"], help="scikit-image color photos to add (none: pass the flag alone)")
+    build.add_argument("--large-side", type=int, default=DISPLAY_SIDE, help="longer side in pixels the scikit-image photos are resized to")
+    build.add_argument("--size", type=int, default=None, help="size at which the models predict color (default: colorize's own choice)")
+    build.add_argument("--seed", type=int, default=0, help="seed of the choice of CIFAR-10 photos")
+    build.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    build.set_defaults(run=build_pool_command)
+
+    results = commands.add_parser("results", help="print the per-method table (and write it as CSV)")
+    _add_db_flag(results)
+    results.add_argument("--pool", type=Path, default=default_pool_dir(), help="pool folder, for the method order (default: $GAN_STUDIO_POOL or data/naturalness-pool)")
+    results.add_argument("--csv", default=None, help="also write the table to this CSV file")
+    results.set_defaults(run=results_command)
+
+    export = commands.add_parser("export", help="write every vote as one CSV row")
+    _add_db_flag(export)
+    export.add_argument("--out", required=True, help="CSV file to write")
+    export.set_defaults(run=export_command)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run one command."""
+    args = parse_args(argv)
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,178 @@
+"""The naturalness test's pool, vote store, results table and command line, without the app."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import random
+import sqlite3
+from collections import Counter
+
+import pytest
+from naturalness_helpers import METHODS, make_pool
+
+from colorgan.naturalness.__main__ import main as cli
+from colorgan.naturalness.pool import load_pool, next_image
+from colorgan.naturalness.results import format_table, tally, write_results_csv
+from colorgan.naturalness.store import RateLimit, RateLimitError, VoteError, VoteStore, database_url, new_id
+from colorgan.naturalness.study import NaturalnessStudy
+from gan.metrics import wilson_interval
+
+
+@pytest.fixture(scope="module")
+def pool(tmp_path_factory):
+    return make_pool(tmp_path_factory.mktemp("pool"))
+
+
+@pytest.fixture
+def store(pool, tmp_path):
+    store = VoteStore(str(tmp_path / "votes.sqlite3"), pool.catalog())
+    yield store
+    store.close()
+
+
+def test_build_pool_records_source_and_method_of_every_image(pool):
+    assert pool.methods == METHODS
+    assert Counter(entry.method for entry in pool.entries) == {method: 12 for method in METHODS}
+    for source in pool.sources():
+        assert sorted(entry.method for entry in pool.entries if entry.source == source) == sorted(METHODS)
+    assert all(pool.path(entry.image).is_file() for entry in pool.entries)
+
+
+def test_pool_file_names_do_not_reveal_the_method_and_rebuild_gives_the_same_ids(pool, tmp_path):
+    for entry in pool.entries:
+        assert not any(method in entry.file for method in METHODS)
+    rebuilt = make_pool(tmp_path / "again")
+    assert rebuilt.catalog() == pool.catalog()
+    assert load_pool(tmp_path / "again").catalog() == pool.catalog()
+
+
+def test_load_pool_refuses_a_pool_with_missing_images(pool, tmp_path):
+    copy = make_pool(tmp_path / "copy")
+    os.remove(copy.path(copy.entries[0].image))
+    with pytest.raises(FileNotFoundError, match="rebuild"):
+        load_pool(tmp_path / "copy")
+    with pytest.raises(FileNotFoundError, match="build-pool"):
+        load_pool(tmp_path / "nothing")
+
+
+def test_next_image_shows_each_photo_once_with_methods_balanced_at_every_step(pool):
+    rng, seen = random.Random(0), []
+    while (entry := next_image(pool, seen, rng)) is not None:
+        seen.append(entry.image)
+        counts = Counter(pool.by_id[image].method for image in seen)
+        assert max(counts[m] for m in METHODS) - min(counts[m] for m in METHODS) <= 1
+    sources = [pool.by_id[image].source for image in seen]
+    assert len(sources) == len(set(sources)) == len(pool.sources())
+
+
+def test_next_image_orders_differ_between_participants(pool):
+    orders = set()
+    for seed in range(5):
+        rng, seen = random.Random(seed), []
+        while (entry := next_image(pool, seen, rng)) is not None:
+            seen.append(entry.image)
+        orders.add(tuple(seen))
+    assert len(orders) == 5
+
+
+def test_store_writes_a_vote_once_when_retried_or_double_clicked(store, pool):
+    participant, image = new_id(), pool.entries[0].image
+    method = pool.by_id[image].method
+    first = store.record(participant, image, method, True, 1200)
+    retry = store.record(participant, image, method, True, 1200, first.vote.vote_id)
+    double_click = store.record(participant, image, method, False, 40)
+    assert (first.recorded, retry.recorded, double_click.recorded) == (True, False, False)
+    assert retry.vote == first.vote == double_click.vote
+    assert len(store) == 1
+    assert store.counts() == {method: (1, 1)}
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"participant": "not-an-id"}, "participant id is malformed"),
+        ({"participant": "A" * 32}, "participant id is malformed"),
+        ({"vote_id": "x"}, "vote id is malformed"),
+        ({"image": "0" * 16}, "not in the test pool"),
+        ({"method": "isola"}, "not one of the pool's methods"),
+        ({"method": "half-saturation"}, "was not made by method"),
+        ({"natural": "yes"}, "yes \\(true\\) or no"),
+        ({"response_ms": -5}, "response time"),
+        ({"response_ms": 1.5}, "response time"),
+    ],
+)
+def test_store_refuses_bad_votes_with_a_sentence(store, pool, change, message):
+    real = next(entry for entry in pool.entries if entry.method == "real")
+    vote = {"participant": new_id(), "image": real.image, "method": "real", "natural": True, "response_ms": 900, "vote_id": new_id()}
+    with pytest.raises(VoteError, match=message):
+        store.record(**(vote | change))
+    assert len(store) == 0
+
+
+def test_store_refuses_a_flood_from_one_participant_but_not_others(pool, tmp_path):
+    store = VoteStore(str(tmp_path / "votes.sqlite3"), pool.catalog(), RateLimit(votes=3, seconds=60))
+    flooder, entries = new_id(), pool.entries
+    for entry in entries[:3]:
+        assert store.record(flooder, entry.image, entry.method, True, 500).recorded
+    with pytest.raises(RateLimitError, match="at most 3 in 60 seconds"):
+        store.record(flooder, entries[3].image, entries[3].method, True, 500)
+    assert store.record(new_id(), entries[3].image, entries[3].method, False, 500).recorded
+    assert len(store) == 4
+
+
+def test_store_keeps_sqlite_in_wal_mode(store, tmp_path):
+    with sqlite3.connect(tmp_path / "votes.sqlite3") as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_database_url_takes_paths_and_server_urls():
+    assert database_url("/tmp/v.sqlite3") == "sqlite:////tmp/v.sqlite3"
+    assert database_url("postgresql://u:p@db:5432/votes") == "postgresql+psycopg://u:p@db:5432/votes"
+    assert database_url("postgresql+psycopg://u@db/votes") == "postgresql+psycopg://u@db/votes"
+
+
+def test_study_never_draws_an_image_the_participant_answered(pool, tmp_path):
+    study = NaturalnessStudy(pool, str(tmp_path / "votes.sqlite3"), RateLimit(votes=100), seed=1)
+    participant, answered = new_id(), []
+    while (entry := study.draw(participant)) is not None:
+        assert entry.image not in answered
+        study.vote(participant, entry.image, len(answered) % 2 == 0, 700)
+        answered.append(entry.image)
+    assert len(answered) == len(pool.sources())
+    with pytest.raises(VoteError, match="not in the test pool"):
+        study.vote(participant, "unknown", True, 700)
+
+
+def test_results_give_share_votes_and_wilson_interval_per_method_in_pool_order():
+    results = tally({"swapped-channels": (1, 4), "real": (9, 10), "retired-model": (2, 2)}, METHODS)
+    assert [r.method for r in results] == [*METHODS, "retired-model"]
+    real, half, swapped, _ = results
+    assert (real.natural, real.votes, real.share, real.interval) == (9, 10, 0.9, wilson_interval(9, 10))
+    assert (half.votes, half.share) == (0, None)
+    table = format_table(results)
+    assert "| real | 90.0 % | 10 | 59.6 – 98.2 % |" in table
+    assert "| half-saturation | – | 0 | – |" in table
+    handle = io.StringIO()
+    write_results_csv(results, handle)
+    rows = list(csv.DictReader(io.StringIO(handle.getvalue())))
+    assert rows[2] == {"method": "swapped-channels", "natural": "1", "votes": "4", "share": "0.250000",
+                       "wilson_low": f"{wilson_interval(1, 4)[0]:.6f}", "wilson_high": f"{wilson_interval(1, 4)[1]:.6f}"}
+
+
+def test_cli_results_and_export_match_the_stored_votes(store, pool, tmp_path, capsys):
+    participants = [new_id() for _ in range(3)]
+    for index, entry in enumerate(pool.entries[:9]):
+        store.record(participants[index % 3], entry.image, entry.method, entry.method == "real", 1000 + index)
+    db = str(tmp_path / "votes.sqlite3")
+    cli(["results", "--db", db, "--pool", str(pool.root), "--csv", str(tmp_path / "table.csv")])
+    printed = capsys.readouterr().out
+    expected = format_table(tally(store.counts(), pool.methods))
+    assert expected in printed and "9 votes" in printed
+    rows = list(csv.DictReader(open(tmp_path / "table.csv")))
+    assert {row["method"]: int(row["votes"]) for row in rows} == {m: n for m, (_, n) in store.counts().items()} | {
+        m: 0 for m in METHODS if m not in store.counts()}
+    cli(["export", "--db", db, "--out", str(tmp_path / "votes.csv")])
+    exported = list(csv.DictReader(open(tmp_path / "votes.csv")))
+    assert sorted(row["vote_id"] for row in exported) == sorted(vote.vote_id for vote in store.all_votes())
+    assert all(row["natural"] == str(pool.by_id[row["image"]].method == "real") for row in exported)
