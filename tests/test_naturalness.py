@@ -14,7 +14,7 @@ from naturalness_helpers import METHODS, make_pool
 from colorgan.naturalness.__main__ import main as cli
 from colorgan.naturalness.pool import load_pool, next_image
 from colorgan.naturalness.results import format_table, tally, write_results_csv
-from colorgan.naturalness.store import RateLimit, RateLimitError, VoteError, VoteStore, database_url, new_id
+from colorgan.naturalness.store import RateLimit, RateLimitError, VoteError, VoteStore, database_url, new_id, rate_limit_from_env
 from colorgan.naturalness.study import NaturalnessStudy
 from gan.metrics import wilson_interval
 
@@ -119,6 +119,17 @@ def test_store_refuses_a_flood_from_one_participant_but_not_others(pool, tmp_pat
         store.record(flooder, entries[3].image, entries[3].method, True, 500)
     assert store.record(new_id(), entries[3].image, entries[3].method, False, 500).recorded
     assert len(store) == 4
+
+
+def test_rate_limit_comes_from_the_environment_or_says_what_is_wrong(monkeypatch):
+    monkeypatch.setenv("GAN_STUDIO_VOTE_LIMIT", "12/30")
+    assert rate_limit_from_env() == RateLimit(12, 30.0)
+    monkeypatch.setenv("GAN_STUDIO_VOTE_LIMIT", "")
+    assert rate_limit_from_env() == RateLimit()
+    for bad in ("fast", "0/60", "10/0"):
+        monkeypatch.setenv("GAN_STUDIO_VOTE_LIMIT", bad)
+        with pytest.raises(ValueError, match="GAN_STUDIO_VOTE_LIMIT"):
+            rate_limit_from_env()
 
 
 def test_store_keeps_sqlite_in_wal_mode(store, tmp_path):

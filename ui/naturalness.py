@@ -141,5 +141,5 @@ def _build_voting(study: NaturalnessStudy) -> None:
             for r in study.results()
         ]
 
-    gr.api(vote, api_name="vote", concurrency_limit=VOTE_CONCURRENCY)
-    gr.api(results_table, api_name="results")
+    gr.api(vote, api_name="vote", queue=False)
+    gr.api(results_table, api_name="results", queue=False)

@@ -11,6 +11,7 @@ not an error but is not counted twice: the receipt says `recorded=False` and car
 """
 from __future__ import annotations
 
+import os
 import re
 import time
 import uuid
@@ -75,6 +76,21 @@ class RateLimit:
 
     votes: int = 30
     seconds: float = 60.0
+
+
+def rate_limit_from_env() -> RateLimit:
+    """$GAN_STUDIO_VOTE_LIMIT as "VOTES/SECONDS" (e.g. "30/60"), else the default RateLimit()."""
+    text = os.environ.get("GAN_STUDIO_VOTE_LIMIT", "").strip()
+    if not text:
+        return RateLimit()
+    try:
+        votes_text, seconds_text = text.split("/")
+        limit = RateLimit(int(votes_text), float(seconds_text))
+    except ValueError as error:
+        raise ValueError(f"GAN_STUDIO_VOTE_LIMIT must look like 30/60 (votes/seconds), not {text!r}.") from error
+    if limit.votes < 1 or limit.seconds <= 0:
+        raise ValueError(f"GAN_STUDIO_VOTE_LIMIT needs at least 1 vote in a positive number of seconds, not {text!r}.")
+    return limit
 
 
 @dataclass(frozen=True)

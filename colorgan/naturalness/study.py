@@ -6,7 +6,7 @@ from pathlib import Path
 
 from colorgan.naturalness.pool import Pool, PoolEntry, load_pool, next_image
 from colorgan.naturalness.results import MethodResult, tally
-from colorgan.naturalness.store import RateLimit, Receipt, VoteError, VoteStore, is_valid_id
+from colorgan.naturalness.store import RateLimit, Receipt, VoteError, VoteStore, is_valid_id, rate_limit_from_env
 
 
 class NaturalnessStudy:
@@ -18,9 +18,9 @@ class NaturalnessStudy:
         self.rng = random.Random(seed)
 
     @classmethod
-    def open(cls, pool_dir: Path, votes_db: str, rate_limit: RateLimit = RateLimit()) -> "NaturalnessStudy":
-        """A study on the pool folder `pool_dir` and the database `votes_db` (SQLite path or URL)."""
-        return cls(load_pool(pool_dir), votes_db, rate_limit)
+    def open(cls, pool_dir: Path, votes_db: str, rate_limit: RateLimit | None = None) -> "NaturalnessStudy":
+        """A study on the pool folder `pool_dir` and the database `votes_db` (SQLite path or URL); rate limit from the environment by default."""
+        return cls(load_pool(pool_dir), votes_db, rate_limit or rate_limit_from_env())
 
     def draw(self, participant: str, also_seen: tuple[str, ...] = ()) -> PoolEntry | None:
         """The next image for this participant (None when they have seen every photo)."""
