@@ -1,0 +1,1 @@
+"""Colorization of black-and-white photos: ChromaGAN and the GAN objectives people compare."""

@@ -1,0 +1,106 @@
+"""Colorization as a GAN task: the generator sees L, the critic judges (L, a, b) patches."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from colorgan.lab import join_normalized, split_normalized
+from colorgan.models import ChromaGANGenerator
+from colorgan.variants import Variant
+from gan.metrics import colorfulness
+from gan.nets import AutoencoderCritic, PatchGAN, init_gan_weights
+from gan.objectives import make_objective
+from gan.task import Batch, GanTask
+
+LABEL_SMOOTHING = 0.1
+
+
+def build_critic(variant: Variant, base_channels: int = 32, n_layers: int = 3) -> nn.Module:
+    """The variant's critic on (L, a, b): PatchGAN (no BatchNorm where the objective forbids it) or an autoencoder."""
+    objective = make_objective(variant.objective)
+    norm = "batch" if objective.critic_may_use_batchnorm else "instance"
+    if variant.critic == "autoencoder":
+        critic = AutoencoderCritic(3, base_channels, depth=3, norm=norm)
+    else:
+        critic = PatchGAN(3, base_channels, n_layers=n_layers, norm=norm)
+    init_gan_weights(critic)
+    return critic
+
+
+def teacher_distribution(labels: Tensor, num_classes: int) -> Tensor:
+    """The class distribution ChromaGAN's head is pulled towards: the label, smoothed by 0.1."""
+    return F.one_hot(labels, num_classes).float() * (1 - LABEL_SMOOTHING) + LABEL_SMOOTHING / num_classes
+
+
+def random_flip(images: Tensor) -> Tensor:
+    """Mirror each image left-right with probability 1/2."""
+    flip = torch.rand(images.shape[0], 1, 1, 1, device=images.device) < 0.5
+    return torch.where(flip, images.flip(-1), images)
+
+
+class ColorizationTask(GanTask):
+    """Batches are (RGB in [-1, 1], class label); the loss terms follow the variant."""
+
+    def __init__(self, generator: ChromaGANGenerator, critic: nn.Module, variant: Variant) -> None:
+        super().__init__()
+        self.generator, self.critic, self.variant = generator, critic, variant
+        self.objective = make_objective(variant.objective)
+
+    def _lab(self, batch: Batch, augment: bool = True) -> tuple[Tensor, Tensor]:
+        rgb = batch[0] * 0.5 + 0.5
+        return split_normalized(random_flip(rgb) if augment else rgb)
+
+    def critic_loss(self, batch: Batch, generator: nn.Module, critic: nn.Module) -> tuple[Tensor, dict[str, float]]:
+        lightness, ab = self._lab(batch)
+        with torch.no_grad():
+            fake_ab = generator(lightness)
+        return self.objective.critic_loss(critic, torch.cat([lightness, ab], 1), torch.cat([lightness, fake_ab], 1))
+
+    def generator_loss(self, batch: Batch, generator: nn.Module, critic: nn.Module) -> tuple[Tensor, dict[str, float]]:
+        lightness, ab = self._lab(batch)
+        fake_ab, logits = generator(lightness, with_classes=True)
+        v = self.variant
+        reconstruction = F.mse_loss(fake_ab, ab) if v.reconstruction == "l2" else F.l1_loss(fake_ab, ab)
+        adversarial = self.objective.generator_loss(critic, torch.cat([lightness, fake_ab], 1))
+        loss = v.reconstruction_weight * reconstruction + v.adversarial_weight * adversarial
+        logs = {"reconstruction": reconstruction.item(), "g_adv": adversarial.item()}
+        if v.class_weight > 0 and logits is not None:
+            teacher = teacher_distribution(batch[1], logits.shape[1])
+            kl = F.kl_div(F.log_softmax(logits, dim=1), teacher, reduction="batchmean")
+            loss = loss + v.class_weight * kl
+            logs["class_kl"] = kl.item()
+        return loss, logs
+
+    @torch.no_grad()
+    def sample_images(self, batch: Batch) -> Tensor:
+        """Rows of 8: gray input, prediction, ground truth."""
+        lightness, ab = self._lab((batch[0][:8],), augment=False)
+        was_training = self.generator.training
+        self.generator.eval()
+        prediction = join_normalized(lightness, self.generator(lightness))
+        self.generator.train(was_training)
+        gray = join_normalized(lightness, torch.zeros_like(ab))
+        return torch.cat([gray, prediction, join_normalized(lightness, ab)]) * 2 - 1
+
+    def evaluate(self, batch: Batch) -> dict[str, float]:
+        """PSNR of prediction and of the gray baseline, and mean colorfulness, on a held-out batch."""
+        lightness, ab = self._lab(batch, augment=False)
+        truth = join_normalized(lightness, ab)
+        prediction = join_normalized(lightness, self.generator(lightness))
+        gray = join_normalized(lightness, torch.zeros_like(ab))
+
+        def mean_psnr(images: Tensor) -> float:
+            error = ((images - truth) ** 2).flatten(1).mean(1).clamp(min=1e-10)
+            return (10 * torch.log10(1 / error)).mean().item()
+
+        def mean_colorfulness(images: Tensor) -> float:
+            arrays = (images.permute(0, 2, 3, 1).cpu().numpy() * 255).round()
+            return float(sum(colorfulness(a) for a in arrays) / len(arrays))
+
+        return {
+            "psnr": mean_psnr(prediction),
+            "psnr_gray": mean_psnr(gray),
+            "colorfulness": mean_colorfulness(prediction),
+            "colorfulness_truth": mean_colorfulness(truth),
+        }

@@ -1,0 +1,39 @@
+"""The colorization methods people compare, as one table: objective, reconstruction term, weights.
+
+ChromaGAN's weights are the paper's (lambda_g = 0.1 on the WGAN-GP term, lambda_s = 0.003 on the
+class KL); the other variants follow pix2pix (100 * L1) and change only the adversarial objective.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One colorization method: what the generator minimises and with which critic."""
+
+    objective: str
+    reconstruction: str
+    reconstruction_weight: float
+    adversarial_weight: float
+    class_weight: float = 0.0
+    n_critic: int = 1
+    critic: str = "patchgan"
+    description: str = ""
+
+
+VARIANTS: dict[str, Variant] = {
+    "chromagan": Variant("wgan-gp", "l2", 1.0, 0.1, 0.003, description="ChromaGAN: L2 + 0.1 WGAN-GP + 0.003 KL(class)"),
+    "pix2pix": Variant("bce", "l1", 100.0, 1.0, description="pix2pix cGAN: BCE + 100 L1"),
+    "lsgan": Variant("lsgan", "l1", 100.0, 1.0, description="LSGAN + 100 L1"),
+    "wgan-clip": Variant("wgan-clip", "l1", 100.0, 1.0, description="WGAN (weight clipping 0.01, RMSprop) + 100 L1"),
+    "wgan-gp": Variant("wgan-gp", "l1", 100.0, 1.0, description="WGAN-GP + 100 L1, no class head"),
+    "ebgan": Variant("ebgan", "l1", 100.0, 1.0, critic="autoencoder", description="EBGAN (autoencoder energy, margin 1) + 100 L1"),
+}
+
+
+def get_variant(name: str) -> Variant:
+    """The variant registered under `name`."""
+    if name not in VARIANTS:
+        raise ValueError(f"Unknown colorization variant {name!r}; choose one of {sorted(VARIANTS)}.")
+    return VARIANTS[name]

@@ -1,0 +1,44 @@
+"""Command lines from config dataclasses: one flag per field, the field's help text, typed parsing."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import typing
+from typing import Any, TypeVar
+
+Config = TypeVar("Config")
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def add_config_arguments(parser: argparse.ArgumentParser, config_cls: type, help_texts: dict[str, str]) -> None:
+    """Add one flag per field of `config_cls`; every field must have a help text."""
+    hints = typing.get_type_hints(config_cls)
+    for field in dataclasses.fields(config_cls):
+        if field.name not in help_texts:
+            raise KeyError(f"{config_cls.__name__}.{field.name} has no help text.")
+        default = field.default if field.default is not dataclasses.MISSING else field.default_factory()  # type: ignore[misc]
+        kind = hints[field.name]
+        text = f"{help_texts[field.name]} (default: {default})"
+        if kind is bool:
+            parser.add_argument(_flag(field.name), action=argparse.BooleanOptionalAction, default=default, help=text)
+            continue
+        base = next((t for t in typing.get_args(kind) if t is not type(None)), kind)
+        parser.add_argument(_flag(field.name), type=base, default=default, help=text)
+
+
+def config_from_args(config_cls: type[Config], args: argparse.Namespace) -> Config:
+    """Build `config_cls` from the parsed flags of `add_config_arguments`."""
+    return config_cls(**{f.name: getattr(args, f.name) for f in dataclasses.fields(config_cls)})
+
+
+def config_json(*configs: Any) -> str:
+    """The configs as indented JSON, for --print-config and for saving next to the weights."""
+    merged: dict[str, Any] = {}
+    for config in configs:
+        merged.update(dataclasses.asdict(config))
+    return json.dumps(merged, indent=2, default=str)
+

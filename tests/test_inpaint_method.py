@@ -1,0 +1,156 @@
+"""Specifications of the inpainting method: weights W, gradients, operators, search, blending, masks, pipeline."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from inpaint.blend import poisson_blend
+from inpaint.losses import contextual_loss, image_gradients, importance_weights, yeh_prior
+from inpaint.masks import check_mask, preset_mask
+from inpaint.operators import DownsampleOperator, MaskOperator
+from inpaint.pipeline import crop_box, inpaint_steps, super_resolve_steps
+from inpaint.prior import InpaintPrior
+from inpaint.search import SearchConfig, latent_search, project_to_ball
+
+
+@pytest.fixture(scope="module")
+def tiny_prior() -> InpaintPrior:
+    torch.manual_seed(0)
+    return InpaintPrior(latent_dim=8, channels=1, image_size=8, generator_channels=4, critic_channels=4, content_size=8).eval().requires_grad_(False)
+
+
+def test_importance_weights_are_zero_inside_the_hole_and_match_a_hand_computed_border() -> None:
+    hole = torch.zeros(1, 1, 6, 6)
+    hole[..., 2:4, 2:4] = 1
+    weights = importance_weights(hole, window=3)
+    assert weights[0, 0, 2:4, 2:4].eq(0).all()
+    # (1, 1): its 3x3 window holds one hole pixel (2, 2); (1, 2): two; (2, 1): two; (0, 0): none.
+    assert weights[0, 0, 1, 1].item() == pytest.approx(1 / 9)
+    assert weights[0, 0, 1, 2].item() == pytest.approx(2 / 9)
+    assert weights[0, 0, 2, 1].item() == pytest.approx(2 / 9)
+    assert weights[0, 0, 0, 0].item() == 0.0
+    assert weights[0, 0, 5, 5].item() == 0.0
+
+
+def test_importance_weights_count_outside_the_image_as_known() -> None:
+    hole = torch.zeros(1, 1, 4, 4)
+    hole[..., 0, 1] = 1
+    weights = importance_weights(hole, window=3)
+    assert weights[0, 0, 0, 0].item() == pytest.approx(1 / 9)
+    with pytest.raises(ValueError, match="odd"):
+        importance_weights(hole, window=4)
+
+
+def test_gradient_term_applies_the_same_finite_differences_to_both_images() -> None:
+    x, y = torch.randn(1, 1, 5, 5), torch.randn(1, 1, 5, 5)
+    weights = torch.rand(1, 1, 5, 5)
+    (xx, xy), (yx, yy) = image_gradients(x), image_gradients(y)
+    assert torch.allclose(xx[..., :, :-1], x[..., :, 1:] - x[..., :, :-1])
+    assert torch.allclose(xy[..., :-1, :], x[..., 1:, :] - x[..., :-1, :])
+    gradient_term = contextual_loss(x, y, weights, beta=1.0) - contextual_loss(x, y, weights, beta=0.0)
+    expected = (weights * (xx - yx)).abs().sum() + (weights * (xy - yy)).abs().sum()
+    assert gradient_term.item() == pytest.approx(expected.item(), rel=1e-5)
+    # a constant offset has the same gradients: only the L1 term remains
+    shifted = contextual_loss(y + 0.5, y, weights, beta=1.0)
+    assert shifted.item() == pytest.approx(0.5 * weights.sum().item(), rel=1e-5)
+
+
+def test_yeh_prior_equals_log_one_minus_sigmoid() -> None:
+    scores = torch.tensor([[-3.0], [0.0], [2.5]])
+    assert torch.allclose(yeh_prior(scores), torch.log(1 - torch.sigmoid(scores[:, 0])), atol=1e-6)
+
+
+def test_operators_mask_the_hole_and_average_pool() -> None:
+    hole = torch.zeros(1, 1, 4, 4)
+    hole[..., :2, :] = 1
+    x = torch.arange(16.0).reshape(1, 1, 4, 4)
+    assert MaskOperator(hole)(x)[..., :2, :].eq(0).all() and MaskOperator(hole)(x)[..., 2:, :].equal(x[..., 2:, :])
+    assert DownsampleOperator(2)(x)[0, 0, 0, 0].item() == pytest.approx((0 + 1 + 4 + 5) / 4)
+    with pytest.raises(ValueError):
+        DownsampleOperator(3)
+    with pytest.raises(ValueError):
+        MaskOperator(hole, loss="l2")
+
+
+def test_projection_keeps_latents_inside_the_ball() -> None:
+    z = torch.tensor([[3.0, 4.0], [0.3, 0.4]])
+    projected = project_to_ball(z, 1.0)
+    assert torch.allclose(projected[0], torch.tensor([0.6, 0.8])) and torch.equal(projected[1], z[1])
+
+
+@pytest.mark.parametrize("loss", ["contextual", "yeh"])
+def test_latent_search_loss_decreases_on_a_tiny_prior(tiny_prior: InpaintPrior, loss: str) -> None:
+    target = tiny_prior.generator(torch.randn(2, 8, generator=torch.Generator().manual_seed(3)))
+    hole = torch.zeros(2, 1, 8, 8)
+    hole[..., 2:6, 2:6] = 1
+    operator = MaskOperator(hole, window=3, loss=loss)
+    state = latent_search(tiny_prior, operator, operator(target), SearchConfig(loss=loss, iterations=60, restarts=3, lr=0.05))
+    assert state.images.shape == target.shape and state.z.shape == (2, 8)
+    assert state.history[-1] < 0.7 * state.history[0]
+    assert state.z.norm(dim=1).max().item() <= 8**0.5 + 1e-4
+
+
+def test_super_resolution_search_reduces_the_data_term(tiny_prior: InpaintPrior) -> None:
+    target = tiny_prior.generator(torch.randn(1, 8, generator=torch.Generator().manual_seed(5)))
+    operator = DownsampleOperator(2)
+    state = latent_search(tiny_prior, operator, operator(target), SearchConfig(iterations=60, restarts=2, lr=0.05, z_weight=1e-3))
+    assert state.history[-1] < 0.5 * state.history[0]
+
+
+def test_poisson_blend_recovers_the_target_when_the_source_differs_by_a_constant() -> None:
+    rng = np.random.default_rng(0)
+    target = rng.random((16, 16, 3))
+    hole = np.zeros((16, 16), dtype=bool)
+    hole[0:10, 4:12] = True  # touches the top border
+    blended = poisson_blend(target + 0.3, target, hole)
+    assert np.abs(blended - target).max() < 1e-10
+
+
+def test_poisson_blend_keeps_known_pixels_and_an_empty_hole_changes_nothing() -> None:
+    rng = np.random.default_rng(1)
+    target, source = rng.random((12, 12)), rng.random((12, 12))
+    hole = preset_mask("random", 12, 12, seed=2)
+    blended = poisson_blend(source, target, hole)
+    assert np.array_equal(blended[~hole], target[~hole])
+    assert np.array_equal(poisson_blend(source, target, np.zeros((12, 12), bool)), target)
+    with pytest.raises(ValueError, match="whole image"):
+        poisson_blend(source, target, np.ones((12, 12), bool))
+
+
+def test_preset_masks_have_their_shapes() -> None:
+    assert preset_mask("center", 32, 32)[8:24, 8:24].all() and preset_mask("center", 32, 32).sum() == 256
+    assert preset_mask("half", 32, 32)[:, :16].all() and not preset_mask("half", 32, 32)[:, 16:].any()
+    random = preset_mask("random", 32, 32, seed=4)
+    assert random.mean() >= 0.25 and np.array_equal(random, preset_mask("random", 32, 32, seed=4))
+
+
+def test_check_mask_refuses_full_and_mismatched_masks() -> None:
+    with pytest.raises(ValueError, match="whole image"):
+        check_mask(np.ones((8, 8)), (8, 8, 3))
+    with pytest.raises(ValueError, match="same size"):
+        check_mask(np.zeros((8, 9)), (8, 8, 3))
+
+
+def test_inpainting_with_an_empty_mask_returns_the_input_unchanged(tiny_prior: InpaintPrior) -> None:
+    image = np.random.default_rng(0).integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    final = list(inpaint_steps(tiny_prior, image, np.zeros((20, 30), bool), SearchConfig(iterations=5)))[-1]
+    assert final.done and np.array_equal(final.result, image)
+
+
+def test_inpainting_a_large_image_changes_only_the_hole(tiny_prior: InpaintPrior) -> None:
+    image = np.random.default_rng(0).integers(0, 256, (40, 60, 3), dtype=np.uint8)
+    hole = np.zeros((40, 60), bool)
+    hole[10:18, 30:40] = True
+    assert crop_box(hole, 8) == (4, 25, 24, 45)
+    reports = list(inpaint_steps(tiny_prior, image, hole, SearchConfig(iterations=10, restarts=2, report_every=5)))
+    final = reports[-1]
+    assert [r.done for r in reports] == [False, True]
+    assert final.result.shape == image.shape and np.array_equal(final.result[~hole], image[~hole])
+    assert not np.array_equal(final.result[hole], image[hole])
+
+
+def test_super_resolution_returns_the_prior_resolution(tiny_prior: InpaintPrior) -> None:
+    small = np.random.default_rng(0).integers(0, 256, (4, 4, 3), dtype=np.uint8)
+    final = list(super_resolve_steps(tiny_prior, small, 2, SearchConfig(iterations=4, restarts=1)))[-1]
+    assert final.done and final.result.shape == (8, 8, 3)

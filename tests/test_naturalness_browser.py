@@ -1,0 +1,50 @@
+"""Headless Chromium answers three images of the Naturalness tab with the keys y and n."""
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+import time
+
+import pytest
+from test_naturalness_app import serve_naturalness
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]
+
+
+def test_browser_answers_three_images_with_keys_and_the_table_counts_them(serve_app, tmp_path_factory, artifacts_dir):
+    if shutil.which(CHROMIUM) is None:
+        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium).")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed (pip install playwright).")
+    served = serve_naturalness(serve_app, tmp_path_factory.mktemp("naturalness-browser"))
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 1300})
+            page.goto(served.url)
+            page.get_by_role("tab", name="Naturalness").click()
+            page.get_by_role("button", name="Start the test").click()
+            progress = page.locator("#naturalness-progress")
+            sync_api.expect(progress).to_contain_text("Image 1 of at most 12", timeout=20_000)
+            for number, key in enumerate("yny", start=2):
+                sync_api.expect(page.locator("#naturalness-image img")).to_be_visible(timeout=20_000)
+                time.sleep(0.5)
+                page.keyboard.press(key)
+                sync_api.expect(progress).to_contain_text(f"Image {number} of at most 12", timeout=20_000)
+            table = page.locator("#naturalness-results")
+            sync_api.expect(table).to_contain_text("real", timeout=20_000)
+            rows = [re.split(r"\t", line) for line in table.locator("tbody tr").all_inner_texts()]
+            page.screenshot(path=str(artifacts_dir / "naturalness-tab.png"), full_page=True)
+        finally:
+            browser.close()
+
+    with sqlite3.connect(served.db) as connection:
+        stored = connection.execute("SELECT method, natural FROM votes").fetchall()
+    assert sorted(natural for _, natural in stored) == [0, 1, 1]
+    shown = {cells[0].strip(): int(cells[2]) for cells in rows}
+    assert sum(shown.values()) == 3
+    assert shown == {method: sum(m == method for m, _ in stored) for method in shown}

@@ -1,0 +1,1 @@
+"""Training command lines, one per model: `python -m training.<name> --help`."""

@@ -1,0 +1,250 @@
+"""The Anomaly tab: HistoryAD score histograms, scoring your images at a threshold you move, and live training."""
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+import torch
+
+from anomaly.data import one_vs_rest
+from anomaly.experiment import HistoryADConfig
+from anomaly.figures import latent_interpolation_scores, noise_score_densities
+from anomaly.inference import (
+    ReferenceScores,
+    best_f1_threshold,
+    load_model,
+    precision_recall,
+    prepare_images,
+    reference_scores,
+    reference_split,
+    shipped_models,
+)
+from anomaly.live import live_training
+from anomaly.model import HistoryADModel
+from anomaly.plots import interpolation_curve, noise_densities, score_histograms
+from gan.data import FASHION_MNIST_CLASSES
+from gan.hub import WeightsError
+from gan.imageio import InvalidImageError, load_image
+from gan.metrics import detection_scores
+from ui.context import AppContext
+
+LIVE = "live-trained model (this session)"
+REFERENCE_TEST_IMAGES = 2000
+INTRO = (
+    "### Anomaly detection with HistoryAD (Chatillon & Ballester 2020)\n"
+    "A WGAN-GP is trained on normal images only; its saved generator states, early ones weighted more, "
+    "make a distribution of 'almost normal' images, and a total-variation critic D_TV learns to tell "
+    "normal images from them. **Score = −D_TV(x): higher means more anomalous.** Each shipped model holds "
+    "one Fashion-MNIST class out of training; that class is the anomaly. Images of other sizes or colors "
+    "are converted like the training data (grayscale, 28×28, padded to 32×32); Fashion-MNIST shows light "
+    "objects on a black background, so photos look anomalous to it."
+)
+
+
+def _file_path(item) -> str:
+    return item if isinstance(item, str) else getattr(item, "name", None) or item["path"]
+
+
+def _session(model: HistoryADModel, title: str, reference: ReferenceScores, normal_images: torch.Tensor) -> dict:
+    return {"model": model, "title": title, "reference": reference, "normal_images": normal_images}
+
+
+def _summary(session: dict, source: str) -> str:
+    reference: ReferenceScores = session["reference"]
+    labels = np.r_[np.zeros(len(reference.normal)), np.ones(len(reference.anomalous))]
+    metrics = detection_scores(labels, np.r_[reference.normal, reference.anomalous])
+    return (
+        f"**{session['title']}** ({source}). On {len(labels)} test images: AUPRC **{metrics['auprc']:.3f}** "
+        f"(chance = anomaly share {metrics['positive_share']:.3f}), AUROC {metrics['auroc']:.3f}."
+    )
+
+
+def _threshold_text(session: dict, threshold: float) -> str:
+    precision, recall = precision_recall(session["reference"], threshold)
+    return f"At threshold **{threshold:.4g}** (score above it = anomalous): precision **{precision:.3f}**, recall **{recall:.3f}** on the test images."
+
+
+def _figure(session: dict | None, threshold: float | None, scored: list[dict] | None):
+    if not session:
+        return None
+    reference: ReferenceScores = session["reference"]
+    marks = [entry["score"] for entry in scored or []]
+    return score_histograms(reference.normal, reference.anomalous, session["title"], marks, threshold, session["model"].anomalous_name)
+
+
+def _slider(session: dict) -> dict:
+    reference: ReferenceScores = session["reference"]
+    values = np.r_[reference.normal, reference.anomalous]
+    low, high = float(values.min()), float(values.max())
+    return gr.update(minimum=low, maximum=high, value=best_f1_threshold(reference), step=(high - low) / 200 or 0.01)
+
+
+@lru_cache(maxsize=8)
+def _reference_session(name: str) -> tuple[dict, str]:
+    model, source = load_model(name)
+    split = reference_split(model, REFERENCE_TEST_IMAGES)
+    normal_images = split.test_tensor()[split.test_labels == 0]
+    return _session(model, f"{name}: anomaly = {model.anomalous_name}", reference_scores(model, split), normal_images), source
+
+
+def load_reference(name: str) -> tuple:
+    """Load a shipped model, Hub repo or folder and score its test split."""
+    if not name:
+        raise gr.Error("Please pick a model first.")
+    try:
+        session, source = _reference_session(name)
+    except WeightsError as error:
+        raise gr.Error(str(error)) from error
+    slider = _slider(session)
+    return _figure(session, slider["value"], None), _summary(session, source), slider, session, _threshold_text(session, slider["value"]), None, ""
+
+
+def anomaly_score(name: str, files: list | None, live: dict | None = None) -> list[dict]:
+    """Score uploaded images with a model: a list of {image, score, note}, higher score = more anomalous."""
+    if not files:
+        raise gr.Error("Please upload one or more images to score.")
+    if name == LIVE:
+        if not live:
+            raise gr.Error("No model has been trained live in this session yet; press Train first or pick a shipped model.")
+        model = live["model"]
+    else:
+        try:
+            model, _ = load_model(name)
+        except WeightsError as error:
+            raise gr.Error(str(error)) from error
+    paths = [_file_path(item) for item in files]
+    try:
+        images = [load_image(path) for path in paths]
+    except InvalidImageError as error:
+        raise gr.Error(str(error)) from error
+    batch, notes = prepare_images(images, model)
+    scores = model.score(batch).tolist()
+    return [{"image": Path(path).name, "score": round(score, 5), "note": note} for path, score, note in zip(paths, scores, notes)]
+
+
+def verdicts(session: dict | None, threshold: float, scored: list[dict] | None) -> tuple:
+    """Redraw the histograms with the user's images marked; the verdict of each at the threshold."""
+    if not session:
+        return None, "Load a model to see its histograms.", ""
+    rows = [
+        f"| {entry['image']} | {entry['score']:.4g} | {'**anomalous**' if entry['score'] > threshold else 'normal'} | {entry['note']} |"
+        for entry in scored or []
+    ]
+    table = ("| image | score | verdict | conversion |\n|---|---|---|---|\n" + "\n".join(rows)) if rows else ""
+    return _figure(session, threshold, scored), _threshold_text(session, threshold), table
+
+
+def train_live(anomalous: str, steps: int, train_images: int, stopper: dict | None):
+    """Train a small HistoryAD on Fashion-MNIST live, redrawing the histograms; Stop or leaving the page ends it."""
+    stop = threading.Event()
+    k = FASHION_MNIST_CLASSES.index(anomalous)
+    split = one_vs_rest("fashion-mnist", k, train_limit=int(train_images), test_limit=1000)
+    steps = int(steps)
+    config = HistoryADConfig(gan_steps=steps, dtv_steps=steps, snapshot_every=max(1, steps // 20), run_dir="runs/anomaly-live")
+    yield {"stop": stop}, None, f"Training on {len(split.train)} normal images, '{anomalous}' held out...", gr.update(), None, gr.update()
+    try:
+        for update in live_training(split, config, every=max(1, steps // 10), stop=stop):
+            title = f"{update.phase}: step {update.step}/{update.total}, AUPRC {update.metrics['auprc']:.3f} (chance {update.metrics['positive_share']:.3f})"
+            figure = score_histograms(update.normal, update.anomalous, title, anomalous_label=anomalous)
+            if update.trained is None:
+                yield gr.update(), figure, title, gr.update(), None, gr.update()
+                continue
+            model = update.trained.model
+            session = _session(model, f"live model: anomaly = {anomalous}", ReferenceScores(update.normal, update.anomalous), split.test_tensor()[split.test_labels == 0])
+            choices = [*shipped_models(), LIVE]
+            done = f"Done in {sum(update.trained.seconds.values()):.0f} s: AUPRC {update.metrics['auprc']:.3f}, AUROC {update.metrics['auroc']:.3f}. Pick '{LIVE}' above to score images with it."
+            yield gr.update(), figure, done, gr.update(choices=choices), session, gr.update()
+    finally:
+        stop.set()
+
+
+def stop_live(stopper: dict | None) -> str:
+    """Ask the live training to stop at its next step."""
+    if stopper and "stop" in stopper:
+        stopper["stop"].set()
+    return "Stopped."
+
+
+def talk_figures(session: dict | None) -> tuple:
+    """The talk's figures for the loaded model: scores along a latent interpolation, and under Gaussian noise."""
+    if not session:
+        raise gr.Error("Load a model first.")
+    model: HistoryADModel = session["model"]
+    rng = torch.Generator().manual_seed(0)
+    z1, z2 = torch.randn(model.latent_dim, generator=rng), torch.randn(model.latent_dim, generator=rng)
+    t, images, scores = latent_interpolation_scores(model, z1, z2, 12)
+    strip = [((image[0].numpy() + 1) / 2).clip(0, 1) if image.shape[0] == 1 else ((image.permute(1, 2, 0).numpy() + 1) / 2).clip(0, 1) for image in images]
+    densities = noise_score_densities(model, session["normal_images"][:1000])
+    return (
+        interpolation_curve(t.numpy(), scores.numpy(), "score of G((1−t)z1 + t z2), last generator"),
+        [(image, f"t={v:.2f}") for image, v in zip(strip, t.tolist())],
+        noise_densities({s: v.numpy() for s, v in densities.items()}, "normal test images + N(0, σ²) noise"),
+    )
+
+
+def use_live(name: str, live: dict | None) -> tuple:
+    """When the live model is picked, show its histograms."""
+    if name != LIVE or not live:
+        return gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
+    slider = _slider(live)
+    return _figure(live, slider["value"], None), _summary(live, "trained in this session"), slider, live, _threshold_text(live, slider["value"])
+
+
+def build_tab(ctx: AppContext) -> None:
+    """The Anomaly tab."""
+    models = shipped_models()
+    with gr.Tab("Anomaly"):
+        gr.Markdown(INTRO)
+        session = gr.State(None)
+        live_session = gr.State(None)
+        stopper = gr.State(None)
+        scored = gr.State(None)
+        with gr.Row():
+            model_name = gr.Dropdown(models, value=models[0] if models else None, allow_custom_value=True, label="Model (shipped, Hub repo id or folder)", scale=3)
+            load_button = gr.Button("Load", variant="primary", scale=1)
+        summary = gr.Markdown()
+        histogram = gr.Plot(label="Anomaly scores of the test images")
+        threshold = gr.Slider(-1, 1, value=0, label="Threshold: a score above it is called anomalous")
+        threshold_text = gr.Markdown()
+        with gr.Row():
+            files = gr.Files(file_types=["image"], label="Your images (one or more)")
+            with gr.Column():
+                score_button = gr.Button("Score my images", variant="primary")
+                scores_json = gr.JSON(label="Scores (higher = more anomalous)")
+        verdict_table = gr.Markdown()
+
+        with gr.Accordion("Live training (a small CPU configuration, a few minutes)", open=False):
+            with gr.Row():
+                held_out = gr.Dropdown(list(FASHION_MNIST_CLASSES), value="trouser", label="Fashion-MNIST class held out (the anomaly)")
+                steps = gr.Slider(20, 400, value=60, step=10, label="WGAN-GP steps (and D_TV steps)")
+                train_images = gr.Slider(500, 20000, value=3000, step=500, label="Normal training images")
+            with gr.Row():
+                train_button = gr.Button("Train", variant="primary")
+                stop_button = gr.Button("Stop", variant="stop")
+            live_status = gr.Markdown()
+            live_plot = gr.Plot(label="Test scores while training")
+
+        with gr.Accordion("The talk's figures for the loaded model", open=False):
+            figures_button = gr.Button("Draw")
+            interpolation_plot = gr.Plot(label="Latent interpolation")
+            interpolation_strip = gr.Gallery(label="G((1−t)z1 + t z2)", columns=12, height=140)
+            noise_plot = gr.Plot(label="Scores under Gaussian noise")
+
+        load_outputs = [histogram, summary, threshold, session, threshold_text, scored, verdict_table]
+        load_button.click(load_reference, [model_name], load_outputs, api_visibility="private")
+        blocks = gr.context.Context.root_block
+        if models and blocks is not None:
+            blocks.load(load_reference, [model_name], load_outputs, api_visibility="private")
+        model_name.change(use_live, [model_name, live_session], [histogram, summary, threshold, session, threshold_text], api_visibility="private")
+        threshold.release(verdicts, [session, threshold, scored], [histogram, threshold_text, verdict_table], api_visibility="private")
+        score_button.click(anomaly_score, [model_name, files, live_session], [scores_json], api_name="anomaly_score").success(
+            lambda result: result, [scores_json], [scored], api_visibility="private"
+        ).then(verdicts, [session, threshold, scored], [histogram, threshold_text, verdict_table], api_visibility="private")
+        train_event = train_button.click(
+            train_live, [held_out, steps, train_images, stopper], [stopper, live_plot, live_status, model_name, live_session, histogram], api_visibility="private"
+        )
+        stop_button.click(stop_live, [stopper], [live_status], cancels=[train_event], api_visibility="private")
+        figures_button.click(talk_figures, [session], [interpolation_plot, interpolation_strip, noise_plot], api_visibility="private")
