@@ -1,12 +1,12 @@
-"""Headless Chromium answers three images of the Naturalness tab with the keys y and n."""
+"""Headless Chromium answers three images of the Naturalness tab with the keys y and n (the last one pressed twice)."""
 from __future__ import annotations
 
-import re
 import shutil
 import sqlite3
 import time
 
 import pytest
+from naturalness_helpers import METHODS
 from test_naturalness_app import serve_naturalness
 
 CHROMIUM = "/usr/bin/chromium"
@@ -29,15 +29,21 @@ def test_browser_answers_three_images_with_keys_and_the_table_counts_them(serve_
             page.get_by_role("tab", name="Naturalness").click()
             page.get_by_role("button", name="Start the test").click()
             progress = page.locator("#naturalness-progress")
-            sync_api.expect(progress).to_contain_text("Image 1 of at most 12", timeout=20_000)
+            sync_api.expect(progress).to_contain_text("image 1 of at most 12", timeout=20_000)
             for number, key in enumerate("yny", start=2):
-                sync_api.expect(page.locator("#naturalness-image img")).to_be_visible(timeout=20_000)
+                image = page.locator("#naturalness-image img")
+                sync_api.expect(image).to_be_visible(timeout=20_000)
+                assert not any(method in (image.get_attribute("src") or "") + page.locator("#naturalness-progress").inner_text() for method in METHODS)
                 time.sleep(0.5)
                 page.keyboard.press(key)
-                sync_api.expect(progress).to_contain_text(f"Image {number} of at most 12", timeout=20_000)
+                if number == 4:
+                    page.keyboard.press(key)  # a double press must not answer the next image too
+                sync_api.expect(progress).to_contain_text(f"image {number} of at most 12", timeout=20_000)
+            time.sleep(1.0)
+            sync_api.expect(progress).to_contain_text("image 4 of at most 12")
             table = page.locator("#naturalness-results")
             sync_api.expect(table).to_contain_text("real", timeout=20_000)
-            rows = [re.split(r"\t", line) for line in table.locator("tbody tr").all_inner_texts()]
+            rows = [row.inner_text().split("\n") for row in table.get_by_role("row").all()[1:]]
             page.screenshot(path=str(artifacts_dir / "naturalness-tab.png"), full_page=True)
         finally:
             browser.close()

@@ -50,7 +50,7 @@ document.addEventListener("keydown", (event) => {
 
 def _progress(study: NaturalnessStudy, participant: str) -> str:
     done = len(study.store.seen_images(participant))
-    return f"Image {done + 1} of at most {len(study.pool.sources())} · {QUESTION}"
+    return f"**{QUESTION}** (image {done + 1} of at most {len(study.pool.sources())})"
 
 
 def _show(study: NaturalnessStudy, participant: str, entry) -> tuple:
@@ -97,7 +97,7 @@ def _build_voting(study: NaturalnessStudy) -> None:
     results = gr.Dataframe(value=table_rows(study.results()), headers=HEADERS, interactive=False, elem_id="naturalness-results")
     with gr.Row():
         export = gr.Button("Export the table as CSV", size="sm")
-        csv_file = gr.File(label="CSV", visible=True, interactive=False)
+        csv_file = gr.File(label="CSV", visible=False, interactive=False)
 
     def begin(participant_id: str):
         if not is_valid_id(participant_id):
@@ -124,7 +124,7 @@ def _build_voting(study: NaturalnessStudy) -> None:
     yes.click(lambda p, s: answer(True, p, s), inputs=[participant, current], outputs=answer_outputs, **private)
     no.click(lambda p, s: answer(False, p, s), inputs=[participant, current], outputs=answer_outputs, **private)
     gr.Timer(REFRESH_S).tick(lambda: table_rows(study.results()), outputs=results, api_visibility="private")
-    export.click(lambda: _export_csv(study), outputs=csv_file, api_visibility="private")
+    export.click(lambda: gr.update(value=_export_csv(study), visible=True), outputs=csv_file, api_visibility="private")
 
     def vote(participant: str, image: str, natural: bool, response_ms: int, vote_id: str = "") -> dict:
         """Store one answer (natural = yes) for a pool image; a repeat returns recorded=false and the first answer."""
