@@ -8,7 +8,9 @@ import random
 import sqlite3
 from collections import Counter
 
+import numpy as np
 import pytest
+from PIL import Image
 from naturalness_helpers import METHODS, make_pool
 
 from colorgan.naturalness.__main__ import main as cli
@@ -187,3 +189,22 @@ def test_cli_results_and_export_match_the_stored_votes(store, pool, tmp_path, ca
     exported = list(csv.DictReader(open(tmp_path / "votes.csv")))
     assert sorted(row["vote_id"] for row in exported) == sorted(vote.vote_id for vote in store.all_votes())
     assert all(row["natural"] == str(pool.by_id[row["image"]].method == "real") for row in exported)
+
+
+def test_cli_build_pool_colorizes_held_out_photos_keeping_their_luminance(tmp_path, capsys):
+    from skimage.color import rgb2lab
+
+    from colorgan.models import ChromaGANGenerator
+    from gan.hub import ModelCard, save_model
+
+    model_dir = save_model(ChromaGANGenerator(base_channels=4, num_classes=0), tmp_path / "tiny-untrained", ModelCard("tiny", "test", "none", "none"))
+    cli(["build-pool", "--out", str(tmp_path / "pool"), "--models", str(model_dir), "--cifar-per-class", "1", "--skimage", "coffee"])
+    assert "Wrote 22 images (11 photos x 2 methods: real, tiny-untrained)" in capsys.readouterr().out
+    pool = load_pool(tmp_path / "pool")
+    assert pool.provenance == {"tiny-untrained": f"folder {model_dir}"}
+    assert sum(source.startswith("cifar10-test/") for source in pool.sources()) == 10 and "skimage/coffee" in pool.sources()
+    for source in pool.sources():
+        real, colorized = (next(e for e in pool.entries if e.source == source and e.method == m) for m in ("real", "tiny-untrained"))
+        real_lab, colorized_lab = (rgb2lab(np.asarray(Image.open(pool.path(e.image)))) for e in (real, colorized))
+        assert real_lab.shape == colorized_lab.shape
+        assert np.abs(real_lab[..., 0] - colorized_lab[..., 0]).mean() < 1.0

@@ -27,16 +27,17 @@ def build_pool_command(args: argparse.Namespace) -> None:
     """Colorize the held-out photos with every model and write the pool."""
     import torch
 
-    from colorgan.inference import colorize, load_colorizer
+    from colorgan.inference import DEFAULT_SIZE, colorize, load_colorizer
 
     torch.set_num_threads(args.threads)
     photos = cifar10_photos(args.cifar_per_class, args.seed) + skimage_photos(args.skimage, args.large_side)
     colorizers, provenance = {}, {}
     for name in args.models or _shipped_models():
         model, source = load_colorizer(name)
-        colorizers[name] = lambda image, model=model: colorize(image, model, size=args.size)
-        provenance[name] = source
-        print(f"{name}: weights from {source}")
+        method = Path(name).name if Path(name).is_dir() else name
+        colorizers[method] = lambda image, model=model: colorize(image, model, size=args.size or min(max(image.size), DEFAULT_SIZE))
+        provenance[method] = source
+        print(f"{method}: weights from {source}")
     pool = build_pool(photos, colorizers, args.out, provenance)
     print(f"Wrote {len(pool.entries)} images ({len(photos)} photos x {len(pool.methods)} methods: {', '.join(pool.methods)}) to {args.out}")
 
@@ -77,11 +78,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
     build = commands.add_parser("build-pool", help="colorize held-out photos with every model and write the pool")
     build.add_argument("--out", type=Path, default=default_pool_dir(), help="pool folder to write (default: $GAN_STUDIO_POOL or data/naturalness-pool)")
-    build.add_argument("--models", nargs="*", default=None, help="shipped model names or Hub repo ids (default: every shipped colorization model)")
+    build.add_argument("--models", nargs="*", default=None, help="shipped model names, Hub repo ids or weights folders (default: every shipped colorization model)")
     build.add_argument("--cifar-per-class", type=int, default=5, help="held-out CIFAR-10 test photos per class (10 classes)")
     build.add_argument("--skimage", nargs="*", default=["coffee", "chelsea", "astronaut", "rocket"], help="scikit-image color photos to add (none: pass the flag alone)")
     build.add_argument("--large-side", type=int, default=DISPLAY_SIDE, help="longer side in pixels the scikit-image photos are resized to")
-    build.add_argument("--size", type=int, default=None, help="size at which the models predict color (default: colorize's own choice)")
+    build.add_argument("--size", type=int, default=None, help="longer side at which the models predict color (default: the photo's own, at most colorize's default of 64)")
     build.add_argument("--seed", type=int, default=0, help="seed of the choice of CIFAR-10 photos")
     build.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     build.set_defaults(run=build_pool_command)
