@@ -21,37 +21,44 @@ def trouser_split():
 
 
 @pytest.fixture(scope="module")
-def tiny_run(trouser_split, tmp_path_factory):
+def bag_split():
+    """A few hundred real Fashion-MNIST images; bags (class 8) held out as the anomaly."""
+    return one_vs_rest("fashion-mnist", 8, train_limit=400, test_limit=300, seed=0)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(bag_split, tmp_path_factory):
+    """30 WGAN-GP steps and 200 D_TV steps of a width-8 DCGAN: about 30 s on one core."""
     torch.set_num_threads(1)
-    config = HistoryADConfig(base_channels=8, latent_dim=16, gan_steps=20, batch_size=16, snapshot_every=2, dtv_steps=150, run_dir=str(tmp_path_factory.mktemp("runs")))
-    trained = train_historyad(trouser_split, config)
-    return trained, evaluate(trouser_split, trained, baselines=(), seed=0)
+    config = HistoryADConfig(base_channels=8, latent_dim=16, gan_steps=30, batch_size=16, snapshot_every=3, dtv_steps=200, run_dir=str(tmp_path_factory.mktemp("runs")))
+    trained = train_historyad(bag_split, config)
+    return trained, evaluate(bag_split, trained, baselines=(), seed=0)
 
 
 def test_tiny_historyad_run_beats_chance_auprc_on_held_out_fashion_class(tiny_run) -> None:
-    trained, (results, scores) = tiny_run
+    trained, (results, _) = tiny_run
     assert trained.n_snapshots == 10
     ours = results["historyad"]
-    assert 0.05 < ours["positive_share"] < 0.2
-    assert ours["auprc"] > 1.5 * ours["positive_share"]
+    assert 0.05 < ours["positive_share"] < 0.15
+    assert ours["auprc"] > 2 * ours["positive_share"]
     assert ours["auroc"] > 0.6
     assert set(results) == {"historyad", "wgan-critic-last"}
 
 
-def test_saved_model_loads_through_hub_fetch_and_scores_identically(tiny_run, trouser_split, tmp_path) -> None:
+def test_saved_model_loads_through_hub_fetch_and_scores_identically(tiny_run, bag_split, tmp_path) -> None:
     trained, _ = tiny_run
     card = ModelCard("test", "tiny", "Fashion-MNIST", "CPU", metrics={"AUPRC (HistoryAD)": 0.5})
     folder = save_model(trained.model, tmp_path / "anomaly-test", card)
     loaded, source = fetch(HistoryADModel, str(folder))
-    assert source.startswith("folder") and loaded.anomalous_class == 1 and loaded.dataset == "fashion-mnist"
-    images = trouser_split.test_tensor()[:20]
+    assert source.startswith("folder") and loaded.anomalous_class == 8 and loaded.dataset == "fashion-mnist"
+    images = bag_split.test_tensor()[:20]
     torch.testing.assert_close(loaded.score(images), trained.model.score(images))
     assert "AUPRC (HistoryAD) | 0.5" in (folder / "README.md").read_text()
 
 
-def test_score_is_minus_dtv_so_higher_means_more_anomalous(tiny_run, trouser_split) -> None:
+def test_score_is_minus_dtv_so_higher_means_more_anomalous(tiny_run, bag_split) -> None:
     trained, _ = tiny_run
-    images = trouser_split.test_tensor()[:8]
+    images = bag_split.test_tensor()[:8]
     torch.testing.assert_close(trained.model.score(images), -trained.model.critic(images).reshape(-1))
 
 
