@@ -208,3 +208,41 @@ def test_cli_build_pool_colorizes_held_out_photos_keeping_their_luminance(tmp_pa
         real_lab, colorized_lab = (rgb2lab(np.asarray(Image.open(pool.path(e.image)))) for e in (real, colorized))
         assert real_lab.shape == colorized_lab.shape
         assert np.abs(real_lab[..., 0] - colorized_lab[..., 0]).mean() < 1.0
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store_target(request, tmp_path):
+    """An SQLite file, or the server database of $GAN_STUDIO_TEST_DATABASE_URL (emptied first)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "votes.sqlite3")
+    url = os.environ.get("GAN_STUDIO_TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("set GAN_STUDIO_TEST_DATABASE_URL=postgresql://... to run the store tests on PostgreSQL too")
+    from colorgan.naturalness.store import make_engine, metadata
+
+    engine = make_engine(url)
+    metadata.drop_all(engine)
+    engine.dispose()
+    return url
+
+
+def test_store_under_concurrent_writers_counts_a_vote_once_and_enforces_the_rate_limit(pool, any_store_target):
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = VoteStore(any_store_target, pool.catalog(), RateLimit(votes=5, seconds=60))
+    participant, entry, vote_id = new_id(), pool.entries[0], new_id()
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        retries = list(executor.map(lambda _: store.record(participant, entry.image, entry.method, True, 800, vote_id).recorded, range(8)))
+    assert sorted(retries) == [False] * 7 + [True]
+
+    def attempt(entry) -> str:
+        try:
+            return "recorded" if store.record(participant, entry.image, entry.method, False, 800).recorded else "repeat"
+        except RateLimitError:
+            return "refused"
+
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        outcomes = Counter(executor.map(attempt, pool.entries[1:9]))
+    assert outcomes == {"recorded": 4, "refused": 4}
+    assert len(store) == 5 and len(store.seen_images(participant)) == 5
+    store.close()

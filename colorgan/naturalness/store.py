@@ -36,6 +36,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 MAX_RESPONSE_MS = 3_600_000
@@ -224,7 +225,10 @@ class VoteStore:
                     "Please take about five seconds per image."
                 )
             vote = Vote(vote_id, participant, image, method, natural, response_ms, now)
-            connection.execute(votes.insert().values(**vote.__dict__))
+            try:
+                connection.execute(votes.insert().values(**vote.__dict__))
+            except IntegrityError as error:
+                raise VoteError("This vote collided with another one stored at the same moment; please send it again.") from error
         return Receipt(vote, recorded=True)
 
     def seen_images(self, participant: str) -> set[str]:
