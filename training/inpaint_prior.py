@@ -1,7 +1,7 @@
 """Train the WGAN-GP image prior of the inpainting tab (generator + critic) and save it as one weights folder.
 
-    python -m training.inpaint_prior --dataset fashion-mnist --out weights/inpaint-prior-fashion-mnist
-    python -m training.inpaint_prior --dataset cifar10 --out weights/inpaint-prior-cifar10
+    python -m training.inpaint_prior --dataset fashion-mnist --out weights/inpaint-fashion-mnist
+    python -m training.inpaint_prior --dataset cifar10 --out weights/inpaint-cifar10
 
 Offline datasets: fashion-mnist (28x28 gray, zero-padded to 32), cifar10 (32x32 RGB). Online ones
 (torchvision downloads): svhn, celeba (center-cropped). Any folder of images (root/<class>/<image>,
@@ -48,8 +48,8 @@ class PriorConfig:
     n_critic: int = 5
     gp_weight: float = 10.0
     max_train_images: int = 0
-    run_dir: str = "runs/inpaint-prior"
-    out: str = "weights/inpaint-prior"
+    run_dir: str = "runs/inpaint-fashion-mnist"
+    out: str = "weights/inpaint-fashion-mnist"
     seed: int = 0
     device: str = "auto"
     threads: int = 1

@@ -1,0 +1,41 @@
+"""Write the Inpaint tab's example images into examples/inpaint/: held-out test images and one photo.
+
+    python -m inpaint.examples
+
+Sources: the CIFAR-10 and Fashion-MNIST test splits (gan.data; never seen by the priors) and
+scikit-image's `chelsea` photo (public domain, inside the scikit-image wheel).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from gan.data import REPO_ROOT, load_cifar10, load_fashion_mnist
+
+EXAMPLES_DIR = REPO_ROOT / "examples" / "inpaint"
+PICKS = {"cifar10-test-{:04d}.png": (load_cifar10, (1003, 6010, 8021)), "fashion-mnist-test-{:04d}.png": (load_fashion_mnist, (0, 1))}
+
+
+def write_examples(folder: Path = EXAMPLES_DIR) -> list[Path]:
+    """Save the example images as PNG and return their paths."""
+    from skimage import data
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for pattern, (loader, indices) in PICKS.items():
+        test = loader("test")
+        for index in indices:
+            array = test.images[index].numpy().transpose(1, 2, 0)
+            path = folder / pattern.format(index)
+            Image.fromarray(array[..., 0] if array.shape[2] == 1 else array).save(path)
+            written.append(path)
+    photo = Image.fromarray(np.asarray(data.chelsea())).resize((226, 150), Image.Resampling.LANCZOS)
+    photo.save(folder / "chelsea.png")
+    return [*written, folder / "chelsea.png"]
+
+
+if __name__ == "__main__":
+    for path in write_examples():
+        print(path)

@@ -1,0 +1,73 @@
+"""Forward operators A(x) of the inverse problems the latent search solves: masking and downsampling.
+
+Each operator maps a full-resolution image batch x (N, C, H, W) in [-1, 1] to what is observed,
+and owns the data term that compares A(G(z)) with the observation y, so the solver in
+`inpaint.search` is the same code for inpainting and for super-resolution.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from inpaint.losses import contextual_loss, importance_weights
+
+
+class ForwardOperator(ABC):
+    """y = A(x): the degradation, and the per-sample data term between A(x) and y."""
+
+    @abstractmethod
+    def __call__(self, x: Tensor) -> Tensor:
+        """Apply the degradation to a batch x (N, C, H, W)."""
+
+    @abstractmethod
+    def data_loss(self, x: Tensor, y: Tensor) -> Tensor:
+        """Per-sample data term (N,) comparing the candidate x with the observation y."""
+
+
+class MaskOperator(ForwardOperator):
+    """Inpainting: A(x) = M ⊙ x with M = 1 on known pixels, 0 in the hole.
+
+    `loss` is "contextual" (Vitoria et al.: weighted L1 + beta * weighted L1 of the image
+    gradients) or "yeh" (Yeh et al.: weighted L1 alone); W counts the hole's share of each known
+    pixel's `window` x `window` neighbourhood.
+    """
+
+    def __init__(self, hole: Tensor, window: int = 7, loss: str = "contextual", beta: float = 1.0) -> None:
+        if loss not in ("contextual", "yeh"):
+            raise ValueError(f"Unknown inpainting loss {loss!r}; choose 'contextual' or 'yeh'.")
+        self.hole = hole.float()
+        self.known = 1.0 - self.hole
+        self.weights = importance_weights(self.hole, window)
+        self.beta = beta if loss == "contextual" else 0.0
+
+    def __call__(self, x: Tensor) -> Tensor:
+        return x * self.known
+
+    def data_loss(self, x: Tensor, y: Tensor) -> Tensor:
+        weights = self.weights.repeat(x.shape[0] // self.weights.shape[0], 1, 1, 1)
+        return contextual_loss(x, y, weights, self.beta)
+
+
+class DownsampleOperator(ForwardOperator):
+    """Super-resolution: A(x) = average pooling by `factor` (2 or 4); data term ||y - A(x)||^2."""
+
+    def __init__(self, factor: int) -> None:
+        if factor not in (2, 4):
+            raise ValueError(f"Super-resolution factor must be 2 or 4, got {factor}.")
+        self.factor = factor
+
+    def __call__(self, x: Tensor) -> Tensor:
+        return F.avg_pool2d(x, self.factor)
+
+    def data_loss(self, x: Tensor, y: Tensor) -> Tensor:
+        return (self(x) - y).pow(2).flatten(1).sum(dim=1)
+
+
+def full_size(y: Tensor, operator: ForwardOperator) -> Tensor:
+    """A full-resolution stand-in for the observation: y itself for a mask, bicubic upsampling for SR."""
+    if isinstance(operator, DownsampleOperator):
+        return F.interpolate(y, scale_factor=operator.factor, mode="bicubic", align_corners=False).clamp(-1, 1)
+    return y

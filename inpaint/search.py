@@ -1,0 +1,106 @@
+"""The latent search: z* = argmin_z  data(A G(z), y) + alpha * prior(D(G(z))) + lam * ||z||^2.
+
+Adam on z from `restarts` random starts per image, all in one batch; after every step each z is
+projected onto the ball of radius sqrt(latent_dim) (the Gaussian prior's typical radius), so the
+search stays where G was trained; the restart with the lowest final loss is kept per image.
+`search_steps` yields progress for live displays, `latent_search` returns the result alone.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor
+
+from inpaint.losses import PRIOR_LOSSES
+from inpaint.operators import ForwardOperator
+from inpaint.prior import InpaintPrior
+
+
+@dataclass
+class SearchConfig:
+    """Settings of the search; `loss` picks the Vitoria et al. ("contextual") or Yeh et al. ("yeh") variant."""
+
+    loss: str = "contextual"
+    alpha: float = 0.003
+    beta: float = 1.0
+    window: int = 7
+    z_weight: float = 0.0
+    lr: float = 0.03
+    iterations: int = 300
+    restarts: int = 8
+    seed: int = 0
+    report_every: int = 10
+
+    @property
+    def prior_loss(self) -> str:
+        """The critic prior paired with the loss: -D for the WGAN variant, log(1 - sigmoid D) for Yeh's."""
+        return "yeh" if self.loss == "yeh" else "wasserstein"
+
+
+@dataclass
+class SearchState:
+    """Progress after `step` iterations: the best candidate per image so far and its loss."""
+
+    step: int
+    images: Tensor
+    loss: Tensor
+    history: list[float] = field(default_factory=list)
+    z: Tensor | None = None
+
+
+def project_to_ball(z: Tensor, radius: float) -> Tensor:
+    """Scale every row of z whose norm exceeds `radius` back onto the sphere of that radius."""
+    norms = z.norm(dim=1, keepdim=True).clamp_min(1e-12)
+    return z * (radius / norms).clamp(max=1.0)
+
+
+def total_loss(prior: InpaintPrior, operator: ForwardOperator, z: Tensor, y: Tensor, config: SearchConfig) -> tuple[Tensor, Tensor]:
+    """Per-sample objective and the candidate images G(z)."""
+    images = prior.generator(z)
+    loss = operator.data_loss(images, y) + config.alpha * PRIOR_LOSSES[config.prior_loss](prior.critic(images))
+    if config.z_weight:
+        loss = loss + config.z_weight * z.pow(2).sum(dim=1)
+    return loss, images
+
+
+def search_steps(prior: InpaintPrior, operator: ForwardOperator, y: Tensor, config: SearchConfig) -> Iterator[SearchState]:
+    """Run the search on observations y (N, C, h, w); yield the state every `report_every` steps and at the end."""
+    n, restarts = y.shape[0], config.restarts
+    generator = torch.Generator().manual_seed(config.seed)
+    z = torch.randn(restarts * n, prior.latent_dim, generator=generator).to(y.device)
+    radius = math.sqrt(prior.latent_dim)
+    z = project_to_ball(z, radius).requires_grad_(True)
+    targets = y.repeat(restarts, 1, 1, 1)
+    optimizer = torch.optim.Adam([z], lr=config.lr)
+    history: list[float] = []
+    for step in range(1, config.iterations + 1):
+        loss, images = total_loss(prior, operator, z, targets, config)
+        optimizer.zero_grad(set_to_none=True)
+        loss.sum().backward()
+        optimizer.step()
+        with torch.no_grad():
+            z.copy_(project_to_ball(z, radius))
+        history.append(loss.detach().view(restarts, n).min(dim=0).values.mean().item())
+        if step % config.report_every == 0 and step < config.iterations:
+            yield _best(images.detach(), loss.detach(), z.detach(), restarts, n, step, history)
+    with torch.no_grad():
+        loss, images = total_loss(prior, operator, z, targets, config)
+    yield _best(images, loss, z.detach(), restarts, n, config.iterations, history)
+
+
+def _best(images: Tensor, loss: Tensor, z: Tensor, restarts: int, n: int, step: int, history: list[float]) -> SearchState:
+    loss = loss.view(restarts, n)
+    best = loss.argmin(dim=0)
+    index = best * n + torch.arange(n, device=best.device)
+    return SearchState(step=step, images=images[index], loss=loss.min(dim=0).values, history=list(history), z=z[index])
+
+
+def latent_search(prior: InpaintPrior, operator: ForwardOperator, y: Tensor, config: SearchConfig) -> SearchState:
+    """The final state of `search_steps`: G(z*) per image, its loss, the loss history and z*."""
+    state = None
+    for state in search_steps(prior, operator, y, config):
+        pass
+    return state

@@ -1,0 +1,80 @@
+"""The Inpaint tab's `inpaint` endpoint through gradio_client, and its answers to bad input."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from gradio_client import Client, handle_file
+from PIL import Image
+
+from inpaint.prior import InpaintPrior
+from ui.inpaint import hole_from_image, hole_from_layer, with_preset
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    folder = tmp_path_factory.mktemp("inpaint-ui")
+    torch.manual_seed(0)
+    InpaintPrior(latent_dim=8, channels=3, image_size=8, generator_channels=4, critic_channels=4, content_size=8).save_pretrained(folder / "prior")
+    image = np.random.default_rng(0).integers(0, 256, (24, 24, 3), dtype=np.uint8)
+    Image.fromarray(image).save(folder / "image.png")
+    mask = np.zeros((24, 24), np.uint8)
+    mask[8:16, 8:16] = 255
+    Image.fromarray(mask).save(folder / "mask.png")
+    Image.fromarray(np.zeros((24, 24), np.uint8)).save(folder / "empty.png")
+    Image.fromarray(np.full((24, 24), 255, np.uint8)).save(folder / "full.png")
+    Image.fromarray(np.zeros((20, 24), np.uint8)).save(folder / "small.png")
+    (folder / "notes.txt").write_text("not an image")
+    return {name.stem: str(name) for name in folder.iterdir()}
+
+
+@pytest.fixture(scope="module")
+def client(serve_app) -> Client:
+    return Client(serve_app(tabs=("ui.inpaint",)), verbose=False)
+
+
+def call(client: Client, files: dict[str, str], image: str = "image", mask: str = "mask") -> str:
+    return client.predict(handle_file(files[image]), handle_file(files[mask]), files["prior"], 5, 2, api_name="/inpaint")
+
+
+def test_inpaint_endpoint_fills_the_hole_and_keeps_the_rest(client: Client, files: dict[str, str]) -> None:
+    result = np.asarray(Image.open(call(client, files)).convert("RGB"))
+    image = np.asarray(Image.open(files["image"]))
+    hole = np.zeros((24, 24), bool)
+    hole[8:16, 8:16] = True
+    assert result.shape == image.shape
+    assert np.array_equal(result[~hole], image[~hole])
+    assert not np.array_equal(result[hole], image[hole])
+
+
+@pytest.mark.parametrize(
+    ("image", "mask", "message"),
+    [
+        ("image", "empty", "mask is empty"),
+        ("image", "full", "covers the whole image"),
+        ("image", "small", "same size"),
+        ("notes", "mask", "not an image"),
+        ("image", "notes", "not an image"),
+    ],
+)
+def test_inpaint_endpoint_explains_bad_input(client: Client, files: dict[str, str], image: str, mask: str, message: str) -> None:
+    with pytest.raises(Exception, match=message):
+        call(client, files, image, mask)
+
+
+def test_painted_layer_and_mask_images_become_holes() -> None:
+    layer = np.zeros((4, 4, 4), np.uint8)
+    layer[1, 2, 3] = 200
+    assert hole_from_layer(layer).sum() == 1 and hole_from_layer(layer)[1, 2]
+    transparent = np.zeros((4, 4, 4), np.uint8)
+    transparent[0, 0] = (0, 0, 0, 255)
+    assert hole_from_image(transparent).sum() == 1
+    assert hole_from_image(np.array([[0, 255], [128, 100]], np.uint8)).tolist() == [[False, True], [True, False]]
+
+
+def test_presets_replace_the_painted_layer() -> None:
+    value = with_preset({"background": np.zeros((16, 16, 3), np.uint8), "layers": [], "composite": None}, "half", 0)
+    assert hole_from_layer(value["layers"][0])[:, :8].all() and not hole_from_layer(value["layers"][0])[:, 8:].any()
+    assert value["background"].shape == (16, 16, 4)
