@@ -32,6 +32,7 @@ from gan.metrics import detection_scores
 from ui.context import AppContext
 
 LIVE = "live-trained model (this session)"
+_LIVE_STOPS: dict[str, threading.Event] = {}  # session hash -> stop flag of that page's live training
 REFERENCE_TEST_IMAGES = 2000
 INTRO = (
     "### Anomaly detection with HistoryAD (Chatillon & Ballester 2020)\n"
@@ -137,15 +138,17 @@ def verdicts(session: dict | None, threshold: float, scored: list[dict] | None) 
     return _figure(session, threshold, scored), _threshold_text(session, threshold), table
 
 
-def train_live(anomalous: str, steps: int, train_images: int, stopper: dict | None):
+def train_live(anomalous: str, steps: int, train_images: int, request: gr.Request | None = None):
     """Train a small HistoryAD on Fashion-MNIST live, redrawing the histograms; Stop or leaving the page ends it."""
     stop = threading.Event()
-    k = FASHION_MNIST_CLASSES.index(anomalous)
-    split = one_vs_rest("fashion-mnist", k, train_limit=int(train_images), test_limit=1000)
-    steps = int(steps)
-    config = HistoryADConfig(gan_steps=steps, dtv_steps=steps, snapshot_every=max(1, steps // 20), run_dir="runs/anomaly-live")
-    yield {"stop": stop}, None, f"Training on {len(split.train)} normal images, '{anomalous}' held out...", gr.update(), None, gr.update()
+    session_hash = getattr(request, "session_hash", None)
+    if session_hash:
+        _LIVE_STOPS[session_hash] = stop
     try:
+        split = one_vs_rest("fashion-mnist", FASHION_MNIST_CLASSES.index(anomalous), train_limit=int(train_images), test_limit=1000)
+        steps = int(steps)
+        config = HistoryADConfig(gan_steps=steps, dtv_steps=steps, snapshot_every=max(1, steps // 20), run_dir="runs/anomaly-live")
+        yield {"stop": stop}, None, f"Training on {len(split.train)} normal images, '{anomalous}' held out...", gr.update(), None, gr.update()
         for update in live_training(split, config, every=max(1, steps // 10), stop=stop):
             title = f"{update.phase}: step {update.step}/{update.total}, AUPRC {update.metrics['auprc']:.3f} (chance {update.metrics['positive_share']:.3f})"
             figure = score_histograms(update.normal, update.anomalous, title, anomalous_label=anomalous)
@@ -158,6 +161,15 @@ def train_live(anomalous: str, steps: int, train_images: int, stopper: dict | No
             done = f"Done in {sum(update.trained.seconds.values()):.0f} s: AUPRC {update.metrics['auprc']:.3f}, AUROC {update.metrics['auroc']:.3f}. Pick '{LIVE}' above to score images with it."
             yield gr.update(), figure, done, gr.update(choices=choices), session, gr.update()
     finally:
+        stop.set()
+        if session_hash and _LIVE_STOPS.get(session_hash) is stop:
+            del _LIVE_STOPS[session_hash]
+
+
+def stop_on_unload(request: gr.Request) -> None:
+    """Closing or reloading the page stops that session's live training at its next step."""
+    stop = _LIVE_STOPS.pop(getattr(request, "session_hash", None) or "", None)
+    if stop is not None:
         stop.set()
 
 
@@ -238,13 +250,15 @@ def build_tab(ctx: AppContext) -> None:
         blocks = gr.context.Context.root_block
         if models and blocks is not None:
             blocks.load(load_reference, [model_name], load_outputs, api_visibility="private")
+        if blocks is not None:
+            blocks.unload(stop_on_unload)
         model_name.change(use_live, [model_name, live_session], [histogram, summary, threshold, session, threshold_text], api_visibility="private")
         threshold.release(verdicts, [session, threshold, scored], [histogram, threshold_text, verdict_table], api_visibility="private")
         score_button.click(anomaly_score, [model_name, files, live_session], [scores_json], api_name="anomaly_score").success(
             lambda result: result, [scores_json], [scored], api_visibility="private"
         ).then(verdicts, [session, threshold, scored], [histogram, threshold_text, verdict_table], api_visibility="private")
         train_event = train_button.click(
-            train_live, [held_out, steps, train_images, stopper], [stopper, live_plot, live_status, model_name, live_session, histogram], api_visibility="private"
+            train_live, [held_out, steps, train_images], [stopper, live_plot, live_status, model_name, live_session, histogram], api_visibility="private"
         )
         stop_button.click(stop_live, [stopper], [live_status], cancels=[train_event], api_visibility="private")
         figures_button.click(talk_figures, [session], [interpolation_plot, interpolation_strip, noise_plot], api_visibility="private")

@@ -1,0 +1,51 @@
+"""Live training for the Anomaly tab: histograms stream while training, and Stop or closing the page ends the work."""
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+
+import pytest
+import torch
+
+from anomaly.data import one_vs_rest
+from anomaly.experiment import HistoryADConfig
+from anomaly.live import live_training
+from ui import anomaly as tab
+
+
+@pytest.fixture(scope="module")
+def small_split():
+    """200 real Fashion-MNIST training images and 100 test images; bags (class 8) held out."""
+    return one_vs_rest("fashion-mnist", 8, train_limit=200, test_limit=100, seed=0)
+
+
+def _live_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "historyad-live" and t.is_alive()]
+
+
+def test_live_training_streams_test_histograms_and_stops_at_the_next_step_when_asked(small_split, tmp_path) -> None:
+    torch.set_num_threads(1)
+    config = HistoryADConfig(base_channels=4, latent_dim=8, gan_steps=5000, batch_size=8, snapshot_every=50, dtv_steps=10, run_dir=str(tmp_path))
+    stop = threading.Event()
+    updates = live_training(small_split, config, every=2, stop=stop)
+    first = next(updates)
+    assert first.phase.startswith("WGAN-GP") and first.step == 2 and first.total == 5000
+    assert len(first.normal) + len(first.anomalous) == len(small_split.test_labels) and len(first.anomalous) > 0
+    assert 0.0 <= first.metrics["auprc"] <= 1.0
+    stop.set()
+    rest = list(updates)
+    assert all(update.trained is None for update in rest)
+    assert max([first.step] + [u.step for u in rest]) < config.gan_steps
+    assert not _live_threads()
+
+
+def test_closing_the_page_sets_the_stop_flag_of_that_session_only(monkeypatch) -> None:
+    monkeypatch.setattr(tab, "one_vs_rest", lambda *args, **kwargs: SimpleNamespace(train=[0] * 500))
+    mine, other = SimpleNamespace(session_hash="mine"), SimpleNamespace(session_hash="other")
+    mine_run, other_run = tab.train_live("bag", 20, 500, mine), tab.train_live("bag", 20, 500, other)
+    mine_stop, other_stop = next(mine_run)[0]["stop"], next(other_run)[0]["stop"]
+    tab.stop_on_unload(mine)
+    assert mine_stop.is_set() and not other_stop.is_set()
+    other_run.close()
+    assert other_stop.is_set() and "other" not in tab._LIVE_STOPS
+    mine_run.close()
