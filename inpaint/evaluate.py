@@ -31,7 +31,7 @@ from inpaint.baselines import BASELINES
 from inpaint.blend import poisson_blend
 from inpaint.masks import PRESETS, preset_mask
 from inpaint.operators import DownsampleOperator, MaskOperator
-from inpaint.pipeline import frame, unframe
+from inpaint.pipeline import SR_Z_WEIGHT, frame, unframe
 from inpaint.prior import InpaintPrior, load_prior, to_frame
 from inpaint.search import SearchConfig, latent_search
 
@@ -143,7 +143,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--lr", type=float, default=defaults.lr, help="Adam learning rate on z (eta)")
     parser.add_argument("--window", type=int, default=defaults.window, help="side of the neighbourhood of the weights W (odd)")
     parser.add_argument("--sr-factor", type=int, default=4, choices=(0, 2, 4), help="super-resolution factor to evaluate (0: skip)")
-    parser.add_argument("--sr-z-weight", type=float, default=1e-3, help="lambda of ||z||^2 in the super-resolution objective")
+    parser.add_argument("--sr-z-weight", type=float, default=SR_Z_WEIGHT, help="lambda of ||z||^2 in the super-resolution objective")
     parser.add_argument("--seed", type=int, default=0, help="seed of the image choice and of the restarts")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument("--out", help="JSON file for the results (default runs/inpaint-eval-<prior>.json)")

@@ -28,6 +28,8 @@ from inpaint.prior import InpaintPrior
 from inpaint.search import SearchConfig, search_steps
 
 Box = tuple[int, int, int, int]
+SR_Z_WEIGHT = 1e-3
+"""Default lambda of ||z||^2 in the super-resolution objective ||y - A G(z)||^2 + lambda ||z||^2 + alpha (-D)."""
 
 
 @dataclass

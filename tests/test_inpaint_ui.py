@@ -10,7 +10,9 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 from inpaint.prior import InpaintPrior
-from ui.inpaint import hole_from_image, hole_from_layer, with_preset
+import gradio as gr
+
+from ui.inpaint import editor_inputs, hole_from_image, hole_from_layer, search_updates, with_preset
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +80,43 @@ def test_presets_replace_the_painted_layer() -> None:
     value = with_preset({"background": np.zeros((16, 16, 3), np.uint8), "layers": [], "composite": None}, "half", 0)
     assert hole_from_layer(value["layers"][0])[:, :8].all() and not hole_from_layer(value["layers"][0])[:, 8:].any()
     assert value["background"].shape == (16, 16, 4)
+
+
+@pytest.fixture(scope="module")
+def tiny_rgb_prior() -> InpaintPrior:
+    torch.manual_seed(0)
+    return InpaintPrior(latent_dim=8, channels=3, image_size=8, generator_channels=4, critic_channels=4, content_size=8).eval().requires_grad_(False)
+
+
+def test_the_tab_shows_g_of_z_live_then_the_result_and_its_file(tiny_rgb_prior: InpaintPrior) -> None:
+    image = np.random.default_rng(1).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    hole = np.zeros((16, 16), bool)
+    hole[4:12, 4:12] = True
+    updates = list(search_updates(tiny_rgb_prior, "tiny", image, hole, "Inpaint", "contextual", 30, 2))
+    assert len(updates) == 3  # steps 10 and 20 live, then the result at 30
+    for preview, result, file, status in updates[:-1]:
+        assert preview.shape == (8, 8, 3) and isinstance(result, type(gr.skip())) and "Done" not in status
+    preview, result, file, status = updates[-1]
+    assert result.shape == image.shape and np.array_equal(result[~hole], image[~hole])
+    assert np.array_equal(np.asarray(Image.open(file)), result) and status.endswith("Done.")
+
+
+def test_super_resolution_mode_returns_four_times_the_input(tiny_rgb_prior: InpaintPrior) -> None:
+    small = np.random.default_rng(2).integers(0, 256, (2, 2, 3), dtype=np.uint8)
+    *_, (preview, result, file, status) = search_updates(tiny_rgb_prior, "tiny", small, np.zeros((2, 2), bool), "Super-resolution ×4", "contextual", 10, 1)
+    assert result.shape == (8, 8, 3) and status.endswith("Done.")
+
+
+@pytest.mark.parametrize(
+    ("hole", "message"),
+    [(np.zeros((16, 16), bool), "mask is empty"), (np.ones((16, 16), bool), "covers the whole image"), (np.ones((8, 16), bool), "same size")],
+)
+def test_the_tab_explains_bad_masks(tiny_rgb_prior: InpaintPrior, hole: np.ndarray, message: str) -> None:
+    image = np.zeros((16, 16, 3), np.uint8)
+    with pytest.raises(gr.Error, match=message):
+        next(search_updates(tiny_rgb_prior, "tiny", image, hole, "Inpaint", "contextual", 10, 1))
+
+
+def test_the_tab_asks_for_a_photo_when_none_is_given() -> None:
+    with pytest.raises(gr.Error, match="upload a photo"):
+        editor_inputs({"background": None, "layers": [], "composite": None})

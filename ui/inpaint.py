@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from PIL import Image
 from gan.hub import WeightsError
 from gan.imageio import InvalidImageError, load_image
 from inpaint.masks import PRESETS, check_mask, preset_mask
-from inpaint.pipeline import inpaint_steps, super_resolve_steps
+from inpaint.pipeline import SR_Z_WEIGHT, inpaint_steps, super_resolve_steps
 from inpaint.prior import BUNDLED_PRIORS, InpaintPrior, load_prior
 from inpaint.search import SearchConfig
 from ui.context import AppContext
@@ -98,6 +99,29 @@ def save_png(image: np.ndarray) -> str:
     return str(path)
 
 
+def search_updates(
+    prior: InpaintPrior, label: str, image: np.ndarray, hole: np.ndarray, mode: str, loss: str, iterations: int, restarts: int
+) -> Iterator[tuple]:
+    """The tab's outputs (live G(z), result, PNG file, status) every 10 search steps; result and file come last."""
+    config = SearchConfig(loss=loss, iterations=iterations, restarts=restarts, report_every=10)
+    if mode.startswith("Super"):
+        steps = super_resolve_steps(prior, image, 4, replace(config, z_weight=SR_Z_WEIGHT))
+    else:
+        if not hole.any():
+            raise gr.Error("The mask is empty: paint over the region to fill, or apply a preset.")
+        try:
+            check_mask(hole, image.shape)
+        except ValueError as error:
+            raise gr.Error(str(error)) from None
+        steps = inpaint_steps(prior, image, hole, config)
+    for progress in steps:
+        status = f"Step {progress.step}/{progress.total}, loss {progress.loss:.3g}, prior {label}."
+        if progress.done:
+            yield progress.preview, progress.result, save_png(progress.result), status + " Done."
+        else:
+            yield progress.preview, gr.skip(), gr.skip(), status
+
+
 def build_tab(ctx: AppContext) -> None:
     """Add the Inpaint tab (and the `inpaint` endpoint) to the app being built."""
 
@@ -115,23 +139,7 @@ def build_tab(ctx: AppContext) -> None:
     def run(value: dict | None, mode: str, prior_name: str, loss: str, iterations: float, restarts: float) -> Iterator[tuple]:
         image, hole = editor_inputs(value)
         prior, source = get_prior(prior_name)
-        config = SearchConfig(loss=LOSSES.get(loss, "contextual"), iterations=int(iterations), restarts=int(restarts), report_every=10)
-        if mode.startswith("Super"):
-            steps = super_resolve_steps(prior, image, 4, config)
-        else:
-            if not hole.any():
-                raise gr.Error("The mask is empty: paint over the region to fill, or apply a preset.")
-            try:
-                check_mask(hole, image.shape)
-            except ValueError as error:
-                raise gr.Error(str(error)) from None
-            steps = inpaint_steps(prior, image, hole, config)
-        for progress in steps:
-            status = f"Step {progress.step}/{progress.total}, loss {progress.loss:.3g} — prior `{prior_name}` ({source})."
-            if progress.done:
-                yield progress.preview, progress.result, save_png(progress.result), status + " Done."
-            else:
-                yield progress.preview, gr.skip(), gr.skip(), status
+        yield from search_updates(prior, f"`{prior_name}` ({source})", image, hole, mode, LOSSES.get(loss, "contextual"), int(iterations), int(restarts))
 
     def inpaint_endpoint(image_path: str | None, mask_path: str | None, prior_name: str, iterations: float, restarts: float) -> np.ndarray:
         if mask_path is None:
