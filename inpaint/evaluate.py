@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
@@ -135,7 +136,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--prior", default="inpaint-fashion-mnist", help="bundled prior name, Hub repo id or weights folder")
     parser.add_argument("--mask", nargs="+", choices=PRESETS, default=list(PRESETS), help="mask presets to evaluate (one or more)")
-    parser.add_argument("--images", type=int, default=32, help="number of held-out test images")
+    parser.add_argument("--images", type=int, default=100, help="number of held-out test images")
     parser.add_argument("--iterations", type=int, default=defaults.iterations, help="Adam steps of the latent search")
     parser.add_argument("--restarts", type=int, default=defaults.restarts, help="random starts per image; the best is kept")
     parser.add_argument("--alpha", type=float, default=defaults.alpha, help="weight of the critic prior loss")
@@ -158,6 +159,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     prior, source = load_prior(args.prior)
     config = SearchConfig(alpha=args.alpha, beta=args.beta, lr=args.lr, window=args.window, iterations=args.iterations, restarts=args.restarts, seed=args.seed)
     images = held_out_images(prior, args.images, args.seed)
+    started = time.perf_counter()
     header = (
         f"Prior `{args.prior}` ({source}); {len(images)} held-out `{prior.dataset}` test images; "
         f"search: {config.iterations} Adam steps, lr {config.lr}, {config.restarts} restarts, alpha {config.alpha}, "
@@ -176,13 +178,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         record["results"][f"sr-x{args.sr_factor}"] = results
         tables.append(markdown_table(f"super-resolution x{args.sr_factor} (lambda {args.sr_z_weight})", results))
         print("\n" + tables[-1], flush=True)
+    record["minutes"] = (time.perf_counter() - started) / 60
+    tables.append(f"Whole run: {record['minutes']:.1f} minutes.")
+    print("\n" + tables[-1])
     out = Path(args.out or f"runs/inpaint-eval-{Path(args.prior).name}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(record, indent=2))
     folder = Path(args.prior) if source.startswith("folder") else WEIGHTS_ROOT / args.prior if source.startswith("bundled") else None
     if args.card and folder is not None:
         readme = folder / "README.md"
-        update_card(readme, f"`python -m inpaint.evaluate --prior {args.prior} --mask {' '.join(args.mask)}`\n\n" + "\n\n".join(tables))
+        command = " ".join(sys.argv[1:] if argv is None else argv)
+        update_card(readme, f"`python -m inpaint.evaluate {command}`\n\n" + "\n\n".join(tables))
 
 
 if __name__ == "__main__":
