@@ -39,6 +39,15 @@ def random_flip(images: Tensor) -> Tensor:
     return torch.where(flip, images.flip(-1), images)
 
 
+def reconstruction_loss(kind: str, prediction: Tensor, target: Tensor) -> Tensor:
+    """"squared-norm": batch mean of each image's ||prediction - target||^2; "l1": per-pixel mean |difference|."""
+    if kind == "squared-norm":
+        return ((prediction - target) ** 2).flatten(1).sum(1).mean()
+    if kind == "l1":
+        return F.l1_loss(prediction, target)
+    raise ValueError(f"Unknown reconstruction loss {kind!r}.")
+
+
 class ColorizationTask(GanTask):
     """Batches are (RGB in [-1, 1], class label); the loss terms follow the variant."""
 
@@ -61,7 +70,7 @@ class ColorizationTask(GanTask):
         lightness, ab = self._lab(batch)
         fake_ab, logits = generator(lightness, with_classes=True)
         v = self.variant
-        reconstruction = F.mse_loss(fake_ab, ab) if v.reconstruction == "l2" else F.l1_loss(fake_ab, ab)
+        reconstruction = reconstruction_loss(v.reconstruction, fake_ab, ab)
         adversarial = self.objective.generator_loss(critic, torch.cat([lightness, fake_ab], 1))
         loss = v.reconstruction_weight * reconstruction + v.adversarial_weight * adversarial
         logs = {"reconstruction": reconstruction.item(), "g_adv": adversarial.item()}

@@ -49,6 +49,15 @@ class ImageSet:
         """The images where `mask` is true."""
         return ImageSet(self.images[mask], self.labels[mask], self.classes)
 
+    def sample(self, count: int, seed: int = 0) -> "ImageSet":
+        """`count` images drawn without replacement by a seeded shuffle (all of them, shuffled, if fewer).
+
+        Dataset files are ordered by class, so a prefix such as `images[:256]` is one class only;
+        held-out subsets must be drawn with this instead.
+        """
+        order = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))[:count]
+        return ImageSet(self.images[order], self.labels[order], self.classes)
+
 
 class TensorImages(Dataset):
     """An ImageSet as a Dataset of (image in [-1, 1] float32, label)."""

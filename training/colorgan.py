@@ -142,8 +142,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     task = ColorizationTask(generator, build_critic(variant, config.critic_channels, config.critic_layers), variant)
     if train_config.n_critic is None:
         train_config.n_critic = variant.n_critic
-    held_out = load_dataset(config.data, "test")
-    eval_batch = (to_unit_range(held_out.images[:256]), held_out.labels[:256])
+    held_out = load_dataset(config.data, "test").sample(256)
+    eval_batch = (to_unit_range(held_out.images), held_out.labels)
     started = time.perf_counter()
     train(task, TensorImages(images), train_config, eval_batch=eval_batch)
     if config.weights_out and init_distributed(train_config.device).is_main:
