@@ -12,6 +12,7 @@ from colorgan.models import DEFAULT_MODEL, SHIPPED_MODELS
 from gan.hub import WeightsError
 from gan.imageio import InvalidImageError, load_image
 from ui.context import AppContext
+from ui.gpu import on_gpu
 
 EXAMPLES = sorted(str(p) for p in (Path(__file__).resolve().parent.parent / "examples" / "colorize").glob("*.jpg"))
 NOTES = (
@@ -29,6 +30,7 @@ def build_tab(ctx: AppContext) -> None:
     def model_for(name: str):
         return load_colorizer(name, ctx.device)
 
+    @on_gpu(duration=30)
     def run(photo: str | None, model_name: str, size: float) -> tuple[str, str, str]:
         try:
             image = load_image(photo)
@@ -43,13 +45,13 @@ def build_tab(ctx: AppContext) -> None:
     with gr.Tab("Colorize"):
         gr.Markdown("Bring an old black-and-white photo back in plausible color. " + NOTES)
         with gr.Row():
-            photo = gr.Image(label="Black-and-white photo", type="filepath", sources=["upload", "webcam", "clipboard"], format="png")
-            colorized = gr.Image(label="Colorized", type="filepath", format="png", interactive=False, buttons=["download", "fullscreen"])
+            photo = gr.Image(label="Black-and-white photo", type="filepath", sources=["upload", "webcam", "clipboard"], format="png", elem_id="colorize-photo")
+            colorized = gr.Image(label="Colorized", type="filepath", format="png", interactive=False, buttons=["download", "fullscreen"], elem_id="colorize-result")
         with gr.Row():
             model_name = gr.Dropdown(list(SHIPPED_MODELS), value=DEFAULT_MODEL, label="Model (or a Hub repo id)", allow_custom_value=True)
             size = gr.Slider(32, 256, value=DEFAULT_SIZE, step=32, label="Color prediction size (px, longer side)")
         button = gr.Button("Colorize", variant="primary")
         download = gr.File(label="Full-resolution PNG")
-        status = gr.Markdown()
+        status = gr.Markdown(elem_id="colorize-status")
         gr.Examples(EXAMPLES, inputs=photo)
         button.click(run, [photo, model_name, size], [colorized, download, status], api_name="colorize", concurrency_limit=2)
