@@ -81,7 +81,7 @@ def live_training(split: AnomalySplit, config: HistoryADConfig, every: int = 10,
     try:
         while True:
             item = updates.get()
-            if item is None:
+            if item is None or stop.is_set():
                 return
             if isinstance(item, Exception):
                 raise item

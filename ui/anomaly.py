@@ -217,26 +217,26 @@ def build_tab(ctx: AppContext) -> None:
         with gr.Row():
             model_name = gr.Dropdown(models, value=models[0] if models else None, allow_custom_value=True, label="Model (shipped, Hub repo id or folder)", scale=3)
             load_button = gr.Button("Load", variant="primary", scale=1)
-        summary = gr.Markdown()
+        summary = gr.Markdown(elem_id="anomaly-summary")
         histogram = gr.Plot(label="Anomaly scores of the test images")
         threshold = gr.Slider(-1, 1, value=0, label="Threshold: a score above it is called anomalous")
-        threshold_text = gr.Markdown()
+        threshold_text = gr.Markdown(elem_id="anomaly-threshold")
         with gr.Row():
-            files = gr.Files(file_types=["image"], label="Your images (one or more)")
+            files = gr.Files(file_types=["image"], label="Your images (one or more)", elem_id="anomaly-files")
             with gr.Column():
                 score_button = gr.Button("Score my images", variant="primary")
                 scores_json = gr.JSON(label="Scores (higher = more anomalous)")
-        verdict_table = gr.Markdown()
+        verdict_table = gr.Markdown(elem_id="anomaly-verdicts")
 
         with gr.Accordion("Live training (a small CPU configuration, a few minutes)", open=False):
             with gr.Row():
                 held_out = gr.Dropdown(list(FASHION_MNIST_CLASSES), value="trouser", label="Fashion-MNIST class held out (the anomaly)")
-                steps = gr.Slider(20, 400, value=60, step=10, label="WGAN-GP steps (and D_TV steps)")
+                steps = gr.Slider(20, 400, value=60, step=10, label="WGAN-GP steps (and D_TV steps)", elem_id="anomaly-steps")
                 train_images = gr.Slider(500, 20000, value=3000, step=500, label="Normal training images")
             with gr.Row():
-                train_button = gr.Button("Train", variant="primary")
-                stop_button = gr.Button("Stop", variant="stop")
-            live_status = gr.Markdown()
+                train_button = gr.Button("Train", variant="primary", elem_id="anomaly-train")
+                stop_button = gr.Button("Stop", variant="stop", elem_id="anomaly-stop")
+            live_status = gr.Markdown(elem_id="anomaly-live-status")
             live_plot = gr.Plot(label="Test scores while training")
 
         with gr.Accordion("The talk's figures for the loaded model", open=False):
