@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 import time
 
 import numpy as np
 import pytest
 from PIL import Image
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
 def _live_training_threads() -> int:
@@ -40,34 +36,29 @@ def _start_live_training(page, sync_api) -> None:
     sync_api.expect(page.locator("#anomaly-live-status")).to_contain_text(re.compile("held out|step"), timeout=30_000)
 
 
-def test_browser_scores_an_upload_at_the_threshold_and_live_training_ends_on_stop_and_on_close(serve_app, tmp_path, artifacts_dir):
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium).")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed (pip install playwright).")
+def test_browser_scores_an_upload_at_the_threshold_and_live_training_ends_on_stop_and_on_close(serve_app, browser_page, tmp_path, artifacts_dir):
+    sync_api = pytest.importorskip("playwright.sync_api")
     image = tmp_path / "blank.png"
     Image.fromarray(np.zeros((28, 28), dtype=np.uint8)).save(image)
-    url = serve_app(tabs=("ui.anomaly",))
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 1400})
-            page.goto(url)
-            sync_api.expect(page.locator("#anomaly-summary")).to_contain_text("AUPRC", timeout=60_000)
-            sync_api.expect(page.locator("#anomaly-threshold")).to_contain_text("precision")
-            page.locator("#anomaly-files input[type=file]").set_input_files(str(image))
-            page.get_by_role("button", name="Score my images").click()
-            verdicts = page.locator("#anomaly-verdicts")
-            sync_api.expect(verdicts).to_contain_text("blank.png", timeout=30_000)
-            assert ("anomalous" in verdicts.inner_text()) != ("| normal" in verdicts.inner_text().replace("\t", "| "))
-            page.screenshot(path=str(artifacts_dir / "anomaly-tab.png"), full_page=True)
+    page = browser_page
+    page.goto(serve_app(tabs=("ui.anomaly",)))
+    sync_api.expect(page.locator("#anomaly-summary")).to_contain_text("AUPRC", timeout=60_000)
+    sync_api.expect(page.locator("#anomaly-threshold")).to_contain_text("precision")
+    page.locator("#anomaly-files input[type=file]").set_input_files(str(image))
+    page.get_by_role("button", name="Score my images").click()
+    verdicts = page.locator("#anomaly-verdicts")
+    sync_api.expect(verdicts).to_contain_text("blank.png", timeout=30_000)
+    threshold = float(re.search(r"threshold (-?[\d.]+)", page.locator("#anomaly-threshold").inner_text()).group(1))
+    cells = [cell.inner_text().strip() for cell in verdicts.locator("tbody td").all()]
+    assert cells[0] == "blank.png"
+    assert cells[2] == ("anomalous" if float(cells[1]) > threshold else "normal")
+    page.screenshot(path=str(artifacts_dir / "anomaly-tab.png"), full_page=True)
 
-            _start_live_training(page, sync_api)
-            page.locator("#anomaly-stop").click()
-            sync_api.expect(page.locator("#anomaly-live-status")).to_contain_text("Stopped", timeout=10_000)
-            assert _wait_until_no_live_training()
+    _start_live_training(page, sync_api)
+    page.locator("#anomaly-stop").click()
+    sync_api.expect(page.locator("#anomaly-live-status")).to_contain_text("Stopped", timeout=10_000)
+    assert _wait_until_no_live_training()
 
-            _start_live_training(page, sync_api)
-            page.close()
-            assert _wait_until_no_live_training()
-        finally:
-            browser.close()
+    _start_live_training(page, sync_api)
+    page.close()
+    assert _wait_until_no_live_training()
