@@ -112,9 +112,8 @@ def build_card(config: PriorConfig, metrics: dict[str, float], seconds: float, n
         training_config=asdict(config),
         metrics=metrics,
         notes=(
-            "Small on purpose (trained on one shared CPU core): samples are recognisable but far from "
-            "state-of-the-art; the search quality it gives is measured by `python -m inpaint.evaluate` "
-            "(see docs/inpaint.md)."
+            "A small DCGAN, far from state-of-the-art: judge its samples in the run's `samples/` grids; "
+            "the search quality it gives is measured by `python -m inpaint.evaluate` (see docs/inpaint.md)."
         ),
         tags=["inpainting", "super-resolution", "wgan-gp", config.dataset],
     )
