@@ -12,7 +12,7 @@ from torch import Tensor, nn
 
 from gan.nets import UNet, init_gan_weights
 
-SHIPPED_MODELS = ("colorgan-chromagan", "colorgan-pix2pix", "colorgan-lsgan")
+SHIPPED_MODELS = ("colorgan-chromagan-mse", "colorgan-chromagan", "colorgan-lsgan", "colorgan-pix2pix")
 DEFAULT_MODEL = SHIPPED_MODELS[0]
 
 

@@ -40,9 +40,11 @@ def random_flip(images: Tensor) -> Tensor:
 
 
 def reconstruction_loss(kind: str, prediction: Tensor, target: Tensor) -> Tensor:
-    """"squared-norm": batch mean of each image's ||prediction - target||^2; "l1": per-pixel mean |difference|."""
+    """"squared-norm": batch mean of each image's ||prediction - target||^2; "mse" and "l1": per-pixel means."""
     if kind == "squared-norm":
         return ((prediction - target) ** 2).flatten(1).sum(1).mean()
+    if kind == "mse":
+        return F.mse_loss(prediction, target)
     if kind == "l1":
         return F.l1_loss(prediction, target)
     raise ValueError(f"Unknown reconstruction loss {kind!r}.")

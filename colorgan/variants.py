@@ -13,7 +13,7 @@ class Variant:
     """One colorization method: what the generator minimises and with which critic."""
 
     objective: str
-    reconstruction: str  # "squared-norm" (per-image ||.||^2) or "l1" (per-pixel mean)
+    reconstruction: str  # "squared-norm" (per-image ||.||^2), "mse" or "l1" (per-pixel means)
     reconstruction_weight: float
     adversarial_weight: float
     class_weight: float = 0.0
@@ -24,6 +24,7 @@ class Variant:
 
 VARIANTS: dict[str, Variant] = {
     "chromagan": Variant("wgan-gp", "squared-norm", 1.0, 0.1, 0.003, description="ChromaGAN: ||ab||^2 + 0.1 WGAN-GP + 0.003 KL(class)"),
+    "chromagan-mse": Variant("wgan-gp", "mse", 1.0, 0.1, 0.003, description="ChromaGAN as the authors' Keras code weighs it: per-pixel MSE + 0.1 WGAN-GP + 0.003 KL(class)"),
     "pix2pix": Variant("bce", "l1", 100.0, 1.0, description="pix2pix cGAN: BCE + 100 L1"),
     "lsgan": Variant("lsgan", "l1", 100.0, 1.0, description="LSGAN + 100 L1"),
     "wgan-clip": Variant("wgan-clip", "l1", 100.0, 1.0, description="WGAN (weight clipping 0.01, RMSprop) + 100 L1"),

@@ -7,6 +7,7 @@ Only `config.json`, `model.safetensors` and `README.md` are ever fetched: no pic
 """
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -69,8 +70,17 @@ def save_model(model: nn.Module, directory: Path, card: ModelCard) -> Path:
 
 
 def hub_config() -> dict[str, dict[str, str]]:
-    """Bundled model name -> {"repo": ..., "revision": ...} from weights/hub.json."""
+    """Bundled model name -> {"repo": ..., "revision": ..., "class": "module:Class"} from weights/hub.json."""
     return json.loads(HUB_CONFIG.read_text()) if HUB_CONFIG.exists() else {}
+
+
+def model_class(name: str) -> type[nn.Module] | None:
+    """The model class configured for bundled model `name` in weights/hub.json, if any."""
+    path = hub_config().get(name, {}).get("class")
+    if not path:
+        return None
+    module, _, cls = path.partition(":")
+    return getattr(importlib.import_module(module), cls)
 
 
 def _load_folder(model_cls: type[Model], folder: Path) -> Model:
@@ -108,12 +118,26 @@ def fetch(model_cls: type[Model], name: str) -> tuple[Model, str]:
     raise WeightsError(f"No model named {name!r}: not a folder, not a bundled model, not a Hub repo id (org/name).")
 
 
-def publish(directory: Path, repo: str, *, token: str | None = None, private: bool = False, dry_run: bool = False) -> list[str]:
-    """Upload a weights folder (with its model card) to `repo`; return the files sent or, dry, to send."""
+def publish(
+    directory: Path,
+    repo: str,
+    *,
+    model_cls: type[nn.Module] | None = None,
+    token: str | None = None,
+    private: bool = False,
+    dry_run: bool = False,
+) -> list[str]:
+    """Upload a weights folder (with its model card) to `repo`; return the files sent or, dry, to send.
+
+    With `model_cls` the folder must first load strictly with `model_cls.from_pretrained`, so
+    weights that do not fit their model are never published.
+    """
     directory = Path(directory)
     missing = [f for f in WEIGHT_FILES if not (directory / f).exists()]
     if missing:
         raise WeightsError(f"{directory} is not a complete weights folder: missing {', '.join(missing)}.")
+    if model_cls is not None:
+        _load_folder(model_cls, directory)
     files = sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file())
     if dry_run:
         return files

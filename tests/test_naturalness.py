@@ -246,3 +246,16 @@ def test_store_under_concurrent_writers_counts_a_vote_once_and_enforces_the_rate
     assert outcomes == {"recorded": 4, "refused": 4}
     assert len(store) == 5 and len(store.seen_images(participant)) == 5
     store.close()
+
+
+def test_without_a_configured_or_local_pool_the_app_uses_the_bundled_pool_of_every_shipped_model(monkeypatch, tmp_path):
+    from colorgan.models import SHIPPED_MODELS
+    from colorgan.naturalness import pool as pool_module
+
+    monkeypatch.delenv("GAN_STUDIO_POOL", raising=False)
+    monkeypatch.setattr(pool_module, "LOCAL_POOL", tmp_path / "never-built")
+    bundled = load_pool(pool_module.default_pool_dir())
+    assert bundled.root == pool_module.BUNDLED_POOL
+    assert set(bundled.methods) == {"real", *SHIPPED_MODELS}
+    per_source = Counter(entry.source for entry in bundled.entries)
+    assert set(per_source.values()) == {len(bundled.methods)}

@@ -5,7 +5,8 @@
     python -m training.publish --all --dry-run      # show what would be uploaded
 
 Needs a token (HF_TOKEN, or `hf auth login`) unless --dry-run. Only complete folders
-(config.json + model.safetensors + README.md) are uploaded.
+(config.json + model.safetensors + README.md) are uploaded, and a folder named in weights/hub.json must
+first load with its configured model class (`from_pretrained`, strict), dry run or not.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from gan.hub import WEIGHTS_ROOT, WeightsError, hub_config, publish
+from gan.hub import WEIGHTS_ROOT, WeightsError, hub_config, model_class, publish
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = 0
     for folder, repo in jobs:
         try:
-            files = publish(folder, repo, token=args.token, private=args.private, dry_run=args.dry_run)
+            files = publish(folder, repo, model_cls=model_class(folder.name), token=args.token, private=args.private, dry_run=args.dry_run)
         except WeightsError as error:
             print(f"error: {error}", file=sys.stderr)
             status = 1

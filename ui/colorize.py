@@ -11,6 +11,7 @@ from colorgan.inference import DEFAULT_SIZE, colorize, load_colorizer
 from colorgan.models import DEFAULT_MODEL, SHIPPED_MODELS
 from gan.hub import WeightsError
 from gan.imageio import InvalidImageError, load_image
+from ui.components import ImageFileInput
 from ui.context import AppContext
 from ui.gpu import on_gpu
 
@@ -45,7 +46,7 @@ def build_tab(ctx: AppContext) -> None:
     with gr.Tab("Colorize"):
         gr.Markdown("Bring an old black-and-white photo back in plausible color. " + NOTES)
         with gr.Row():
-            photo = gr.Image(label="Black-and-white photo", type="filepath", sources=["upload", "webcam", "clipboard"], format="png", elem_id="colorize-photo")
+            photo = ImageFileInput(label="Black-and-white photo", type="filepath", sources=["upload", "webcam", "clipboard"], format="png", elem_id="colorize-photo")
             colorized = gr.Image(label="Colorized", type="filepath", format="png", interactive=False, buttons=["download", "fullscreen"], elem_id="colorize-result")
         with gr.Row():
             model_name = gr.Dropdown(list(SHIPPED_MODELS), value=DEFAULT_MODEL, label="Model (or a Hub repo id)", allow_custom_value=True)

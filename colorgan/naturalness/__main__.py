@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from colorgan.naturalness.pool import DISPLAY_SIDE, build_pool, cifar10_photos, default_pool_dir, load_pool, skimage_photos
+from colorgan.naturalness.pool import DISPLAY_SIDE, build_pool, build_pool_dir, cifar10_photos, default_pool_dir, load_pool, skimage_photos
 from colorgan.naturalness.results import format_table, tally, write_results_csv, write_votes_csv
 from colorgan.naturalness.store import VoteStore
 from ui.context import default_votes_db
@@ -77,7 +77,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     commands = parser.add_subparsers(dest="command", required=True)
 
     build = commands.add_parser("build-pool", help="colorize held-out photos with every model and write the pool")
-    build.add_argument("--out", type=Path, default=default_pool_dir(), help="pool folder to write (default: $GAN_STUDIO_POOL or data/naturalness-pool)")
+    build.add_argument("--out", type=Path, default=build_pool_dir(), help="pool folder to write (default: $GAN_STUDIO_POOL or data/naturalness-pool; the app reads it before the bundled examples/naturalness-pool)")
     build.add_argument("--models", nargs="*", default=None, help="shipped model names, Hub repo ids or weights folders (default: every shipped colorization model)")
     build.add_argument("--cifar-per-class", type=int, default=5, help="held-out CIFAR-10 test photos per class (10 classes)")
     build.add_argument("--skimage", nargs="*", default=["coffee", "chelsea", "astronaut", "rocket"], help="scikit-image color photos to add (none: pass the flag alone)")
@@ -89,7 +89,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
     results = commands.add_parser("results", help="print the per-method table (and write it as CSV)")
     _add_db_flag(results)
-    results.add_argument("--pool", type=Path, default=default_pool_dir(), help="pool folder, for the method order (default: $GAN_STUDIO_POOL or data/naturalness-pool)")
+    results.add_argument("--pool", type=Path, default=default_pool_dir(), help="pool folder, for the method order (default: the one the app uses: $GAN_STUDIO_POOL, data/naturalness-pool, else examples/naturalness-pool)")
     results.add_argument("--csv", default=None, help="also write the table to this CSV file")
     results.set_defaults(run=results_command)
 

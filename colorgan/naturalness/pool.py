@@ -67,9 +67,21 @@ class Pool:
         return {entry.source for entry in self.entries}
 
 
+LOCAL_POOL = REPO_ROOT / "data" / "naturalness-pool"
+BUNDLED_POOL = REPO_ROOT / "examples" / "naturalness-pool"
+
+
+def build_pool_dir() -> Path:
+    """Where `build-pool` writes by default: $GAN_STUDIO_POOL, else data/naturalness-pool."""
+    return Path(os.environ.get("GAN_STUDIO_POOL", LOCAL_POOL))
+
+
 def default_pool_dir() -> Path:
-    """Where the app looks for the pool: $GAN_STUDIO_POOL, else data/naturalness-pool."""
-    return Path(os.environ.get("GAN_STUDIO_POOL", REPO_ROOT / "data" / "naturalness-pool"))
+    """Where the app looks for the pool: $GAN_STUDIO_POOL, else a locally built data/naturalness-pool,
+    else the pool bundled with the app in examples/naturalness-pool (built from the shipped models)."""
+    if "GAN_STUDIO_POOL" in os.environ:
+        return Path(os.environ["GAN_STUDIO_POOL"])
+    return LOCAL_POOL if (LOCAL_POOL / "manifest.json").is_file() else BUNDLED_POOL
 
 
 def image_id(png: bytes) -> str:

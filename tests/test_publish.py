@@ -1,0 +1,46 @@
+"""Publishing: `python -m training.publish` checks every folder loads with its model class before it uploads."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import torch
+from safetensors.torch import load_file, save_file
+
+from gan.hub import WEIGHTS_ROOT, WeightsError, hub_config, model_class, publish
+from training.publish import main as publish_cli
+
+
+def test_every_configured_model_has_a_complete_bundled_folder_that_loads_with_from_pretrained():
+    config = hub_config()
+    assert config, "weights/hub.json names no model"
+    for name, entry in config.items():
+        assert entry["repo"].count("/") == 1 and entry["revision"]
+        model = model_class(name).from_pretrained(WEIGHTS_ROOT / name, strict=True)
+        assert sum(p.numel() for p in model.parameters()) > 0
+
+
+def test_dry_run_of_all_lists_what_each_repo_would_receive_and_uploads_nothing(capsys, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert publish_cli(["--all", "--dry-run"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for name, entry in hub_config().items():
+        assert f"weights/{name} -> {entry['repo']}: would upload README.md, config.json, model.safetensors" in "\n".join(lines)
+
+
+def test_weights_that_do_not_fit_their_model_class_are_never_published(tmp_path):
+    name = next(iter(hub_config()))
+    folder = shutil.copytree(WEIGHTS_ROOT / name, tmp_path / name)
+    tensors = load_file(folder / "model.safetensors")
+    first = next(iter(tensors))
+    tensors[first] = torch.zeros(3, 3)
+    save_file(tensors, folder / "model.safetensors")
+    with pytest.raises(WeightsError, match="do not fit"):
+        publish(folder, "org/broken", model_cls=model_class(name), dry_run=True)
+
+
+def test_the_cli_needs_a_repo_for_a_folder_and_reports_an_incomplete_one(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        publish_cli([str(tmp_path)])
+    assert publish_cli([str(tmp_path), "--repo", "org/empty", "--dry-run"]) == 1
+    assert "missing config.json" in capsys.readouterr().err
