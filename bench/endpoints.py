@@ -1,0 +1,65 @@
+"""One representative request per API endpoint of the app, shared by the startup and load benchmarks.
+
+Each request uses what a fresh checkout has: the bundled example photos, the default shipped model of
+each tab and an image of the bundled naturalness pool.
+"""
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from gradio_client import Client, handle_file
+from PIL import Image
+
+from anomaly.inference import shipped_models as anomaly_models
+from colorgan.models import DEFAULT_MODEL as COLOR_MODEL
+from colorgan.naturalness.pool import default_pool_dir, load_pool
+from colorgan.naturalness.store import new_id
+from inpaint.prior import BUNDLED_PRIORS
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+PHOTO = EXAMPLES / "colorize" / "chelsea.jpg"
+INPAINT_PHOTO = EXAMPLES / "inpaint" / "cifar10-test-1003.png"
+CLOTHING = EXAMPLES / "inpaint" / "fashion-mnist-test-0000.png"
+
+
+def center_hole_mask(photo: Path) -> Path:
+    """A white square over the middle quarter of `photo`, black elsewhere, written to a temporary PNG."""
+    width, height = Image.open(photo).size
+    mask = np.zeros((height, width), np.uint8)
+    mask[height // 4 : 3 * height // 4, width // 4 : 3 * width // 4] = 255
+    path = Path(tempfile.mkdtemp(prefix="mask-")) / "mask.png"
+    Image.fromarray(mask).save(path)
+    return path
+
+
+def colorize(client: Client) -> None:
+    """Colorize the bundled cat photo with the default model."""
+    client.predict(handle_file(str(PHOTO)), COLOR_MODEL, 64, api_name="/colorize")
+
+
+def inpaint(client: Client) -> None:
+    """Fill the center of a CIFAR-10 test photo with the CIFAR-10 prior (a short search)."""
+    client.predict(handle_file(str(INPAINT_PHOTO)), handle_file(str(center_hole_mask(INPAINT_PHOTO))), BUNDLED_PRIORS[-1], 50, 2, api_name="/inpaint")
+
+
+def anomaly_score(client: Client) -> None:
+    """Score one Fashion-MNIST image with the first shipped HistoryAD model."""
+    client.predict(anomaly_models()[0], [handle_file(str(CLOTHING))], api_name="/anomaly_score")
+
+
+def vote(client: Client) -> None:
+    """One vote of a new participant for a random image of the bundled pool."""
+    pool = load_pool(default_pool_dir())
+    entry = pool.entries[np.random.default_rng().integers(len(pool.entries))]
+    client.predict(new_id(), entry.image, True, 1500, new_id(), api_name="/vote")
+
+
+REQUESTS: dict[str, Callable[[Client], None]] = {
+    "colorize": colorize,
+    "inpaint": inpaint,
+    "anomaly_score": anomaly_score,
+    "vote": vote,
+}
