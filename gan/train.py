@@ -121,7 +121,12 @@ def endless_batches(
     while True:
         sampler.set_epoch(epoch)
         indices = list(sampler)[offset * batch_size :]
-        yield from DataLoader(dataset, batch_size=batch_size, sampler=indices, drop_last=True, num_workers=num_workers)
+        # A private generator: creating the loader must not draw from the global RNG, or a resumed
+        # run's step randomness would depend on where the epochs happened to start.
+        loader_rng = torch.Generator().manual_seed(_step_seed(seed, ctx.rank, epoch))
+        yield from DataLoader(
+            dataset, batch_size=batch_size, sampler=indices, drop_last=True, num_workers=num_workers, generator=loader_rng
+        )
         epoch, offset = epoch + 1, 0
 
 

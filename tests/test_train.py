@@ -20,6 +20,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def tiny_colorization_task(variant: str = "chromagan") -> ColorizationTask:
+    """A small ChromaGAN-shaped task; every call starts from the same initial weights."""
+    torch.manual_seed(0)
     v = get_variant(variant)
     return ColorizationTask(ChromaGANGenerator(base_channels=8, depth=3, max_channels=16, num_classes=10), build_critic(v, 8, 2), v)
 
@@ -37,7 +39,7 @@ def test_colorization_reconstruction_loss_goes_down_on_real_photos(tmp_path):
 
 
 def test_a_resumed_run_ends_with_exactly_the_weights_of_an_uninterrupted_one(tmp_path):
-    data = TensorDataset(torch.rand(96, 3, 8, 8) * 2 - 1, torch.randint(0, 10, (96,)))
+    data = TensorDataset(torch.rand(96, 3, 16, 16) * 2 - 1, torch.randint(0, 10, (96,)))
     straight = tiny_colorization_task()
     train(straight, data, config(tmp_path / "straight", 6))
     interrupted = tiny_colorization_task()
@@ -50,7 +52,7 @@ def test_a_resumed_run_ends_with_exactly_the_weights_of_an_uninterrupted_one(tmp
 
 
 def test_checkpoints_are_safetensors_and_a_half_written_one_is_ignored(tmp_path):
-    data = TensorDataset(torch.rand(64, 3, 8, 8) * 2 - 1, torch.randint(0, 10, (64,)))
+    data = TensorDataset(torch.rand(64, 3, 16, 16) * 2 - 1, torch.randint(0, 10, (64,)))
     train(tiny_colorization_task(), data, config(tmp_path, 3))
     (tmp_path / ".checkpoint-00000006.tmp").mkdir()
     folder = latest_checkpoint(tmp_path)

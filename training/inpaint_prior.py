@@ -27,7 +27,7 @@ from gan.hub import ModelCard, publish, save_model
 from gan.nets import init_gan_weights
 from gan.objectives import make_objective
 from gan.task import UnconditionalGAN
-from gan.train import TrainConfig, train
+from gan.train import TrainConfig, init_distributed, train
 from inpaint.prior import InpaintPrior, to_frame
 
 ONLINE_DATASETS = ("svhn", "celeba")
@@ -126,7 +126,7 @@ def run(config: PriorConfig, push_to_hub: str | None = None) -> Path:
     train_set, content = prepare(config, "train")
     test_set, _ = prepare(config, "test")
     if config.max_train_images:
-        train_set = ImageSet(train_set.images[: config.max_train_images], train_set.labels[: config.max_train_images], train_set.classes)
+        train_set = train_set.sample(config.max_train_images, config.seed)
     channels = train_set.images.shape[1]
     prior = InpaintPrior(config.latent_dim, channels, config.image_size, config.generator_channels, config.critic_channels, content, config.dataset)
     init_gan_weights(prior)
@@ -140,6 +140,8 @@ def run(config: PriorConfig, push_to_hub: str | None = None) -> Path:
     started = time.perf_counter()
     train(task, TensorImages(train_set), train_config)
     seconds = time.perf_counter() - started
+    if not init_distributed(config.device).is_main:  # under torchrun, rank 0 alone measures and exports
+        return Path(config.out)
     prior.cpu().eval()
     metrics = held_out_distance(prior, test_set)
     out = save_model(prior, Path(config.out), build_card(config, metrics, seconds, len(train_set), content))
@@ -163,7 +165,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--lr", type=float, default=defaults.lr, help="Adam learning rate of both networks (betas 0.5, 0.9)")
     parser.add_argument("--n-critic", type=int, default=defaults.n_critic, help="critic steps per generator step")
     parser.add_argument("--gp-weight", type=float, default=defaults.gp_weight, help="weight of the WGAN-GP gradient penalty")
-    parser.add_argument("--max-train-images", type=int, default=defaults.max_train_images, help="use only the first N training images (0: all)")
+    parser.add_argument("--max-train-images", type=int, default=defaults.max_train_images, help="train on N training images drawn at random (seeded; 0: all)")
     parser.add_argument("--run-dir", default=defaults.run_dir, help="folder for checkpoints, samples/ and metrics.jsonl (resumed if present)")
     parser.add_argument("--out", default=defaults.out, help="weights folder to write (config.json + model.safetensors + README.md)")
     parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed")

@@ -22,9 +22,18 @@ from inpaint.pipeline import SR_Z_WEIGHT, inpaint_steps, super_resolve_steps
 from inpaint.prior import BUNDLED_PRIORS, InpaintPrior, load_prior
 from inpaint.search import SearchConfig
 from ui.context import AppContext
+from ui.gpu import on_gpu
 
 EXAMPLES = sorted(str(p) for p in (Path(__file__).resolve().parent.parent / "examples" / "inpaint").glob("*.png"))
 MASK_COLOR = (255, 0, 255)
+# Latent searches running at once, the tab and the API together: a queue of its own, so searches never hold up colorization.
+SEARCHES_AT_ONCE = 2
+# Priors work at 28-32 px: show their images enlarged with sharp pixels (the downloads keep the true size).
+HEAD = """
+<style>
+#inpaint-live img, #inpaint-result img { width: 100%; height: 100%; object-fit: contain; image-rendering: pixelated; }
+</style>
+"""
 LOSSES = {"Proposed (contextual + gradient, WGAN critic)": "contextual", "Yeh et al. 2017 (weighted L1, log(1 - D))": "yeh"}
 NOTES = (
     "Paint over what should be filled (brush size, eraser and undo are in the editor toolbar) or apply a preset, "
@@ -136,11 +145,13 @@ def build_tab(ctx: AppContext) -> None:
         except WeightsError as error:
             raise gr.Error(str(error)) from None
 
+    @on_gpu(duration=120)
     def run(value: dict | None, mode: str, prior_name: str, loss: str, iterations: float, restarts: float) -> Iterator[tuple]:
         image, hole = editor_inputs(value)
         prior, source = get_prior(prior_name)
         yield from search_updates(prior, f"`{prior_name}` ({source})", image, hole, mode, LOSSES.get(loss, "contextual"), int(iterations), int(restarts))
 
+    @on_gpu(duration=120)
     def inpaint_endpoint(image_path: str | None, mask_path: str | None, prior_name: str, iterations: float, restarts: float) -> np.ndarray:
         if mask_path is None:
             raise gr.Error("Please provide a mask image: white (or opaque) where the image should be filled.")
@@ -164,13 +175,14 @@ def build_tab(ctx: AppContext) -> None:
                 type="numpy",
                 image_mode="RGBA",
                 sources=["upload", "clipboard"],
-                brush=gr.Brush(colors=["#ff00ff"], color_mode="fixed", default_size=12),
-                eraser=gr.Eraser(default_size=12),
+                brush=gr.Brush(colors=["#ff00ff"], color_mode="fixed", default_size=3),
+                eraser=gr.Eraser(default_size=3),
                 format="png",
+                elem_id="inpaint-editor",
             )
             with gr.Column():
-                live = gr.Image(label="G(z) during the search", type="numpy", format="png", interactive=False, height=220)
-                result = gr.Image(label="Result", type="numpy", format="png", interactive=False, buttons=["download", "fullscreen"])
+                live = gr.Image(label="G(z) during the search", type="numpy", format="png", interactive=False, height=220, elem_id="inpaint-live")
+                result = gr.Image(label="Result", type="numpy", format="png", interactive=False, buttons=["download", "fullscreen"], elem_id="inpaint-result")
         with gr.Row():
             preset = gr.Dropdown(list(PRESETS), value="center", label="Mask preset (center square, left half, random blocks)")
             preset_seed = gr.Number(0, precision=0, label="Random-blocks seed")
@@ -182,11 +194,11 @@ def build_tab(ctx: AppContext) -> None:
             iterations = gr.Slider(20, 1000, value=300, step=10, label="Search iterations")
             restarts = gr.Slider(1, 16, value=8, step=1, label="Random restarts (best kept)")
         button = gr.Button("Run", variant="primary")
-        status = gr.Markdown()
+        status = gr.Markdown(elem_id="inpaint-status")
         download = gr.File(label="Result as PNG")
         gr.Examples(EXAMPLES, inputs=editor)
         apply_preset.click(with_preset, [editor, preset, preset_seed], editor, api_visibility="private")
-        button.click(run, [editor, mode, prior_name, loss, iterations, restarts], [live, result, download, status], api_visibility="private", concurrency_limit=2)
+        button.click(run, [editor, mode, prior_name, loss, iterations, restarts], [live, result, download, status], api_visibility="private", concurrency_limit=SEARCHES_AT_ONCE, concurrency_id="inpaint-search")
         with gr.Row(visible=False):
             api_image = gr.File(type="filepath", label="Image")
             api_mask = gr.File(type="filepath", label="Mask (white = fill)")
@@ -194,5 +206,5 @@ def build_tab(ctx: AppContext) -> None:
             api_iterations = gr.Number(300, precision=0, label="Search iterations")
             api_restarts = gr.Number(8, precision=0, label="Random restarts")
             api_result = gr.Image(type="numpy", format="png", label="Inpainted")
-        gr.Button(visible=False).click(inpaint_endpoint, [api_image, api_mask, api_prior, api_iterations, api_restarts], api_result, api_name="inpaint", concurrency_limit=2)
+        gr.Button(visible=False).click(inpaint_endpoint, [api_image, api_mask, api_prior, api_iterations, api_restarts], api_result, api_name="inpaint", concurrency_limit=SEARCHES_AT_ONCE, concurrency_id="inpaint-search")
 
