@@ -55,8 +55,17 @@ class ImageSet:
         Dataset files are ordered by class, so a prefix such as `images[:256]` is one class only;
         held-out subsets must be drawn with this instead.
         """
-        order = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))[:count]
+        order = self._shuffled(seed)[:count]
         return ImageSet(self.images[order], self.labels[order], self.classes)
+
+    def split(self, count: int, seed: int = 0) -> tuple["ImageSet", "ImageSet"]:
+        """(the rest, `count` images held out): a validation split drawn exactly as `sample` draws."""
+        held_out = torch.zeros(len(self), dtype=torch.bool)
+        held_out[self._shuffled(seed)[:count]] = True
+        return self.subset(~held_out), self.sample(count, seed)
+
+    def _shuffled(self, seed: int) -> Tensor:
+        return torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))
 
 
 class TensorImages(Dataset):

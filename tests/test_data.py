@@ -24,3 +24,11 @@ def test_a_sample_is_reproducible_without_repeats_and_keeps_images_with_their_la
     assert torch.equal(first.labels, again.labels) and not torch.equal(first.labels, other.labels)
     assert torch.equal(first.images[:, 0, 0, 0].long(), first.labels)
     assert len(image_set.sample(10_000)) == len(image_set)
+
+
+def test_a_validation_split_holds_out_the_sampled_images_and_trains_on_all_the_others() -> None:
+    image_set = ImageSet(torch.arange(500).view(-1, 1, 1, 1).to(torch.int64), torch.arange(500), ("x",))
+    rest, validation = image_set.split(64, seed=2)
+    assert torch.equal(validation.labels, image_set.sample(64, seed=2).labels)
+    assert len(rest) == 436 and not set(rest.labels.tolist()) & set(validation.labels.tolist())
+    assert set(rest.labels.tolist()) | set(validation.labels.tolist()) == set(range(500))
