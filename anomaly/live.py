@@ -18,6 +18,13 @@ from anomaly.experiment import HistoryADConfig, TrainedHistoryAD, critic_anomaly
 from gan.metrics import detection_scores
 from gan.task import GanTask
 
+WORKER_NAME = "historyad-live"
+
+
+def running_workers() -> list[threading.Thread]:
+    """The live-training worker threads still alive (each stops within a step of its stop flag)."""
+    return [thread for thread in threading.enumerate() if thread.name == WORKER_NAME and thread.is_alive()]
+
 
 class TrainingStopped(Exception):
     """Raised inside the worker when the consumer asked to stop."""
@@ -76,7 +83,7 @@ def live_training(split: AnomalySplit, config: HistoryADConfig, every: int = 10,
         except Exception as error:  # handed to the consumer, which re-raises it
             updates.put(error)
 
-    worker = threading.Thread(target=work, daemon=True, name="historyad-live")
+    worker = threading.Thread(target=work, daemon=True, name=WORKER_NAME)
     worker.start()
     try:
         while True:

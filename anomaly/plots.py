@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+from anomaly.figures import latent_interpolation_scores, noise_score_densities  # noqa: E402
+from anomaly.model import HistoryADModel  # noqa: E402
 
 
 def score_histograms(
@@ -64,3 +69,26 @@ def interpolation_curve(t: np.ndarray, scores: np.ndarray, title: str = "") -> F
     figure.tight_layout()
     plt.close(figure)
     return figure
+
+
+@dataclass
+class TalkFigures:
+    """The talk's two figures for one model, and the images G((1−t)z1 + t·z2) along the interpolation."""
+
+    interpolation: Figure
+    interpolation_images: list[tuple[np.ndarray, str]]
+    noise: Figure
+
+
+def talk_figures(model: HistoryADModel, normal_images: torch.Tensor, seed: int = 0, steps: int = 12) -> TalkFigures:
+    """Scores along a latent interpolation (z1, z2 drawn with `seed`) and of up to 1 000 normal images under noise."""
+    rng = torch.Generator().manual_seed(seed)
+    z1, z2 = torch.randn(model.latent_dim, generator=rng), torch.randn(model.latent_dim, generator=rng)
+    t, images, scores = latent_interpolation_scores(model, z1, z2, steps)
+    pictures = [((image.permute(1, 2, 0).squeeze(2).numpy() + 1) / 2).clip(0, 1) for image in images]
+    densities = noise_score_densities(model, normal_images[:1000], seed=seed)
+    return TalkFigures(
+        interpolation_curve(t.numpy(), scores.numpy(), "score of G((1−t)z1 + t z2), last generator"),
+        [(picture, f"t={v:.2f}") for picture, v in zip(pictures, t.tolist())],
+        noise_densities({s: v.numpy() for s, v in densities.items()}, "normal test images + N(0, σ²) noise"),
+    )

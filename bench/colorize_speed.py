@@ -4,7 +4,9 @@
 
 Each size runs in a fresh process so that the peak memory is that size's own (resident set on
 CPU, allocator peak on CUDA). The OpenCV row converts RGB -> Lab -> RGB only: the floor any
-Lab-based colorizer pays before running a network.
+Lab-based colorizer pays before running a network. The peer a user would otherwise pick, OpenCV's DNN
+colorizer (Zhang et al. 2016, Caffe weights), is not in the table: its weights are a download this
+offline machine cannot make.
 """
 from __future__ import annotations
 
@@ -30,16 +32,15 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _measure(task: tuple[str, int, str, int, int]) -> dict[str, float]:
-    method, side, model_name, repeats, size = task
-    torch.set_num_threads(max(1, torch.get_num_threads()))
+def _measure(task: tuple[str, int, str, str, int, int]) -> dict[str, float]:
+    method, side, model_name, device_name, repeats, size = task
     photo = np.random.default_rng(0).integers(0, 255, (side, side), dtype=np.uint8)
-    device = pick_device(model_name.split("@")[1] if "@" in model_name else "auto")
+    device = pick_device(device_name)
     if method == "opencv":
         rgb = cv2.cvtColor(photo, cv2.COLOR_GRAY2RGB).astype(np.float32) / 255
         run = lambda: cv2.cvtColor(cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab), cv2.COLOR_Lab2RGB)  # noqa: E731
     else:
-        model, _ = load_colorizer(model_name.split("@")[0], device)
+        model, _ = load_colorizer(model_name, device)
         image = Image.fromarray(photo)
         run = lambda: colorize(image, model, size)  # noqa: E731
     baseline = _peak_rss_mb()
@@ -72,7 +73,7 @@ def main() -> None:
     for side in SIDES:
         for method in ("colorgan", "opencv"):
             with context.Pool(1) as pool:
-                result = pool.map(_measure, [(method, side, f"{args.model}@{device}", args.repeats, args.size)])[0]
+                result = pool.map(_measure, [(method, side, args.model, str(device), args.repeats, args.size)])[0]
             label = f"{args.model} colorize" if method == "colorgan" else "OpenCV Lab round trip (floor)"
             print(f"| {side}×{side} | {label} | {result['seconds']:.4f} | {result['memory_mb']:.0f} |", flush=True)
 

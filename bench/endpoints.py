@@ -5,13 +5,11 @@ each tab and an image of the bundled naturalness pool.
 """
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from gradio_client import Client, handle_file
-from PIL import Image
 
 from anomaly.inference import shipped_models as anomaly_models
 from colorgan.models import DEFAULT_MODEL as COLOR_MODEL
@@ -22,17 +20,8 @@ from inpaint.prior import BUNDLED_PRIORS
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PHOTO = EXAMPLES / "colorize" / "chelsea.jpg"
 INPAINT_PHOTO = EXAMPLES / "inpaint" / "cifar10-test-1003.png"
+CENTER_MASK = EXAMPLES / "api" / "center-mask-32.png"  # white over the middle quarter of the 32x32 photo
 CLOTHING = EXAMPLES / "inpaint" / "fashion-mnist-test-0000.png"
-
-
-def center_hole_mask(photo: Path) -> Path:
-    """A white square over the middle quarter of `photo`, black elsewhere, written to a temporary PNG."""
-    width, height = Image.open(photo).size
-    mask = np.zeros((height, width), np.uint8)
-    mask[height // 4 : 3 * height // 4, width // 4 : 3 * width // 4] = 255
-    path = Path(tempfile.mkdtemp(prefix="mask-")) / "mask.png"
-    Image.fromarray(mask).save(path)
-    return path
 
 
 def colorize(client: Client) -> None:
@@ -42,7 +31,7 @@ def colorize(client: Client) -> None:
 
 def inpaint(client: Client) -> None:
     """Fill the center of a CIFAR-10 test photo with the CIFAR-10 prior (a short search)."""
-    client.predict(handle_file(str(INPAINT_PHOTO)), handle_file(str(center_hole_mask(INPAINT_PHOTO))), BUNDLED_PRIORS[-1], 50, 2, api_name="/inpaint")
+    client.predict(handle_file(str(INPAINT_PHOTO)), handle_file(str(CENTER_MASK)), BUNDLED_PRIORS[-1], 50, 2, api_name="/inpaint")
 
 
 def anomaly_score(client: Client) -> None:

@@ -2,7 +2,8 @@
 
     python -m bench.load [--url http://127.0.0.1:7860/] [--seconds 60] [--clients 4]
 
-Without --url the app is started on a free port first (`python app.py --device cpu`). Every endpoint gets
+Without --url the app is started on a free port first (`python app.py --device cpu`, offline, with a
+throwaway vote database). Every endpoint gets
 `--clients` simulated users, each its own `gradio_client.Client`, sending requests back to back until the
 time is up. The table gives, per endpoint, the requests served, the errors (none are allowed: the exit
 status is 1 if any), throughput and latency percentiles. Colorization keeps answering while inpainting
@@ -11,7 +12,6 @@ searches run, because each heavy handler has its own concurrency limit in the qu
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import threading
 import time
@@ -22,7 +22,7 @@ import numpy as np
 from gradio_client import Client
 
 from bench.endpoints import REQUESTS
-from bench.startup import REPO_ROOT, free_port, wait_until_listening
+from bench.serve import running_app
 
 
 @dataclass
@@ -81,19 +81,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60, help="how long to send requests")
     parser.add_argument("--clients", type=int, default=4, help="simulated users per endpoint")
     args = parser.parse_args(argv)
-    process = None
-    url = args.url
-    if not url:
-        port = free_port()
-        process = subprocess.Popen([sys.executable, "app.py", "--device", "cpu", "--port", str(port)], cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}/"
-        wait_until_listening(url, process, 300)
-    try:
-        results = run_load(url, args.seconds, args.clients)
-    finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=30)
+    if args.url:
+        url, results = args.url, run_load(args.url, args.seconds, args.clients)
+    else:
+        with running_app([sys.executable, "app.py", "--device", "cpu", "--port"]) as app:
+            url, results = app.url, run_load(app.url, args.seconds, args.clients)
     print(f"{args.clients} users per endpoint for {args.seconds:.0f} s against {url}\n")
     print(table(results, args.seconds))
     errors = [f"{name}: {error}" for name, load in results.items() for error in load.errors]

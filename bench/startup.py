@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +21,8 @@ from pathlib import Path
 from gradio_client import Client
 
 from bench.endpoints import REQUESTS
+from bench.serve import running_app
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 BARE_APP = (
     "import gradio as gr, sys\n"
     "def echo(text): return text\n"
@@ -44,55 +41,22 @@ class Startup:
     peak_rss_mib: float
 
 
-def free_port() -> int:
-    """An unused TCP port on 127.0.0.1."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def memory_mib(pid: int) -> tuple[float, float]:
     """(resident, peak resident) memory of process `pid` in MiB, from /proc."""
     fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
     return tuple(int(fields[key].split()[0]) / 1024 for key in ("VmRSS", "VmHWM"))
 
 
-def wait_until_listening(url: str, process: subprocess.Popen, timeout: float) -> None:
-    """Poll `url` until it answers 200; fail if the process dies or `timeout` passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app exited with status {process.returncode} before listening")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"{url} did not answer within {timeout} s")
-
-
 def measure(name: str, command: list[str], first: Callable[[Client], None], others: Sequence[Callable[[Client], None]], timeout: float) -> Startup:
     """Start `command` (which takes a port last), time it, call the endpoints, read its memory, stop it."""
-    port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "GAN_STUDIO_VOTES_DB": str(Path(tempfile.mkdtemp()) / "votes.sqlite3")}
-    started = time.perf_counter()
-    process = subprocess.Popen([*command, str(port)], cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        wait_until_listening(url, process, timeout)
-        listening = time.perf_counter() - started
-        client = Client(url, verbose=False)
+    with running_app(command, timeout) as app:
+        listening = time.perf_counter() - app.launched
+        client = Client(app.url, verbose=False)
         first(client)
-        first_response = time.perf_counter() - started
+        first_response = time.perf_counter() - app.launched
         for request in others:
             request(client)
-        rss, peak = memory_mib(process.pid)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+        rss, peak = memory_mib(app.process.pid)
     return Startup(name, listening, first_response, rss, peak)
 
 

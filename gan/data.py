@@ -55,17 +55,18 @@ class ImageSet:
         Dataset files are ordered by class, so a prefix such as `images[:256]` is one class only;
         held-out subsets must be drawn with this instead.
         """
-        order = self._shuffled(seed)[:count]
-        return ImageSet(self.images[order], self.labels[order], self.classes)
+        return self._take(self._order(seed)[:count])
 
     def split(self, count: int, seed: int = 0) -> tuple["ImageSet", "ImageSet"]:
-        """(the rest, `count` images held out): a validation split drawn exactly as `sample` draws."""
-        held_out = torch.zeros(len(self), dtype=torch.bool)
-        held_out[self._shuffled(seed)[:count]] = True
-        return self.subset(~held_out), self.sample(count, seed)
+        """(the rest, `count` images held out): the held-out ones are exactly what `sample` draws."""
+        order = self._order(seed)
+        return self._take(order[count:].sort().values), self._take(order[:count])
 
-    def _shuffled(self, seed: int) -> Tensor:
+    def _order(self, seed: int) -> Tensor:
         return torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))
+
+    def _take(self, index: Tensor) -> "ImageSet":
+        return ImageSet(self.images[index], self.labels[index], self.classes)
 
 
 class TensorImages(Dataset):

@@ -7,6 +7,8 @@ import cv2
 import numpy as np
 from skimage.restoration import inpaint_biharmonic
 
+from inpaint.pipeline import to_uint8
+
 Baseline = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
@@ -14,8 +16,7 @@ def _opencv(flag: int, radius: int = 3) -> Baseline:
     """OpenCV's inpainting with `flag` on 8 bits; the known pixels are kept at full precision."""
 
     def run(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
-        uint8 = np.clip(np.round(image * 255), 0, 255).astype(np.uint8)
-        filled = cv2.inpaint(uint8, hole.astype(np.uint8), radius, flag).reshape(image.shape) / 255.0
+        filled = cv2.inpaint(to_uint8(image), hole.astype(np.uint8), radius, flag).reshape(image.shape) / 255.0
         return np.where(hole[..., None] if image.ndim == 3 else hole, filled, image)
 
     return run

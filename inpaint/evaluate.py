@@ -41,9 +41,8 @@ CARD_MARK = "## Inpainting evaluation"
 
 def held_out_images(prior: InpaintPrior, count: int, seed: int) -> Tensor:
     """`count` random test-split images of the prior's dataset in its frame, in [-1, 1]."""
-    test = load_dataset(prior.dataset, "test")
-    index = torch.randperm(len(test), generator=torch.Generator().manual_seed(seed))[:count]
-    images, _ = to_frame(test.images[index], prior.image_size)
+    test = load_dataset(prior.dataset, "test").sample(count, seed)
+    images, _ = to_frame(test.images, prior.image_size)
     return to_unit_range(images)
 
 

@@ -7,7 +7,6 @@ hole. Prior losses: the WGAN critic's -D(G(z)), or Yeh et al.'s log(1 - sigmoid(
 """
 from __future__ import annotations
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor
 

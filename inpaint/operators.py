@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor
 
@@ -65,9 +64,3 @@ class DownsampleOperator(ForwardOperator):
     def data_loss(self, x: Tensor, y: Tensor) -> Tensor:
         return (self(x) - y).pow(2).flatten(1).sum(dim=1)
 
-
-def full_size(y: Tensor, operator: ForwardOperator) -> Tensor:
-    """A full-resolution stand-in for the observation: y itself for a mask, bicubic upsampling for SR."""
-    if isinstance(operator, DownsampleOperator):
-        return F.interpolate(y, scale_factor=operator.factor, mode="bicubic", align_corners=False).clamp(-1, 1)
-    return y

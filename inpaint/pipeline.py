@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -41,7 +41,6 @@ class Progress:
     preview: np.ndarray
     loss: float
     result: np.ndarray | None = None
-    history: list[float] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
@@ -79,7 +78,7 @@ def crop_box(hole: np.ndarray, content_size: int, context: float = 0.5) -> Box:
     top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
     margin = math.ceil(max(bottom - top, right - left) * context)
     side = max(max(bottom - top, right - left) + 2 * margin, content_size)
-    box_h, box_w = min(height, max(side, bottom - top + 2 * margin)), min(width, max(side, right - left + 2 * margin))
+    box_h, box_w = min(height, side), min(width, side)
     centre_y, centre_x = (top + bottom) // 2, (left + right) // 2
     y0 = int(np.clip(centre_y - box_h // 2, 0, height - box_h))
     x0 = int(np.clip(centre_x - box_w // 2, 0, width - box_w))
@@ -125,11 +124,11 @@ def inpaint_steps(prior: InpaintPrior, image: np.ndarray, hole: np.ndarray, conf
     for state in search_steps(prior, operator, operator(y), config):
         preview = to_uint8(to_array(unframe(state.images, prior)))
         if state.step < config.iterations:
-            yield Progress(state.step, config.iterations, preview, state.loss.mean().item(), history=state.history)
+            yield Progress(state.step, config.iterations, preview, state.loss.mean().item())
     generated = resize(to_array(unframe(state.images, prior)), crop_hole.shape)
     result = image.astype(np.float64) / 255.0
     result[top:bottom, left:right] = np.clip(poisson_blend(generated, crop, crop_hole), 0, 1)
-    yield Progress(state.step, config.iterations, preview, state.loss.mean().item(), result=to_uint8(result), history=state.history)
+    yield Progress(state.step, config.iterations, preview, state.loss.mean().item(), result=to_uint8(result))
 
 
 def super_resolve_steps(prior: InpaintPrior, image: np.ndarray, factor: int, config: SearchConfig) -> Iterator[Progress]:
@@ -141,4 +140,4 @@ def super_resolve_steps(prior: InpaintPrior, image: np.ndarray, factor: int, con
     operator = DownsampleOperator(factor)
     for state in search_steps(prior, operator, y, config):
         preview = to_uint8(to_array(state.images))
-        yield Progress(state.step, config.iterations, preview, state.loss.mean().item(), result=preview if state.step == config.iterations else None, history=state.history)
+        yield Progress(state.step, config.iterations, preview, state.loss.mean().item(), result=preview if state.step == config.iterations else None)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import torch
+
+from bench.serve import free_port
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -20,13 +21,6 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync",
 ]
-
-
-def free_port() -> int:
-    """An unused TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(autouse=True)
@@ -74,3 +68,11 @@ def browser_page():
             yield browser.new_page(viewport={"width": 1200, "height": 1400})
         finally:
             browser.close()
+
+
+@pytest.fixture
+def expect(browser_page):
+    """Playwright's `expect` assertions, for tests that drive `browser_page` (which skips without Playwright)."""
+    from playwright.sync_api import expect
+
+    return expect

@@ -7,7 +7,7 @@ import torch
 from PIL import Image
 
 from anomaly.baselines import BASELINES
-from anomaly.data import one_vs_rest
+from anomaly.data import load_images, one_vs_rest
 from anomaly.experiment import HistoryADConfig, evaluate, train_historyad
 from anomaly.inference import ReferenceScores, prepare_images, precision_recall
 from anomaly.model import HistoryADModel
@@ -88,3 +88,15 @@ def test_precision_and_recall_at_a_threshold_count_scores_above_it() -> None:
     reference = ReferenceScores(normal=np.array([0.0, 1.0, 2.0, 3.0]), anomalous=np.array([2.5, 3.5, 0.5]))
     assert precision_recall(reference, 2.2) == (2 / 3, 2 / 3)
     assert precision_recall(reference, 10.0) == (1.0, 0.0)
+
+
+def test_an_image_folder_splits_into_disjoint_train_and_test_images(tmp_path) -> None:
+    rng = np.random.default_rng(0)
+    for label in ("cats", "dogs"):
+        (tmp_path / label).mkdir()
+        for i in range(10):
+            Image.fromarray(rng.integers(0, 256, (40, 40, 3), dtype=np.uint8)).save(tmp_path / label / f"{i}.png")
+    train, test = load_images(f"folder:{tmp_path}", "train"), load_images(f"folder:{tmp_path}", "test")
+    assert (len(train), len(test)) == (16, 4) and train.images.shape[1:] == (3, 32, 32)
+    seen = {image.numpy().tobytes() for image in train.images}
+    assert not any(image.numpy().tobytes() in seen for image in test.images)

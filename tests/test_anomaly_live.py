@@ -9,7 +9,7 @@ import torch
 
 from anomaly.data import one_vs_rest
 from anomaly.experiment import HistoryADConfig
-from anomaly.live import live_training
+from anomaly.live import live_training, running_workers
 from ui import anomaly as tab
 
 
@@ -17,10 +17,6 @@ from ui import anomaly as tab
 def small_split():
     """200 real Fashion-MNIST training images and 100 test images; bags (class 8) held out."""
     return one_vs_rest("fashion-mnist", 8, train_limit=200, test_limit=100, seed=0)
-
-
-def _live_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "historyad-live" and t.is_alive()]
 
 
 def test_live_training_streams_test_histograms_and_stops_without_a_later_redraw_when_asked(small_split, tmp_path) -> None:
@@ -34,14 +30,15 @@ def test_live_training_streams_test_histograms_and_stops_without_a_later_redraw_
     assert 0.0 <= first.metrics["auprc"] <= 1.0
     stop.set()
     assert list(updates) == []  # no redraw after Stop, even of steps already queued
-    assert not _live_threads()
+    assert not running_workers()
 
 
 def test_closing_the_page_sets_the_stop_flag_of_that_session_only(monkeypatch) -> None:
     monkeypatch.setattr(tab, "one_vs_rest", lambda *args, **kwargs: SimpleNamespace(train=[0] * 500))
     mine, other = SimpleNamespace(session_hash="mine"), SimpleNamespace(session_hash="other")
     mine_run, other_run = tab.train_live("bag", 20, 500, mine), tab.train_live("bag", 20, 500, other)
-    mine_stop, other_stop = next(mine_run)[0]["stop"], next(other_run)[0]["stop"]
+    next(mine_run), next(other_run)
+    mine_stop, other_stop = tab._LIVE_STOPS["mine"], tab._LIVE_STOPS["other"]
     tab.stop_on_unload(mine)
     assert mine_stop.is_set() and not other_stop.is_set()
     other_run.close()

@@ -35,7 +35,7 @@ def bundled(tmp_path, monkeypatch):
     return root
 
 
-def populate_hub_cache(cache, repo: str, model: torch.nn.Module, tmp_path) -> None:
+def populate_hub_cache(cache, repo: str, model: torch.nn.Module) -> None:
     """Lay out a Hub snapshot the way huggingface_hub's cache stores downloads."""
     commit = "0123456789abcdef0123456789abcdef01234567"
     repo_dir = cache / f"models--{repo.replace('/', '--')}"
@@ -54,7 +54,7 @@ def test_save_and_load_round_trip_keeps_every_weight_and_writes_a_card(tmp_path)
 
 
 def test_offline_fetch_serves_the_configured_repo_from_the_hub_cache(bundled, tmp_path):
-    populate_hub_cache(tmp_path / "hf-cache", "studio-test/tiny", tiny(2), tmp_path)
+    populate_hub_cache(tmp_path / "hf-cache", "studio-test/tiny", tiny(2))
     model, source = fetch(ChromaGANGenerator, "tiny")
     assert source == "hub studio-test/tiny@main" and same_weights(model, tiny(2))
 

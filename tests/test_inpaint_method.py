@@ -132,17 +132,6 @@ def test_check_mask_refuses_full_and_mismatched_masks() -> None:
         check_mask(np.zeros((8, 9)), (8, 8, 3))
 
 
-def test_search_then_blend_with_an_empty_mask_returns_the_observation_unchanged(tiny_prior: InpaintPrior) -> None:
-    y = torch.rand(1, 1, 8, 8) * 2 - 1
-    empty = torch.zeros(1, 1, 8, 8)
-    operator = MaskOperator(empty, window=3)
-    assert operator.weights.eq(0).all()  # nothing unknown: no known pixel is weighted
-    state = latent_search(tiny_prior, operator, operator(y), SearchConfig(iterations=3, restarts=2))
-    observed = y[0, 0].numpy().astype(np.float64)
-    blended = poisson_blend(state.images[0, 0].numpy().astype(np.float64), observed, np.zeros((8, 8), bool))
-    assert np.array_equal(blended, observed)
-
-
 def test_inpainting_with_an_empty_mask_returns_the_input_unchanged(tiny_prior: InpaintPrior) -> None:
     image = np.random.default_rng(0).integers(0, 256, (20, 30, 3), dtype=np.uint8)
     final = list(inpaint_steps(tiny_prior, image, np.zeros((20, 30), bool), SearchConfig(iterations=5)))[-1]

@@ -1,7 +1,6 @@
 """The Inpaint tab's `inpaint` endpoint through gradio_client, and its answers to bad input."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,10 +15,15 @@ from ui.inpaint import editor_inputs, hole_from_image, hole_from_layer, search_u
 
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    folder = tmp_path_factory.mktemp("inpaint-ui")
+def tiny_rgb_prior() -> InpaintPrior:
     torch.manual_seed(0)
-    InpaintPrior(latent_dim=8, channels=3, image_size=8, generator_channels=4, critic_channels=4, content_size=8).save_pretrained(folder / "prior")
+    return InpaintPrior(latent_dim=8, channels=3, image_size=8, generator_channels=4, critic_channels=4, content_size=8).eval().requires_grad_(False)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory, tiny_rgb_prior: InpaintPrior) -> dict[str, str]:
+    folder = tmp_path_factory.mktemp("inpaint-ui")
+    tiny_rgb_prior.save_pretrained(folder / "prior")
     image = np.random.default_rng(0).integers(0, 256, (24, 24, 3), dtype=np.uint8)
     Image.fromarray(image).save(folder / "image.png")
     mask = np.zeros((24, 24), np.uint8)
@@ -80,12 +84,6 @@ def test_presets_replace_the_painted_layer() -> None:
     value = with_preset({"background": np.zeros((16, 16, 3), np.uint8), "layers": [], "composite": None}, "half", 0)
     assert hole_from_layer(value["layers"][0])[:, :8].all() and not hole_from_layer(value["layers"][0])[:, 8:].any()
     assert value["background"].shape == (16, 16, 4)
-
-
-@pytest.fixture(scope="module")
-def tiny_rgb_prior() -> InpaintPrior:
-    torch.manual_seed(0)
-    return InpaintPrior(latent_dim=8, channels=3, image_size=8, generator_channels=4, critic_channels=4, content_size=8).eval().requires_grad_(False)
 
 
 def test_the_tab_shows_g_of_z_live_then_the_result_and_its_file(tiny_rgb_prior: InpaintPrior) -> None:

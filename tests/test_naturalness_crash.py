@@ -1,20 +1,17 @@
 """Killing the app (SIGKILL) in the middle of voting loses no acknowledged vote and leaves a readable database."""
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 from gradio_client import Client
 from naturalness_helpers import make_pool
 
+from bench.serve import running_app
 from colorgan.naturalness.store import VoteStore, new_id
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,36 +24,15 @@ demo.queue().launch(server_name="127.0.0.1", server_port=int(sys.argv[1]), quiet
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 90.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the app exited before it served"
-        try:
-            with urllib.request.urlopen(url + "config", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"the app did not answer at {url} within {seconds} s")
-
-
 def test_sigkill_while_voting_loses_no_acknowledged_vote_and_leaves_a_readable_database(tmp_path):
     pool = make_pool(tmp_path / "pool")
     db = tmp_path / "votes.sqlite3"
-    port = free_port()
-    env = os.environ | {
+    env = {
         "GAN_STUDIO_POOL": str(pool.root), "GAN_STUDIO_VOTES_DB": str(db), "GAN_STUDIO_VOTE_LIMIT": "1000/60",
-        "PYTHONPATH": str(REPO), "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1",
+        "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1",
     }
-    app = subprocess.Popen([sys.executable, "-c", SERVE, str(port)], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        wait_until_up(url, app)
+    with running_app([sys.executable, "-c", SERVE], timeout=90, env=env) as app:
+        url = app.url
         clients = [Client(url, verbose=False) for _ in range(4)]
         acknowledged: list[str] = []
         interrupted = threading.Event()
@@ -79,13 +55,10 @@ def test_sigkill_while_voting_loses_no_acknowledged_vote_and_leaves_a_readable_d
         deadline = time.monotonic() + 60
         while len(acknowledged) < 20 and time.monotonic() < deadline:
             time.sleep(0.02)
-        app.send_signal(signal.SIGKILL)
-        app.wait(timeout=10)
+        app.process.send_signal(signal.SIGKILL)
+        app.process.wait(timeout=10)
         for thread in threads:
             thread.join(timeout=30)
-    finally:
-        if app.poll() is None:
-            app.kill()
 
     assert interrupted.is_set(), "the app finished every vote before it was killed; the test did not kill it mid-voting"
     assert len(acknowledged) >= 20

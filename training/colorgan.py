@@ -124,8 +124,8 @@ def export(task: ColorizationTask, config: ColorizationConfig, train_config: Tra
 
 DATA_DESCRIPTIONS = {
     "cifar10": (
-        "CIFAR-10 (Krizhevsky 2009) train split, 50 000 real 32x32 photos with 10 class labels, less 256 held out to "
-        "watch training; the metrics below are on the test split."
+        "CIFAR-10 (Krizhevsky 2009) train split, 50 000 real 32x32 photos with 10 class labels, less "
+        f"{VALIDATION_IMAGES} held out to watch training; the metrics below are on the test split."
     )
 }
 
@@ -157,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         folder = export(task, config, train_config, DATA_DESCRIPTIONS.get(config.data, f"image folder {config.data}"), time.perf_counter() - started)
         print(f"Saved weights to {folder}")
         if config.push_to_hub:
-            publish(folder, config.push_to_hub)
+            publish(folder, config.push_to_hub, model_cls=ChromaGANGenerator)
             print(f"Published to https://huggingface.co/{config.push_to_hub}")
 
 

@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
-from torch import Tensor
 
 from gan.data import ImageSet, TensorImages, data_root, load_dataset, to_unit_range
 from gan.device import seed_everything
@@ -147,7 +146,7 @@ def run(config: PriorConfig, push_to_hub: str | None = None) -> Path:
     out = save_model(prior, Path(config.out), build_card(config, metrics, seconds, len(train_set), content))
     (Path(config.run_dir) / "prior_metrics.json").write_text(json.dumps({"seconds": seconds, **metrics}, indent=2))
     if push_to_hub:
-        publish(out, push_to_hub)
+        publish(out, push_to_hub, model_cls=InpaintPrior)
     return out
 
 

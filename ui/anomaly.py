@@ -11,7 +11,6 @@ import torch
 
 from anomaly.data import one_vs_rest
 from anomaly.experiment import HistoryADConfig
-from anomaly.figures import latent_interpolation_scores, noise_score_densities
 from anomaly.inference import (
     ReferenceScores,
     best_f1_threshold,
@@ -24,7 +23,7 @@ from anomaly.inference import (
 )
 from anomaly.live import live_training
 from anomaly.model import HistoryADModel
-from anomaly.plots import interpolation_curve, noise_densities, score_histograms
+from anomaly.plots import score_histograms, talk_figures
 from gan.data import FASHION_MNIST_CLASSES
 from gan.hub import WeightsError
 from gan.imageio import InvalidImageError, load_image
@@ -150,18 +149,18 @@ def train_live(anomalous: str, steps: int, train_images: int, request: gr.Reques
         split = one_vs_rest("fashion-mnist", FASHION_MNIST_CLASSES.index(anomalous), train_limit=int(train_images), test_limit=1000)
         steps = int(steps)
         config = HistoryADConfig(gan_steps=steps, dtv_steps=steps, snapshot_every=max(1, steps // 20), run_dir="runs/anomaly-live")
-        yield {"stop": stop}, None, f"Training on {len(split.train)} normal images, '{anomalous}' held out...", gr.update(), None, gr.update()
+        yield None, f"Training on {len(split.train)} normal images, '{anomalous}' held out...", gr.update(), None, gr.update()
         for update in live_training(split, config, every=max(1, steps // 10), stop=stop):
             title = f"{update.phase}: step {update.step}/{update.total}, AUPRC {update.metrics['auprc']:.3f} (chance {update.metrics['positive_share']:.3f})"
             figure = score_histograms(update.normal, update.anomalous, title, anomalous_label=anomalous)
             if update.trained is None:
-                yield gr.update(), figure, title, gr.update(), None, gr.update()
+                yield figure, title, gr.update(), None, gr.update()
                 continue
             model = update.trained.model
             session = _session(model, f"live model: anomaly = {anomalous}", ReferenceScores(update.normal, update.anomalous), split.test_tensor()[split.test_labels == 0])
             choices = [*shipped_models(), LIVE]
             done = f"Done in {sum(update.trained.seconds.values()):.0f} s: AUPRC {update.metrics['auprc']:.3f}, AUROC {update.metrics['auroc']:.3f}. Pick '{LIVE}' above to score images with it."
-            yield gr.update(), figure, done, gr.update(choices=choices), session, gr.update()
+            yield figure, done, gr.update(choices=choices), session, gr.update()
     finally:
         stop.set()
         if session_hash and _LIVE_STOPS.get(session_hash) is stop:
@@ -175,28 +174,20 @@ def stop_on_unload(request: gr.Request) -> None:
         stop.set()
 
 
-def stop_live(stopper: dict | None) -> str:
-    """Ask the live training to stop at its next step."""
-    if stopper and "stop" in stopper:
-        stopper["stop"].set()
+def stop_live(request: gr.Request) -> str:
+    """Ask this session's live training to stop at its next step."""
+    stop = _LIVE_STOPS.get(getattr(request, "session_hash", None) or "")
+    if stop is not None:
+        stop.set()
     return "Stopped."
 
 
-def talk_figures(session: dict | None) -> tuple:
+def show_talk_figures(session: dict | None) -> tuple:
     """The talk's figures for the loaded model: scores along a latent interpolation, and under Gaussian noise."""
     if not session:
         raise gr.Error("Load a model first.")
-    model: HistoryADModel = session["model"]
-    rng = torch.Generator().manual_seed(0)
-    z1, z2 = torch.randn(model.latent_dim, generator=rng), torch.randn(model.latent_dim, generator=rng)
-    t, images, scores = latent_interpolation_scores(model, z1, z2, 12)
-    strip = [((image[0].numpy() + 1) / 2).clip(0, 1) if image.shape[0] == 1 else ((image.permute(1, 2, 0).numpy() + 1) / 2).clip(0, 1) for image in images]
-    densities = noise_score_densities(model, session["normal_images"][:1000])
-    return (
-        interpolation_curve(t.numpy(), scores.numpy(), "score of G((1−t)z1 + t z2), last generator"),
-        [(image, f"t={v:.2f}") for image, v in zip(strip, t.tolist())],
-        noise_densities({s: v.numpy() for s, v in densities.items()}, "normal test images + N(0, σ²) noise"),
-    )
+    figures = talk_figures(session["model"], session["normal_images"])
+    return figures.interpolation, figures.interpolation_images, figures.noise
 
 
 def use_live(name: str, live: dict | None) -> tuple:
@@ -214,7 +205,6 @@ def build_tab(ctx: AppContext) -> None:
         gr.Markdown(INTRO)
         session = gr.State(None)
         live_session = gr.State(None)
-        stopper = gr.State(None)
         scored = gr.State(None)
         with gr.Row():
             model_name = gr.Dropdown(models, value=DEFAULT_MODEL if DEFAULT_MODEL in models else (models[0] if models else None), allow_custom_value=True, label="Model (shipped, Hub repo id or folder)", scale=3)
@@ -260,7 +250,7 @@ def build_tab(ctx: AppContext) -> None:
             lambda result: result, [scores_json], [scored], api_visibility="private"
         ).then(verdicts, [session, threshold, scored], [histogram, threshold_text, verdict_table], api_visibility="private")
         train_event = train_button.click(
-            train_live, [held_out, steps, train_images], [stopper, live_plot, live_status, model_name, live_session, histogram], api_visibility="private"
+            train_live, [held_out, steps, train_images], [live_plot, live_status, model_name, live_session, histogram], api_visibility="private"
         )
-        stop_button.click(stop_live, [stopper], [live_status], cancels=[train_event], api_visibility="private")
-        figures_button.click(talk_figures, [session], [interpolation_plot, interpolation_strip, noise_plot], api_visibility="private")
+        stop_button.click(stop_live, None, [live_status], cancels=[train_event], api_visibility="private")
+        figures_button.click(show_talk_figures, [session], [interpolation_plot, interpolation_strip, noise_plot], api_visibility="private")

@@ -18,13 +18,14 @@ from PIL import Image
 from gan.hub import WeightsError
 from gan.imageio import InvalidImageError, load_image
 from inpaint.masks import PRESETS, check_mask, preset_mask
+from inpaint.examples import EXAMPLES_DIR
 from inpaint.pipeline import SR_Z_WEIGHT, inpaint_steps, super_resolve_steps
 from inpaint.prior import BUNDLED_PRIORS, InpaintPrior, load_prior
 from inpaint.search import SearchConfig
 from ui.context import AppContext
 from ui.gpu import on_gpu
 
-EXAMPLES = sorted(str(p) for p in (Path(__file__).resolve().parent.parent / "examples" / "inpaint").glob("*.png"))
+EXAMPLES = sorted(str(p) for p in EXAMPLES_DIR.glob("*.png"))
 MASK_COLOR = (255, 0, 255)
 # Latent searches running at once, the tab and the API together: a queue of its own, so searches never hold up colorization.
 SEARCHES_AT_ONCE = 2
