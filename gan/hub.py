@@ -85,11 +85,11 @@ def model_class(name: str) -> type[nn.Module] | None:
 
 def _load_folder(model_cls: type[Model], folder: Path) -> Model:
     if not (folder / "model.safetensors").exists():
-        raise WeightsError(f"{folder} has no model.safetensors; only safetensors weights are loaded.")
+        raise WeightsError(f"{folder.name} has no model.safetensors; only safetensors weights are loaded.")
     try:
         model = model_cls.from_pretrained(folder, strict=True)
     except (RuntimeError, SafetensorError, TypeError, json.JSONDecodeError) as error:
-        raise WeightsError(f"The weights in {folder} do not fit a {model_cls.__name__}: {str(error).splitlines()[0]}") from error
+        raise WeightsError(f"The weights in {folder.name} do not fit a {model_cls.__name__}: {str(error).splitlines()[0]}") from error
     return model.eval()
 
 
@@ -97,25 +97,58 @@ def _download(repo: str, revision: str | None) -> Path:
     return Path(snapshot_download(repo, revision=revision, allow_patterns=WEIGHT_FILES))
 
 
-def fetch(model_cls: type[Model], name: str) -> tuple[Model, str]:
-    """Load `name` (bundled name, Hub repo id or folder) and say where the weights came from."""
-    if Path(name).is_dir():
-        return _load_folder(model_cls, Path(name)), f"folder {name}"
+@dataclass(frozen=True)
+class WeightsSource:
+    """Where loaded weights came from: a local folder, the Hub (repo at a revision) or the bundled copy."""
+
+    kind: str  # "folder" | "hub" | "bundled"
+    path: Path
+    repo: str | None = None
+    revision: str | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "hub":
+            return f"hub {self.repo}@{self.revision or 'main'}"
+        if self.kind == "bundled":
+            return f"bundled weights/{self.path.name}"
+        return f"folder {self.path.name}"
+
+
+def shipped_models(class_path: str) -> list[str]:
+    """Names of the models in weights/hub.json whose class is `class_path` ("module:Class"), in file order."""
+    return [name for name, entry in hub_config().items() if entry.get("class") == class_path]
+
+
+def fetch(model_cls: type[Model], name: str, allow_local: bool = True) -> tuple[Model, WeightsSource]:
+    """Load `name` (bundled name, Hub repo id or, with `allow_local`, a folder) and say where it came from.
+
+    A hosted app passes `allow_local=False`: visitors then name bundled models and Hub repos only,
+    never folders of the server's disk.
+    """
+    name = name.strip()
+    if not name:
+        raise WeightsError("Name a model: a shipped model or a Hub repo id (org/name).")
     entry = hub_config().get(name, {})
-    repo = entry.get("repo") or (name if "/" in name else None)
-    bundled = WEIGHTS_ROOT / name
+    is_repo_id = "/" in name and not name.startswith(("/", ".", "~")) and name.count("/") == 1 and ".." not in name
+    if not entry and allow_local and Path(name).expanduser().is_dir():
+        folder = Path(name).expanduser()
+        return _load_folder(model_cls, folder), WeightsSource("folder", folder)
+    repo = entry.get("repo") or (name if is_repo_id else None)
+    bundled = WEIGHTS_ROOT / name if entry else None
     if repo:
+        revision = entry.get("revision")
         try:
-            return _load_folder(model_cls, _download(repo, entry.get("revision"))), f"hub {repo}@{entry.get('revision', 'main')}"
+            return _load_folder(model_cls, _download(repo, revision)), WeightsSource("hub", WEIGHTS_ROOT / name, repo, revision)
         except WeightsError:
             raise
         except Exception as error:  # offline, unknown repo, revoked token: fall back to bundled
-            if not bundled.is_dir():
+            if bundled is None or not bundled.is_dir():
                 raise WeightsError(f"Could not fetch {repo!r} from the Hub ({type(error).__name__}) and no bundled copy exists.") from error
             log.info("Hub fetch of %s failed (%s); using bundled weights", repo, type(error).__name__)
-    if bundled.is_dir():
-        return _load_folder(model_cls, bundled), f"bundled weights/{name}"
-    raise WeightsError(f"No model named {name!r}: not a folder, not a bundled model, not a Hub repo id (org/name).")
+    if bundled is not None and bundled.is_dir():
+        return _load_folder(model_cls, bundled), WeightsSource("bundled", bundled)
+    shown = name if len(name) <= 80 else name[:77] + "..."
+    raise WeightsError(f"No model named {shown!r}: name a shipped model or a Hub repo id (org/name).")
 
 
 def publish(

@@ -23,6 +23,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+
+
+@pytest.fixture(params=DEVICES)
+def device(request: pytest.FixtureRequest) -> torch.device:
+    """Every device present: the CPU always, CUDA where a GPU is; tests taking it run once per device."""
+    return torch.device(request.param)
+
+
 @pytest.fixture(autouse=True)
 def _seeded() -> None:
     torch.manual_seed(0)
