@@ -1,80 +1,132 @@
 """Held-out evaluation of colorization models: PSNR, SSIM and colorfulness, against the gray baseline.
 
-    python -m colorgan.evaluate [--models colorgan-chromagan colorgan-pix2pix ...] [--data cifar10] [--limit 10000]
+    python -m colorgan.evaluate --data tiny-imagenet            # its test split, at the training size
+    python -m colorgan.evaluate --data bsds500                  # 200 whole photos at full resolution
+    python -m colorgan.evaluate --data folder:PATH --models colorgan-chromagan colorgan-regression
 
-Every model colorizes the L channel of the held-out photos at their own size; the gray baseline
-predicts a = b = 0. Colorfulness is Hasler and Süsstrunk's, averaged over images.
+Registered datasets are scored on their test split at one size (`--size`, the models' training
+size by default): each model colorizes the L channel, the gray baseline predicts a = b = 0.
+Whole photos (`bsds500`, `folder:PATH`) go through `Colorizer` at their own resolution, as users
+get them. Colorfulness is Hasler and Süsstrunk's, averaged over images; the truth's is shown too.
 """
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Sequence
 
 import numpy as np
 import torch
 
-from colorgan.inference import load_colorizer
+from colorgan.inference import DEFAULT_SIZE, Colorizer
 from colorgan.lab import join_normalized, split_normalized
-from colorgan.models import SHIPPED_MODELS, ChromaGANGenerator
-from gan.data import load_dataset
+from colorgan.models import ChromaGANGenerator
+from gan.data import DataError, load_dataset, photo_files
+from gan.device import pick_device
+from gan.hardware import hardware_description
+from gan.imageio import load_image
 from gan.metrics import colorfulness, psnr, ssim
 
 GRAY_BASELINE = "gray baseline (a = b = 0)"
+WHOLE_PHOTO_SETS = ("bsds500",)
 
 
-@torch.no_grad()
-def _score(predictions: torch.Tensor, truths: torch.Tensor) -> dict[str, float]:
-    to_numpy = lambda t: t.permute(0, 2, 3, 1).cpu().numpy().astype(np.float64)  # noqa: E731
-    predicted, true = to_numpy(predictions), to_numpy(truths)
+def score_pairs(predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray]) -> dict[str, float]:
+    """Mean PSNR (dB), SSIM and colorfulness of HWC float [0, 1] predictions against their truths."""
     return {
-        "psnr": float(np.mean([psnr(p, t) for p, t in zip(predicted, true)])),
-        "ssim": float(np.mean([ssim(p, t) for p, t in zip(predicted, true)])),
-        "colorfulness": float(np.mean([colorfulness(np.round(p * 255)) for p in predicted])),
-        "colorfulness_truth": float(np.mean([colorfulness(np.round(t * 255)) for t in true])),
+        "psnr": float(np.mean([psnr(p, t) for p, t in zip(predictions, truths)])),
+        "ssim": float(np.mean([ssim(p, t) for p, t in zip(predictions, truths)])),
+        "colorfulness": float(np.mean([colorfulness(np.round(p * 255)) for p in predictions])),
+        "colorfulness_truth": float(np.mean([colorfulness(np.round(t * 255)) for t in truths])),
     }
 
 
+def _numpy(images: torch.Tensor) -> list[np.ndarray]:
+    return list(images.permute(0, 2, 3, 1).cpu().numpy().astype(np.float64))
+
+
 @torch.no_grad()
-def colorize_batches(model: ChromaGANGenerator | None, rgb: torch.Tensor, batch_size: int = 500) -> tuple[torch.Tensor, torch.Tensor]:
-    """(predictions, truths) in [0, 1] for uint8 RGB images; model None is the gray baseline."""
+def colorize_batches(model: ChromaGANGenerator | None, rgb: torch.Tensor, batch_size: int = 250) -> tuple[torch.Tensor, torch.Tensor]:
+    """(predictions, truths) in [0, 1] on the CPU for uint8 RGB images; model None is the gray baseline."""
+    device = next(model.parameters()).device if model is not None else torch.device("cpu")
     predictions, truths = [], []
     for start in range(0, len(rgb), batch_size):
-        truth = rgb[start : start + batch_size].float() / 255
+        truth = rgb[start : start + batch_size].to(device).float() / 255
         lightness, ab = split_normalized(truth)
         predicted_ab = torch.zeros_like(ab) if model is None else model(lightness)
-        predictions.append(join_normalized(lightness, predicted_ab))
-        truths.append(join_normalized(lightness, ab))
+        predictions.append(join_normalized(lightness, predicted_ab).cpu())
+        truths.append(join_normalized(lightness, ab).cpu())
     return torch.cat(predictions), torch.cat(truths)
 
 
-def evaluate_model(model: ChromaGANGenerator | None, data: str = "cifar10", limit: int = 10000) -> dict[str, float]:
-    """Mean PSNR (dB), SSIM and colorfulness of `model` on `limit` held-out images (a seeded random draw)."""
-    held_out = load_dataset(data, "test").sample(limit)
+def evaluate_model(model: ChromaGANGenerator | None, data: str, limit: int = 10000, size: int | None = None, split: str = "test") -> dict[str, float]:
+    """Scores of `model` on `limit` images (a seeded draw) of `split` of a registered dataset, gray photos left out."""
+    images = load_dataset(data, split, size)
+    if images.images.shape[1] == 3:
+        images = images.colored()
+    held_out = images.sample(limit)
     if model is not None:
         model.eval()
-    return _score(*colorize_batches(model, held_out.images))
+    predictions, truths = colorize_batches(model, held_out.images)
+    return score_pairs(_numpy(predictions), _numpy(truths))
+
+
+def evaluate_photos(colorizer: Colorizer | None, data: str, size: int = DEFAULT_SIZE, limit: int | None = None) -> dict[str, float]:
+    """Scores on whole photos at full resolution (bsds500 or folder:PATH); colorizer None is the gray baseline."""
+    predictions, truths = [], []
+    for file in photo_files(data)[:limit]:
+        photo = load_image(file).convert("RGB")
+        truth = np.asarray(photo, dtype=np.float64) / 255
+        if colorizer is None:
+            lightness, ab = split_normalized(torch.from_numpy(truth).permute(2, 0, 1)[None].float())
+            gray = join_normalized(lightness, torch.zeros_like(ab))
+            predictions.append(_numpy(gray)[0])
+        else:
+            predictions.append(np.asarray(colorizer(photo, size).image, dtype=np.float64) / 255)
+        truths.append(truth)
+    return score_pairs(predictions, truths)
 
 
 def results_table(rows: dict[str, dict[str, float]]) -> str:
     """A Markdown table of evaluation rows."""
-    lines = ["| method | PSNR (dB) | SSIM | colorfulness | colorfulness of truth |", "|---|---|---|---|---|"]
+    lines = ["| method | PSNR (dB) | SSIM | colorfulness | colorfulness of truth | s/image |", "|---|---|---|---|---|---|"]
     for name, m in rows.items():
-        lines.append(f"| {name} | {m['psnr']:.2f} | {m['ssim']:.4f} | {m['colorfulness']:.1f} | {m['colorfulness_truth']:.1f} |")
+        lines.append(
+            f"| {name} | {m['psnr']:.2f} | {m['ssim']:.4f} | {m['colorfulness']:.1f} | {m['colorfulness_truth']:.1f} | {m.get('seconds', 0):.3f} |"
+        )
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Print the held-out table for the gray baseline and each model."""
     parser = argparse.ArgumentParser(prog="python -m colorgan.evaluate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--models", nargs="+", default=list(SHIPPED_MODELS), help="shipped model names, Hub repo ids or weight folders")
-    parser.add_argument("--data", default="cifar10", help="'cifar10' or an image folder with a test/ split")
-    parser.add_argument("--limit", type=int, default=10000, help="number of held-out images to score (a seeded random draw; all 10 000 of CIFAR-10 by default)")
+    parser.add_argument("--models", nargs="+", default=None, help="shipped model names, Hub repo ids or weight folders (default: every shipped colorizer)")
+    parser.add_argument("--data", default="tiny-imagenet", help="a registered dataset (its test split), bsds500 or folder:PATH (whole photos)")
+    parser.add_argument("--limit", type=int, default=10000, help="most images to score (a seeded random draw)")
+    parser.add_argument("--size", type=int, default=None, help="registered data: side the test images are resized to (default: the dataset's own); whole photos: the longer side the model predicts at (default %d)" % DEFAULT_SIZE)
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps")
     args = parser.parse_args(argv)
-    rows = {GRAY_BASELINE: evaluate_model(None, args.data, args.limit)}
-    for name in args.models:
-        model, _ = load_colorizer(name)
-        rows[name] = evaluate_model(model, args.data, args.limit)
-    print(f"Held-out {args.data}, {args.limit} images\n")
+    if args.limit < 1:
+        parser.error("--limit must be at least 1.")
+    device = pick_device(args.device)
+    whole_photos = args.data in WHOLE_PHOTO_SETS or args.data.startswith("folder:")
+    names = args.models or Colorizer.shipped_models()
+    rows: dict[str, dict[str, float]] = {}
+    try:
+        for name in [None, *names]:
+            colorizer = Colorizer.from_pretrained(name, device=device) if name else None
+            started = time.perf_counter()
+            if whole_photos:
+                scores = evaluate_photos(colorizer, args.data, args.size or DEFAULT_SIZE, args.limit)
+                count = min(args.limit, len(photo_files(args.data)))
+            else:
+                scores = evaluate_model(colorizer.model if colorizer else None, args.data, args.limit, args.size)
+                count = min(args.limit, len(load_dataset(args.data, "test")))
+            rows[name or GRAY_BASELINE] = {**scores, "seconds": (time.perf_counter() - started) / count}
+    except DataError as error:
+        parser.error(str(error))
+    where = "whole photos at full resolution" if whole_photos else f"test split at {args.size or 'native'} px"
+    print(f"{args.data}: {count} held-out images, {where}; {hardware_description(device)}\n")
     print(results_table(rows))
 
 

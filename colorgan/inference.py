@@ -1,10 +1,17 @@
 """Colorize photos of any size: predict ab at a moderate size, join it with the full-resolution L.
 
 The model sees the photo's L channel resized so that its longer side is `size` (rounded to the
-model's size multiple); the predicted ab is upsampled bicubically to the photo's size and joined
-with the photo's own L, so the output has exactly the input's size and luminance.
+model's size multiple); the predicted ab is upsampled bicubically to the photo's size, clamped
+to the model's range, and joined with the photo's own L, so the output has exactly the input's
+size and luminance.
+
+    colorizer = Colorizer.from_pretrained("colorgan-chromagan", device="cpu")
+    result = colorizer(photo)          # ColorizeResult: image, model, source, size, seconds
 """
 from __future__ import annotations
+
+import time
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -12,20 +19,32 @@ import torch.nn.functional as F
 from PIL import Image
 
 from colorgan.lab import join_normalized, normalize_l, rgb_to_lab
-from colorgan.models import DEFAULT_MODEL, ChromaGANGenerator
-from gan.hub import fetch
+from colorgan.models import ChromaGANGenerator
+from gan.pipeline import Pipeline
 
-DEFAULT_SIZE = 64
+DEFAULT_SIZE = 128
+MIN_SIZE, MAX_SIZE = 16, 1024
 
 
-def load_colorizer(name: str = DEFAULT_MODEL, device: torch.device | str = "cpu") -> tuple[ChromaGANGenerator, str]:
-    """The colorizer named `name` (shipped name, Hub repo id or folder), and where its weights came from."""
-    model, source = fetch(ChromaGANGenerator, name)
-    return model.to(device).eval(), source
+@dataclass
+class ColorizeResult:
+    """A colorized photo and how it was made."""
+
+    image: Image.Image
+    model: str
+    source: str
+    size: tuple[int, int]  # (height, width) at which the model predicted color
+    seconds: float
 
 
 def _model_side(length: int, longer: int, size: int, multiple: int) -> int:
     return max(multiple, round(length * size / longer / multiple) * multiple)
+
+
+def prediction_size(height: int, width: int, size: int, multiple: int) -> tuple[int, int]:
+    """(height, width) the model sees: the photo's shape with its longer side near `size`, in multiples of `multiple`."""
+    longer = max(height, width)
+    return _model_side(height, longer, size, multiple), _model_side(width, longer, size, multiple)
 
 
 @torch.no_grad()
@@ -35,11 +54,24 @@ def colorize(image: Image.Image, model: ChromaGANGenerator, size: int | None = N
     rgb = torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.float32) / 255).permute(2, 0, 1)[None].to(device)
     lightness = rgb_to_lab(rgb)[:, :1]
     height, width = lightness.shape[-2:]
-    size = size or DEFAULT_SIZE
-    multiple = model.size_multiple
-    model_size = (_model_side(height, max(height, width), size, multiple), _model_side(width, max(height, width), size, multiple))
-    small = F.interpolate(lightness, size=model_size, mode="area")
+    small = F.interpolate(lightness, size=prediction_size(height, width, size or DEFAULT_SIZE, model.size_multiple), mode="area")
     ab = model(normalize_l(small))
     ab_full = F.interpolate(ab, size=(height, width), mode="bicubic", align_corners=False)
     result = join_normalized(normalize_l(lightness), ab_full)
     return Image.fromarray((result[0].permute(1, 2, 0).cpu().numpy() * 255).round().astype(np.uint8))
+
+
+class Colorizer(Pipeline):
+    """A colorization model loaded by name, called on photos of any size."""
+
+    model_class = ChromaGANGenerator
+
+    def __call__(self, image: Image.Image, size: int | None = None) -> ColorizeResult:
+        """Colorize `image`, the model predicting color with the longer side at `size` pixels."""
+        size = size or DEFAULT_SIZE
+        if not MIN_SIZE <= size <= MAX_SIZE:
+            raise ValueError(f"The prediction size must be between {MIN_SIZE} and {MAX_SIZE} pixels, got {size}.")
+        started = time.perf_counter()
+        colored = colorize(image, self.model, size)
+        shape = prediction_size(image.height, image.width, size, self.model.size_multiple)
+        return ColorizeResult(colored, self.name, str(self.source), shape, time.perf_counter() - started)

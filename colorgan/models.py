@@ -1,19 +1,45 @@
-"""The colorization networks: ChromaGAN's two-headed generator and the conditional critics.
+"""ChromaGAN's generator: L → (a, b) through a decoder fused with global semantic features, and L → classes.
 
-ChromaGAN (Vitoria, Raad, Ballester, WACV 2020) maps L to (a, b) and, through a second head on the
-shared trunk, to a distribution over semantic classes. Here the trunk is a pix2pix U-Net (the
-paper's VGG-16 trunk wants ImageNet weights we cannot ship offline); the class head reads the
-U-Net bottleneck. With `num_classes=0` the same network is the plain generator of the other variants.
+ChromaGAN (Vitoria, Raad, Ballester, WACV 2020) has two branches on a shared encoder: a global
+branch that pools the image into a semantic vector and predicts the class distribution, and a
+colour branch whose decoder receives that vector, broadcast over the image and concatenated to
+its features (the fusion), so colour is chosen knowing what the picture shows. The paper's encoder
+is VGG-16 with ImageNet weights, which cannot be had offline; here the encoder is a U-Net's,
+trained from scratch, with skip connections so that colour edges follow the full-resolution L.
 """
 from __future__ import annotations
 
+import torch
 from huggingface_hub import PyTorchModelHubMixin
 from torch import Tensor, nn
 
-from gan.nets import UNet, init_gan_weights
+from gan.nets import down_block, init_gan_weights, norm_layer, up_block
 
-SHIPPED_MODELS = ("colorgan-chromagan-mse", "colorgan-chromagan", "colorgan-lsgan", "colorgan-pix2pix")
-DEFAULT_MODEL = SHIPPED_MODELS[0]
+
+def conv3x3(channels: int, norm: str = "batch") -> nn.Sequential:
+    """A shape-keeping 3×3 convolution, norm and ReLU: the extra depth at every encoder level."""
+    return nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1, bias=False), norm_layer(norm, channels), nn.ReLU(inplace=True))
+
+
+class GlobalBranch(nn.Module):
+    """Bottleneck features → one semantic vector per image (the paper's global features)."""
+
+    def __init__(self, in_channels: int, global_channels: int) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(in_channels, in_channels, 3, padding=1, bias=False),
+            norm_layer("batch", in_channels),
+            nn.ReLU(inplace=True),
+            nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(),
+            nn.Linear(in_channels, 2 * global_channels),
+            nn.ReLU(inplace=True),
+            nn.Linear(2 * global_channels, global_channels),
+            nn.ReLU(inplace=True),
+        )
+
+    def forward(self, features: Tensor) -> Tensor:
+        return self.net(features)
 
 
 class ChromaGANGenerator(
@@ -23,35 +49,54 @@ class ChromaGANGenerator(
     tags=["image-colorization", "gan", "chromagan"],
     repo_url="https://huggingface.co/spaces/gan-imaging-studio/gan-imaging-studio",
 ):
-    """L (N, 1, H, W) in [-1, 1] -> ab (N, 2, H, W) in [-1, 1], plus class logits (N, num_classes)."""
+    """L (N, 1, H, W) in [-1, 1] → ab (N, 2, H, W) in [-1, 1], plus class logits (N, num_classes)."""
 
     def __init__(
         self,
-        base_channels: int = 32,
-        depth: int = 5,
-        max_channels: int = 256,
-        num_classes: int = 10,
-        dropout: float = 0.0,
-        train_size: int = 32,
+        base_channels: int = 48,
+        depth: int = 4,
+        max_channels: int = 384,
+        global_channels: int = 256,
+        num_classes: int = 201,
+        train_size: int = 64,
     ) -> None:
         super().__init__()
-        self.train_size = train_size
-        self.trunk = UNet(1, 2, base_channels=base_channels, depth=depth, max_channels=max_channels, norm="batch", dropout=dropout)
-        self.class_head = (
-            nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(self.trunk.bottleneck_channels, num_classes))
-            if num_classes > 0
-            else None
+        widths = [min(base_channels * 2**i, max_channels) for i in range(depth)]
+        self.depth, self.train_size = depth, train_size
+        self.encoder = nn.ModuleList(
+            nn.Sequential(down_block(1 if i == 0 else widths[i - 1], widths[i], "batch", first=i == 0), conv3x3(widths[i]))
+            for i in range(depth)
         )
+        self.global_branch = GlobalBranch(widths[-1], global_channels)
+        self.class_head = nn.Linear(global_channels, num_classes) if num_classes > 0 else None
+        self.fusion = nn.Sequential(
+            nn.Conv2d(widths[-1] + global_channels, widths[-1], 1, bias=False), norm_layer("batch", widths[-1]), nn.ReLU(inplace=True)
+        )
+        self.decoder = nn.ModuleList(
+            up_block(widths[level] * (1 if level == depth - 1 else 2), widths[level - 1], "batch", 0.0) for level in reversed(range(1, depth))
+        )
+        self.head = nn.Sequential(nn.ConvTranspose2d(2 * widths[0], 2, 4, stride=2, padding=1), nn.Tanh())
         init_gan_weights(self)
 
     @property
     def size_multiple(self) -> int:
         """Input sides must be multiples of this."""
-        return 2**self.trunk.depth
+        return 2**self.depth
 
     def forward(self, lightness: Tensor, with_classes: bool = False) -> Tensor | tuple[Tensor, Tensor | None]:
         """ab; with `with_classes`, (ab, class logits or None when the model has no class head)."""
+        multiple = self.size_multiple
+        if lightness.shape[-1] % multiple or lightness.shape[-2] % multiple:
+            raise ValueError(f"The generator needs sides that are multiples of {multiple}, got {tuple(lightness.shape[-2:])}.")
+        x, skips = lightness, []
+        for block in self.encoder:
+            x = block(x)
+            skips.append(x)
+        semantic = self.global_branch(x)
+        x = self.fusion(torch.cat([x, semantic[:, :, None, None].expand(-1, -1, *x.shape[-2:])], 1))
+        for block, skip in zip(self.decoder, reversed(skips[:-1])):
+            x = torch.cat([block(x), skip], 1)
+        ab = self.head(x)
         if not with_classes:
-            return self.trunk(lightness)
-        ab, bottleneck = self.trunk.forward_features(lightness)
-        return ab, (self.class_head(bottleneck) if self.class_head is not None else None)
+            return ab
+        return ab, (self.class_head(semantic) if self.class_head is not None else None)

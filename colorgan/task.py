@@ -16,8 +16,10 @@ from gan.task import Batch, GanTask
 LABEL_SMOOTHING = 0.1
 
 
-def build_critic(variant: Variant, base_channels: int = 32, n_layers: int = 3) -> nn.Module:
-    """The variant's critic on (L, a, b): PatchGAN (no BatchNorm where the objective forbids it) or an autoencoder."""
+def build_critic(variant: Variant, base_channels: int = 32, n_layers: int = 3) -> nn.Module | None:
+    """The variant's critic on (L, a, b): PatchGAN (no BatchNorm where the objective forbids it), an autoencoder, or none."""
+    if variant.objective is None:
+        return None
     objective = make_objective(variant.objective)
     norm = "batch" if objective.critic_may_use_batchnorm else "instance"
     if variant.critic == "autoencoder":
@@ -53,10 +55,10 @@ def reconstruction_loss(kind: str, prediction: Tensor, target: Tensor) -> Tensor
 class ColorizationTask(GanTask):
     """Batches are (RGB in [-1, 1], class label); the loss terms follow the variant."""
 
-    def __init__(self, generator: ChromaGANGenerator, critic: nn.Module, variant: Variant) -> None:
+    def __init__(self, generator: ChromaGANGenerator, critic: nn.Module | None, variant: Variant) -> None:
         super().__init__()
         self.generator, self.critic, self.variant = generator, critic, variant
-        self.objective = make_objective(variant.objective)
+        self.objective = make_objective(variant.objective) if variant.objective is not None else None
 
     def _lab(self, batch: Batch, augment: bool = True) -> tuple[Tensor, Tensor]:
         rgb = batch[0] * 0.5 + 0.5
@@ -73,9 +75,12 @@ class ColorizationTask(GanTask):
         fake_ab, logits = generator(lightness, with_classes=True)
         v = self.variant
         reconstruction = reconstruction_loss(v.reconstruction, fake_ab, ab)
-        adversarial = self.objective.generator_loss(critic, torch.cat([lightness, fake_ab], 1))
-        loss = v.reconstruction_weight * reconstruction + v.adversarial_weight * adversarial
-        logs = {"reconstruction": reconstruction.item(), "g_adv": adversarial.item()}
+        loss = v.reconstruction_weight * reconstruction
+        logs = {"reconstruction": reconstruction.item()}
+        if self.objective is not None:
+            adversarial = self.objective.generator_loss(critic, torch.cat([lightness, fake_ab], 1))
+            loss = loss + v.adversarial_weight * adversarial
+            logs["g_adv"] = adversarial.item()
         if v.class_weight > 0 and logits is not None:
             teacher = teacher_distribution(batch[1], logits.shape[1])
             kl = F.kl_div(F.log_softmax(logits, dim=1), teacher, reduction="batchmean")

@@ -1,7 +1,10 @@
 """The colorization methods people compare, as one table: objective, reconstruction term, weights.
 
 ChromaGAN's weights are the paper's (lambda_g = 0.1 on the WGAN-GP term, lambda_s = 0.003 on the
-class KL); the other variants follow pix2pix (100 * L1) and change only the adversarial objective.
+class KL); the other variants follow pix2pix (100 * L1) and change only the adversarial objective;
+`regression` is the same generator with the reconstruction term alone, the reference every GAN
+must beat in colourfulness without losing PSNR. Critic steps per generator step are the
+objective's own (5 for the Wasserstein objectives), never the variant's.
 """
 from __future__ import annotations
 
@@ -12,17 +15,17 @@ from dataclasses import dataclass
 class Variant:
     """One colorization method: what the generator minimises and with which critic."""
 
-    objective: str
+    objective: str | None  # None: no critic, reconstruction only
     reconstruction: str  # "squared-norm" (per-image ||.||^2), "mse" or "l1" (per-pixel means)
     reconstruction_weight: float
     adversarial_weight: float
     class_weight: float = 0.0
-    n_critic: int = 1
     critic: str = "patchgan"
     description: str = ""
 
 
 VARIANTS: dict[str, Variant] = {
+    "regression": Variant(None, "mse", 1.0, 0.0, description="regression: per-pixel MSE on ab only, no critic (the reference)"),
     "chromagan": Variant("wgan-gp", "squared-norm", 1.0, 0.1, 0.003, description="ChromaGAN: ||ab||^2 + 0.1 WGAN-GP + 0.003 KL(class)"),
     "chromagan-mse": Variant("wgan-gp", "mse", 1.0, 0.1, 0.003, description="ChromaGAN as the authors' Keras code weighs it: per-pixel MSE + 0.1 WGAN-GP + 0.003 KL(class)"),
     "pix2pix": Variant("bce", "l1", 100.0, 1.0, description="pix2pix cGAN: BCE + 100 L1"),

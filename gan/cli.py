@@ -5,6 +5,7 @@ import argparse
 import dataclasses
 import json
 import typing
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 Config = TypeVar("Config")
@@ -33,6 +34,16 @@ def add_config_arguments(parser: argparse.ArgumentParser, config_cls: type, help
 def config_from_args(config_cls: type[Config], args: argparse.Namespace) -> Config:
     """Build `config_cls` from the parsed flags of `add_config_arguments`."""
     return config_cls(**{f.name: getattr(args, f.name) for f in dataclasses.fields(config_cls)})
+
+
+def parse_configs(parser: argparse.ArgumentParser, argv: Sequence[str] | None, *config_classes: type) -> tuple[Any, ...]:
+    """Parse `argv` into one instance per config class, then the namespace; a bad value exits with one sentence."""
+    args = parser.parse_args(argv)
+    try:
+        configs = tuple(config_from_args(cls, args) for cls in config_classes)
+    except ValueError as error:
+        parser.error(str(error))
+    return (*configs, args)
 
 
 def config_json(*configs: Any) -> str:

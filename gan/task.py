@@ -21,11 +21,13 @@ class GanTask(nn.Module, ABC):
 
     The loss methods receive the networks to call explicitly, because under DDP the loop passes
     the wrapped replica of the network being updated and the plain module of the other one.
+    A task with no critic (critic and objective None) is plain regression: the loop then makes
+    generator updates only.
     """
 
     generator: nn.Module
-    critic: nn.Module
-    objective: AdversarialObjective
+    critic: nn.Module | None
+    objective: AdversarialObjective | None
 
     @abstractmethod
     def critic_loss(self, batch: Batch, generator: nn.Module, critic: nn.Module) -> tuple[Tensor, dict[str, float]]:

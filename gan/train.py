@@ -28,9 +28,14 @@ from tqdm.auto import tqdm
 from gan.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from gan.device import pick_device, seed_everything
 from gan.objectives import AdversarialObjective
+from gan.plots import plot_metrics
 from gan.task import Batch, GanTask
 
 StepHook = Callable[[int, GanTask], None]
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot work; the message names the flag and what it accepts."""
 
 
 @dataclass
@@ -54,6 +59,18 @@ class TrainConfig:
     num_workers: int = 0
     resume: bool = True
     progress: bool = True
+
+    def __post_init__(self) -> None:
+        positive = ("steps", "batch_size", "log_every", "sample_every", "eval_every", "checkpoint_every", "keep_checkpoints")
+        for name in positive:
+            if getattr(self, name) < 1:
+                raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}.")
+        if self.n_critic is not None and self.n_critic < 1:
+            raise ConfigError(f"--n-critic must be at least 1 (or left out for the objective's default), got {self.n_critic}.")
+        if not (self.lr_generator > 0 and self.lr_critic > 0 and math.isfinite(self.lr_generator) and math.isfinite(self.lr_critic)):
+            raise ConfigError("Learning rates must be positive numbers.")
+        if self.num_workers < 0:
+            raise ConfigError(f"--num-workers must be 0 or more, got {self.num_workers}.")
 
 
 @dataclass
@@ -90,8 +107,17 @@ def init_distributed(device_name: str) -> DistributedContext:
     return DistributedContext(rank=rank, world_size=world_size, device=device)
 
 
-def make_optimizer(objective: AdversarialObjective, params: Sequence[nn.Parameter], lr: float) -> torch.optim.Optimizer:
-    """The optimiser the objective's authors used: RMSprop for weight clipping, Adam otherwise."""
+def effective_n_critic(task: GanTask, config: TrainConfig) -> int:
+    """Critic updates per generator update: the flag when given, else the objective's own (0 without a critic)."""
+    if task.critic is None:
+        return 0
+    return config.n_critic or task.objective.n_critic
+
+
+def make_optimizer(objective: AdversarialObjective | None, params: Sequence[nn.Parameter], lr: float) -> torch.optim.Optimizer:
+    """The optimiser the objective's authors used: RMSprop for weight clipping, Adam otherwise (plain Adam with no objective)."""
+    if objective is None:
+        return torch.optim.Adam(params, lr=lr)
     if objective.optimizer == "rmsprop":
         return torch.optim.RMSprop(params, lr=lr)
     return torch.optim.Adam(params, lr=lr, betas=objective.adam_betas)
@@ -165,11 +191,13 @@ def train(
     seed_everything(config.seed)
     task.to(ctx.device)
     objective = task.objective
-    n_critic = config.n_critic or objective.n_critic
+    n_critic = effective_n_critic(task, config)
     opt_g = make_optimizer(objective, list(task.generator.parameters()), config.lr_generator)
-    opt_d = make_optimizer(objective, list(task.critic.parameters()), config.lr_critic)
-    modules = {"generator": task.generator, "critic": task.critic}
-    optimizers = {"generator": opt_g, "critic": opt_d}
+    modules: dict[str, nn.Module] = {"generator": task.generator}
+    optimizers = {"generator": opt_g}
+    if task.critic is not None:
+        opt_d = make_optimizer(objective, list(task.critic.parameters()), config.lr_critic)
+        modules["critic"], optimizers["critic"] = task.critic, opt_d
 
     start = 0
     checkpoint = latest_checkpoint(run_dir) if config.resume else None
@@ -178,11 +206,12 @@ def train(
     if ctx.is_main:
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / "samples").mkdir(exist_ok=True)
-        (run_dir / "train_config.json").write_text(json.dumps(asdict(config), indent=2))
+        (run_dir / "train_config.json").write_text(json.dumps({**asdict(config), "n_critic": n_critic}, indent=2))
     log = MetricsLog(run_dir / "metrics.jsonl")
 
-    generator_ddp, critic_ddp = _wrap(task.generator, ctx), _wrap(task.critic, ctx)
-    batches = endless_batches(dataset, config.batch_size, ctx, config.seed, start * n_critic, config.num_workers)
+    generator_ddp = _wrap(task.generator, ctx)
+    critic_ddp = _wrap(task.critic, ctx) if task.critic is not None else None
+    batches = endless_batches(dataset, config.batch_size, ctx, config.seed, start * max(n_critic, 1), config.num_workers)
     if eval_batch is not None:
         eval_batch = to_device(eval_batch, ctx.device)
     bar = tqdm(total=config.steps, initial=start, desc=run_dir.name, disable=not (config.progress and ctx.is_main), dynamic_ncols=True)
@@ -191,10 +220,11 @@ def train(
     for step in range(start, config.steps):
         torch.manual_seed(_step_seed(config.seed, ctx.rank, step))
         factor = cosine_factor(step, config.steps) if config.cosine_schedule else 1.0
-        for optimizer, base in ((opt_g, config.lr_generator), (opt_d, config.lr_critic)):
+        for name, optimizer in optimizers.items():
             for group in optimizer.param_groups:
-                group["lr"] = base * factor
+                group["lr"] = (config.lr_generator if name == "generator" else config.lr_critic) * factor
 
+        logs_d: dict[str, float] = {}
         for _ in range(n_critic):
             batch = to_device(next(batches), ctx.device)
             loss_d, logs_d = task.critic_loss(batch, task.generator, critic_ddp)
@@ -202,6 +232,9 @@ def train(
             loss_d.backward()
             opt_d.step()
             objective.after_critic_step(task.critic)
+            logs_d = {"loss_d": loss_d.item(), **logs_d}
+        if n_critic == 0:
+            batch = to_device(next(batches), ctx.device)
 
         loss_g, logs_g = task.generator_loss(batch, generator_ddp, task.critic)
         opt_g.zero_grad(set_to_none=True)
@@ -209,7 +242,7 @@ def train(
         opt_g.step()
 
         done = step + 1
-        logs = {"loss_d": loss_d.item(), "loss_g": loss_g.item(), **logs_d, **logs_g}
+        logs = {"loss_g": loss_g.item(), **logs_d, **logs_g}
         bar.update(1)
         if ctx.is_main:
             for hook in hooks:
@@ -224,6 +257,7 @@ def train(
                 task.train()
                 logs.update(metrics)
                 log.write({"step": done, "eval": metrics})
+                plot_metrics(run_dir)
             if done % config.sample_every == 0 or done == config.steps:
                 save_image(task.sample_images(batch) * 0.5 + 0.5, run_dir / "samples" / f"step-{done:08d}.png", nrow=8)
         if done % config.checkpoint_every == 0 or done == config.steps:

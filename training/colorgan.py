@@ -1,17 +1,18 @@
 """Train a colorization model (ChromaGAN or a compared variant) and export its weights.
 
-    python -m training.colorgan --variant chromagan --steps 3000 --weights-out weights/colorgan-chromagan
+    python -m training.colorgan --variant chromagan --steps 20000 --run-dir runs/colorgan-chromagan \
+        --weights-out weights/colorgan-chromagan
     torchrun --nproc_per_node 4 -m training.colorgan --variant pix2pix --device cuda   # several GPUs
 
-Data: `cifar10` (the offline archive, else torchvision's download), or any image folder
-(root/<class>/<image>, class names feed ChromaGAN's class head; a flat folder trains without it).
-The run resumes from its last checkpoint when started again with the same --run-dir.
+Data: any name of the data registry (gan.data): by default Tiny ImageNet 200 plus the UTKFace faces
+as a 201st class, at 64×64, gray photos left out. Class names feed ChromaGAN's class head. The run
+watches the data's val split and resumes from its last checkpoint when started again with the
+same --run-dir.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import platform
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,12 +24,11 @@ from colorgan.evaluate import evaluate_model
 from colorgan.models import ChromaGANGenerator
 from colorgan.task import ColorizationTask, build_critic
 from colorgan.variants import VARIANTS, get_variant
-from gan.cli import add_config_arguments, config_from_args, config_json
-from gan.data import TensorImages, load_dataset, to_unit_range
-from gan.hub import ModelCard, publish, save_model
-from gan.train import TrainConfig, init_distributed, train
-
-VALIDATION_IMAGES = 256  # training images held out to watch the run (PSNR, colorfulness every --eval-every steps)
+from gan.cli import add_config_arguments, config_json, parse_configs
+from gan.data import DataError, ImageSet, TensorImages, dataset_names, describe, load_dataset, to_unit_range
+from gan.hardware import hardware_description
+from gan.hub import ModelCard, fetch, publish, save_model
+from gan.train import ConfigError, TrainConfig, effective_n_critic, init_distributed, train
 
 
 @dataclass
@@ -36,29 +36,45 @@ class ColorizationConfig:
     """What to train: the method, the data and the network size."""
 
     variant: str = "chromagan"
-    data: str = "cifar10"
-    image_size: int = 32
-    base_channels: int = 24
-    max_channels: int = 96
-    depth: int = 5
+    data: str = "tiny-imagenet+utkface"
+    image_size: int = 64
+    base_channels: int = 32
+    max_channels: int = 256
+    depth: int = 4
+    global_channels: int = 256
     critic_channels: int = 32
-    critic_layers: int = 2
+    critic_layers: int = 3
+    val_images: int = 512
     eval_images: int = 2000
+    init_from: str = ""
     weights_out: str = ""
     push_to_hub: str = ""
     threads: int = 0
 
+    def __post_init__(self) -> None:
+        get_variant(self.variant)
+        if self.image_size < 2**self.depth or self.image_size % 2**self.depth:
+            raise ConfigError(f"--image-size must be a multiple of 2**depth = {2**self.depth}, got {self.image_size}.")
+        for name in ("base_channels", "max_channels", "depth", "global_channels", "critic_channels", "critic_layers", "val_images"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}.")
+        if self.eval_images < 0 or self.threads < 0:
+            raise ConfigError("--eval-images and --threads must be 0 or more.")
+
 
 HELP = {
     "variant": f"colorization method: {', '.join(f'{k} ({v.description})' for k, v in VARIANTS.items())}",
-    "data": "'cifar10' or an image folder (root/<class>/<image> or a flat folder; root/train and root/test used when present)",
+    "data": f"dataset of the data registry ({', '.join(dataset_names())}, folder:PATH, or A+B); gray photos are left out",
     "image_size": "side the photos are resized to for training (a multiple of 2**depth)",
-    "base_channels": "width of the first U-Net block",
-    "max_channels": "width cap of the deeper U-Net blocks",
-    "depth": "number of stride-2 U-Net blocks",
+    "base_channels": "width of the first encoder block",
+    "max_channels": "width cap of the deeper encoder blocks",
+    "depth": "number of stride-2 encoder blocks",
+    "global_channels": "size of the global semantic vector fused into the decoder",
     "critic_channels": "width of the first critic block",
-    "critic_layers": "PatchGAN layers (3 gives the 70x70 receptive field at 256 px; 2 suits 32 px)",
-    "eval_images": "held-out images scored at the end for the model card (0 skips)",
+    "critic_layers": "PatchGAN layers (3: 70x70 receptive field at 256 px)",
+    "val_images": "images of the data's val split scored every --eval-every steps (model selection; never test images)",
+    "eval_images": "test images scored at export for the model card (0 skips)",
+    "init_from": "warm-start the generator from these weights (shipped name, Hub repo id or folder) before step 0",
     "weights_out": "folder to export the trained generator to (config.json + model.safetensors + README.md)",
     "push_to_hub": "Hub repo id (org/name) to publish the exported weights to; needs HF_TOKEN or a login",
     "threads": "torch CPU threads (0 keeps torch's default)",
@@ -69,11 +85,11 @@ TRAIN_HELP = {
     "batch_size": "images per batch and per process",
     "lr_generator": "Adam/RMSprop learning rate of the generator",
     "lr_critic": "learning rate of the critic",
-    "n_critic": "critic updates per generator update (default: the variant's)",
+    "n_critic": "critic updates per generator update (default: the objective's, 5 for WGAN and WGAN-GP, 1 otherwise)",
     "cosine_schedule": "decay both learning rates to 0 on a cosine",
     "log_every": "steps between metrics.jsonl lines",
     "sample_every": "steps between sample grids (gray / prediction / truth)",
-    "eval_every": f"steps between PSNR and colorfulness checks on {VALIDATION_IMAGES} training images held out for validation",
+    "eval_every": "steps between PSNR and colorfulness checks on the val split (plotted to metrics.png)",
     "checkpoint_every": "steps between checkpoints",
     "keep_checkpoints": "checkpoints kept on disk",
     "seed": "seed of the whole run",
@@ -95,70 +111,77 @@ def build_parser() -> argparse.ArgumentParser:
 
 def build_generator(config: ColorizationConfig, num_classes: int) -> ChromaGANGenerator:
     """The generator of `config`, with a class head when the variant uses one."""
-    variant = get_variant(config.variant)
     return ChromaGANGenerator(
         base_channels=config.base_channels,
         depth=config.depth,
         max_channels=config.max_channels,
-        num_classes=num_classes if variant.class_weight > 0 else 0,
+        global_channels=config.global_channels,
+        num_classes=num_classes if get_variant(config.variant).class_weight > 0 else 0,
         train_size=config.image_size,
     )
 
 
-def export(task: ColorizationTask, config: ColorizationConfig, train_config: TrainConfig, data_name: str, seconds: float) -> Path:
-    """Evaluate on held-out images and save the generator with its model card."""
-    metrics = evaluate_model(task.generator.eval(), config.data, limit=config.eval_images) if config.eval_images else {}
-    device = next(task.generator.parameters()).device
-    hardware = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU ({platform.processor() or platform.machine()}), {torch.get_num_threads()} thread(s)"
+def warm_start(generator: ChromaGANGenerator, name: str) -> None:
+    """Copy the weights of `name` into `generator` (a class head of another size is left as initialised)."""
+    source, _ = fetch(ChromaGANGenerator, name)
+    own = generator.state_dict()
+    fitting = {k: v for k, v in source.state_dict().items() if k in own and own[k].shape == v.shape}
+    generator.load_state_dict(fitting, strict=False)
+
+
+def export(task: ColorizationTask, config: ColorizationConfig, train_config: TrainConfig, seconds: float) -> Path:
+    """Evaluate on test images and save the generator with its model card."""
+    metrics = evaluate_model(task.generator.eval(), config.data, limit=config.eval_images, size=config.image_size) if config.eval_images else {}
+    n_critic = effective_n_critic(task, train_config)
+    notes = f"Critic updates per generator update: {n_critic}." if task.critic is not None else "No critic: reconstruction only."
+    if config.init_from:
+        notes += f" Generator warm-started from `{config.init_from}`."
     card = ModelCard(
         title=f"GAN Imaging Studio colorization: {config.variant}",
-        summary=f"{get_variant(config.variant).description}. Predicts CIE Lab (a, b) from L; use with `colorgan.inference.colorize`.",
-        training_data=data_name,
-        hardware=f"{hardware}; {seconds / 60:.1f} minutes of training",
+        summary=f"{get_variant(config.variant).description}. Predicts CIE Lab (a, b) from L; use with `colorgan.Colorizer`.",
+        training_data=f"{describe(config.data)}; gray photos left out; {config.image_size}×{config.image_size}. Model selection on the val split; the metrics below are on {config.eval_images} test images.",
+        hardware=f"{hardware_description(next(task.generator.parameters()).device)}; {seconds / 60:.1f} minutes of training in this run",
         training_config=json.loads(config_json(config, train_config)),
         metrics=metrics,
+        notes=notes,
         tags=["image-colorization", config.variant],
     )
     return save_model(task.generator, Path(config.weights_out), card)
 
 
-DATA_DESCRIPTIONS = {
-    "cifar10": (
-        "CIFAR-10 (Krizhevsky 2009) train split, 50 000 real 32x32 photos with 10 class labels, less "
-        f"{VALIDATION_IMAGES} held out to watch training; the metrics below are on the test split."
-    )
-}
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Train, export and optionally publish."""
-    args = build_parser().parse_args(argv)
-    config, train_config = config_from_args(ColorizationConfig, args), config_from_args(TrainConfig, args)
+    parser = build_parser()
+    config, train_config, args = parse_configs(parser, argv, ColorizationConfig, TrainConfig)
     if args.print_config:
         print(config_json(config, train_config))
         return
     if config.threads:
         torch.set_num_threads(config.threads)
     variant = get_variant(config.variant)
-    images = load_dataset(config.data, "train")
-    if images.images.shape[-1] != config.image_size:
-        images.images = torch.nn.functional.interpolate(images.images.float(), size=config.image_size, mode="area").round().byte()
+    try:
+        images = colored(load_dataset(config.data, "train", config.image_size))
+        validation = colored(load_dataset(config.data, "val", config.image_size)).sample(config.val_images, seed=train_config.seed)
+    except DataError as error:
+        parser.error(str(error))
     generator = build_generator(config, len(images.classes) if len(images.classes) > 1 else 0)
+    if config.init_from:
+        warm_start(generator, config.init_from)
     task = ColorizationTask(generator, build_critic(variant, config.critic_channels, config.critic_layers), variant)
-    if train_config.n_critic is None:
-        train_config.n_critic = variant.n_critic
-    # Monitor on a validation split of the training data, so that no choice made from the training curves
-    # (when to stop, which run to keep) looks at the test split the final metrics come from.
-    images, validation = images.split(VALIDATION_IMAGES, train_config.seed)
     eval_batch = (to_unit_range(validation.images), validation.labels)
     started = time.perf_counter()
     train(task, TensorImages(images), train_config, eval_batch=eval_batch)
     if config.weights_out and init_distributed(train_config.device).is_main:
-        folder = export(task, config, train_config, DATA_DESCRIPTIONS.get(config.data, f"image folder {config.data}"), time.perf_counter() - started)
+        folder = export(task, config, train_config, time.perf_counter() - started)
         print(f"Saved weights to {folder}")
         if config.push_to_hub:
             publish(folder, config.push_to_hub, model_cls=ChromaGANGenerator)
             print(f"Published to https://huggingface.co/{config.push_to_hub}")
+
+
+def colored(images: ImageSet) -> ImageSet:
+    """RGB photos whose channels differ (gray photos teach a colorizer nothing); gray datasets unchanged."""
+    return images.colored() if images.images.shape[1] == 3 else images
 
 
 if __name__ == "__main__":

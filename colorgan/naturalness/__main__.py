@@ -17,27 +17,27 @@ from colorgan.naturalness.store import VoteStore
 from ui.context import default_votes_db
 
 
-def _shipped_models() -> tuple[str, ...]:
-    from colorgan.models import SHIPPED_MODELS
+def _shipped_models() -> list[str]:
+    from colorgan.inference import Colorizer
 
-    return SHIPPED_MODELS
+    return Colorizer.shipped_models()
 
 
 def build_pool_command(args: argparse.Namespace) -> None:
     """Colorize the held-out photos with every model and write the pool."""
     import torch
 
-    from colorgan.inference import DEFAULT_SIZE, colorize, load_colorizer
+    from colorgan.inference import DEFAULT_SIZE, Colorizer
 
     torch.set_num_threads(args.threads)
     photos = cifar10_photos(args.cifar_per_class, args.seed) + skimage_photos(args.skimage, args.large_side)
     colorizers, provenance = {}, {}
     for name in args.models or _shipped_models():
-        model, source = load_colorizer(name)
+        colorizer = Colorizer.from_pretrained(name)
         method = Path(name).name if Path(name).is_dir() else name
-        colorizers[method] = lambda image, model=model: colorize(image, model, size=args.size or min(max(image.size), DEFAULT_SIZE))
-        provenance[method] = source
-        print(f"{method}: weights from {source}")
+        colorizers[method] = lambda image, colorizer=colorizer: colorizer(image, args.size or min(max(image.size), DEFAULT_SIZE)).image
+        provenance[method] = str(colorizer.source)
+        print(f"{method}: weights from {colorizer.source}")
     pool = build_pool(photos, colorizers, args.out, provenance)
     print(f"Wrote {len(pool.entries)} images ({len(photos)} photos x {len(pool.methods)} methods: {', '.join(pool.methods)}) to {args.out}")
 
