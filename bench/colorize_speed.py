@@ -21,9 +21,9 @@ import numpy as np
 import torch
 from PIL import Image
 
-from colorgan.inference import DEFAULT_SIZE, colorize, load_colorizer
-from colorgan.models import DEFAULT_MODEL
+from colorgan.inference import DEFAULT_SIZE, Colorizer
 from gan.device import pick_device
+from gan.hardware import hardware_description
 
 SIDES = (256, 512, 1024, 2048)
 
@@ -32,17 +32,18 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _measure(task: tuple[str, int, str, str, int, int]) -> dict[str, float]:
-    method, side, model_name, device_name, repeats, size = task
+def _measure(task: tuple[str, int, str, str, int, int, int]) -> dict[str, float]:
+    method, side, model_name, device_name, repeats, size, threads = task
+    torch.set_num_threads(threads)
     photo = np.random.default_rng(0).integers(0, 255, (side, side), dtype=np.uint8)
     device = pick_device(device_name)
     if method == "opencv":
         rgb = cv2.cvtColor(photo, cv2.COLOR_GRAY2RGB).astype(np.float32) / 255
         run = lambda: cv2.cvtColor(cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab), cv2.COLOR_Lab2RGB)  # noqa: E731
     else:
-        model, _ = load_colorizer(model_name, device)
+        colorizer = Colorizer.from_pretrained(model_name, device=device)
         image = Image.fromarray(photo)
-        run = lambda: colorize(image, model, size)  # noqa: E731
+        run = lambda: colorizer(image, size)  # noqa: E731
     baseline = _peak_rss_mb()
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
@@ -61,19 +62,22 @@ def _measure(task: tuple[str, int, str, str, int, int]) -> dict[str, float]:
 def main() -> None:
     """Print the table."""
     parser = argparse.ArgumentParser(prog="python -m bench.colorize_speed", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default=DEFAULT_MODEL, help="model to time (shipped name, Hub repo id or folder)")
+    parser.add_argument("--model", default=None, help="model to time (shipped name, Hub repo id or folder; default: the shipped default)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per size (median reported)")
-    parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="color prediction size passed to colorize")
+    parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="color prediction size passed to the colorizer")
+    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     args = parser.parse_args()
+    args.model = args.model or Colorizer.default_model()
     device = pick_device(args.device)
     context = multiprocessing.get_context("spawn")
-    print(f"Device: {torch.cuda.get_device_name(device) if device.type == 'cuda' else 'CPU'}, torch threads {torch.get_num_threads()}, prediction size {args.size}\n")
+    torch.set_num_threads(args.threads)
+    print(f"Device: {hardware_description(device)}, prediction size {args.size}\n")
     print("| photo | method | seconds / photo | peak memory (MB) |\n|---|---|---|---|")
     for side in SIDES:
         for method in ("colorgan", "opencv"):
             with context.Pool(1) as pool:
-                result = pool.map(_measure, [(method, side, args.model, str(device), args.repeats, args.size)])[0]
+                result = pool.map(_measure, [(method, side, args.model, str(device), args.repeats, args.size, args.threads)])[0]
             label = f"{args.model} colorize" if method == "colorgan" else "OpenCV Lab round trip (floor)"
             print(f"| {side}×{side} | {label} | {result['seconds']:.4f} | {result['memory_mb']:.0f} |", flush=True)
 

@@ -1,6 +1,6 @@
 """Colorize black-and-white photos from the command line.
 
-    python -m colorgan old1.jpg old2.tif --out colorized/ [--model colorgan-chromagan] [--size 64]
+    python -m colorgan old1.jpg old2.tif --out colorized/ [--model colorgan-chromagan] [--size 128]
 
 Each photo is written as <out>/<name>-color.png at its full resolution. Unreadable files are
 reported and skipped; the exit status is 1 when any file failed.
@@ -12,9 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from colorgan.inference import DEFAULT_SIZE, colorize, load_colorizer
-from colorgan.models import DEFAULT_MODEL, SHIPPED_MODELS
-from gan.device import pick_device
+from colorgan.inference import DEFAULT_SIZE, MAX_SIZE, MIN_SIZE, Colorizer
 from gan.hub import WeightsError
 from gan.imageio import InvalidImageError, load_image
 
@@ -24,21 +22,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m colorgan", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("photos", nargs="+", type=Path, help="image files to colorize (any size; color photos are treated as gray)")
     parser.add_argument("--out", type=Path, required=True, help="folder for the colorized PNG files (created if missing)")
-    parser.add_argument("--model", default=DEFAULT_MODEL, help=f"shipped model ({', '.join(SHIPPED_MODELS)}), Hub repo id or weights folder")
-    parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="longer side, in pixels, at which the model predicts color")
+    parser.add_argument("--model", default=None, help=f"shipped model ({', '.join(Colorizer.shipped_models())}; the first is the default), Hub repo id or weights folder")
+    parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help=f"longer side, in pixels, at which the model predicts color ({MIN_SIZE} to {MAX_SIZE})")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps")
     args = parser.parse_args(argv)
+    if not MIN_SIZE <= args.size <= MAX_SIZE:
+        parser.error(f"--size must be between {MIN_SIZE} and {MAX_SIZE}, got {args.size}.")
     try:
-        model, source = load_colorizer(args.model, pick_device(args.device))
-    except WeightsError as error:
+        colorizer = Colorizer.from_pretrained(args.model, device=args.device)
+    except (WeightsError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"Model {args.model} from {source}")
+    print(f"Model {colorizer.name} from {colorizer.source}")
     args.out.mkdir(parents=True, exist_ok=True)
     failed = 0
     for photo in args.photos:
         try:
-            result = colorize(load_image(photo), model, args.size)
+            result = colorizer(load_image(photo), args.size).image
         except InvalidImageError as error:
             print(f"skipped {photo}: {error}", file=sys.stderr)
             failed += 1

@@ -28,7 +28,7 @@ from gan.cli import add_config_arguments, config_json, parse_configs
 from gan.data import DataError, ImageSet, TensorImages, dataset_names, describe, load_dataset, to_unit_range
 from gan.hardware import hardware_description
 from gan.hub import ModelCard, fetch, publish, save_model
-from gan.train import ConfigError, TrainConfig, effective_n_critic, init_distributed, train
+from gan.train import TRAIN_HELP, ConfigError, TrainConfig, effective_n_critic, init_distributed, train
 
 
 @dataclass
@@ -78,25 +78,6 @@ HELP = {
     "weights_out": "folder to export the trained generator to (config.json + model.safetensors + README.md)",
     "push_to_hub": "Hub repo id (org/name) to publish the exported weights to; needs HF_TOKEN or a login",
     "threads": "torch CPU threads (0 keeps torch's default)",
-}
-TRAIN_HELP = {
-    "run_dir": "folder for checkpoints, sample grids and metrics.jsonl; an existing run resumes",
-    "steps": "generator updates in total",
-    "batch_size": "images per batch and per process",
-    "lr_generator": "Adam/RMSprop learning rate of the generator",
-    "lr_critic": "learning rate of the critic",
-    "n_critic": "critic updates per generator update (default: the objective's, 5 for WGAN and WGAN-GP, 1 otherwise)",
-    "cosine_schedule": "decay both learning rates to 0 on a cosine",
-    "log_every": "steps between metrics.jsonl lines",
-    "sample_every": "steps between sample grids (gray / prediction / truth)",
-    "eval_every": "steps between PSNR and colorfulness checks on the val split (plotted to metrics.png)",
-    "checkpoint_every": "steps between checkpoints",
-    "keep_checkpoints": "checkpoints kept on disk",
-    "seed": "seed of the whole run",
-    "device": "auto, cpu, cuda, cuda:1, mps",
-    "num_workers": "DataLoader worker processes",
-    "resume": "resume from the run's last checkpoint when there is one",
-    "progress": "show a progress bar",
 }
 
 

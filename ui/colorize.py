@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 
 import gradio as gr
 
-from colorgan.inference import DEFAULT_SIZE, colorize, load_colorizer
-from colorgan.models import DEFAULT_MODEL, SHIPPED_MODELS
+from colorgan.inference import DEFAULT_SIZE, Colorizer
 from gan.hub import WeightsError
 from gan.imageio import InvalidImageError, load_image
 from ui.components import ImageFileInput
@@ -19,7 +17,7 @@ EXAMPLES = sorted(str(p) for p in (Path(__file__).resolve().parent.parent / "exa
 NOTES = (
     "Color is predicted from the photo's lightness (CIE L) at a moderate size and joined with the photo's "
     "own full-resolution L, so details and tones are kept exactly. The bundled models were trained by us on "
-    "CIFAR-10 photos on a CPU: expect plausible, muted colors, strongest on skies, grass and skin. "
+    "Tiny ImageNet photos and UTKFace portraits (64×64) on a CPU: expect plausible, muted colors, strongest on skies, grass and skin. "
     "Photos over 50 megapixels are refused; please downscale them first."
 )
 
@@ -27,21 +25,22 @@ NOTES = (
 def build_tab(ctx: AppContext) -> None:
     """Add the Colorize tab to the app being built."""
 
-    @lru_cache(maxsize=4)
-    def model_for(name: str):
-        return load_colorizer(name, ctx.device)
-
     @on_gpu(duration=30)
-    def run(photo: str | None, model_name: str, size: float) -> tuple[str, str, str]:
+    def run(photo: str | None, model_name: str | None, size: float) -> tuple[str, str, str]:
         try:
             image = load_image(photo)
-            model, source = model_for(model_name.strip() or DEFAULT_MODEL)
-        except (InvalidImageError, WeightsError) as error:
+            colorizer = ctx.load(Colorizer, (model_name or "").strip() or Colorizer.default_model())
+            result = colorizer(image, int(size))
+        except (InvalidImageError, WeightsError, ValueError, TypeError) as error:
             raise gr.Error(str(error)) from None
-        result = colorize(image, model, int(size))
         target = Path(tempfile.mkdtemp(prefix="colorized-")) / f"{Path(photo).stem}-color.png"
-        result.save(target)
-        return str(target), str(target), f"{image.width}×{image.height} px, model {model_name} ({source})."
+        result.image.save(target)
+        height, width = result.size
+        status = (
+            f"{image.width}×{image.height} px, model {result.model} ({result.source}), "
+            f"color predicted at {width}×{height} px, {result.seconds:.2f} s."
+        )
+        return str(target), str(target), status
 
     with gr.Tab("Colorize"):
         gr.Markdown("Bring an old black-and-white photo back in plausible color. " + NOTES)
@@ -49,8 +48,9 @@ def build_tab(ctx: AppContext) -> None:
             photo = ImageFileInput(label="Black-and-white photo", type="filepath", sources=["upload", "webcam", "clipboard"], format="png", elem_id="colorize-photo")
             colorized = gr.Image(label="Colorized", type="filepath", format="png", interactive=False, buttons=["download", "fullscreen"], elem_id="colorize-result")
         with gr.Row():
-            model_name = gr.Dropdown(list(SHIPPED_MODELS), value=DEFAULT_MODEL, label="Model (or a Hub repo id)", allow_custom_value=True)
-            size = gr.Slider(32, 256, value=DEFAULT_SIZE, step=32, label="Color prediction size (px, longer side)")
+            models = Colorizer.shipped_models()
+            model_name = gr.Dropdown(models, value=models[0] if models else None, label="Model (or a Hub repo id)", allow_custom_value=True)
+            size = gr.Slider(32, 512, value=DEFAULT_SIZE, step=32, label="Color prediction size (px, longer side)")
         button = gr.Button("Colorize", variant="primary")
         download = gr.File(label="Full-resolution PNG")
         status = gr.Markdown(elem_id="colorize-status")
