@@ -4,9 +4,10 @@ import pytest
 import torch
 from PIL import Image
 
-from colorgan.inference import colorize
+from colorgan.inference import Colorizer, ColorizeResult, colorize
 from colorgan.lab import join_normalized, lab_to_rgb, rgb_to_lab, split_normalized
 from colorgan.models import ChromaGANGenerator
+from gan.hub import ModelCard, save_model
 
 
 def test_lab_round_trip_error_is_below_one_level_of_8_bit():
@@ -28,7 +29,7 @@ def test_white_is_l100_and_neutral():
 
 @pytest.fixture(scope="module")
 def untrained_model():
-    return ChromaGANGenerator(base_channels=8, depth=3, max_channels=16).eval()
+    return ChromaGANGenerator(base_channels=8, depth=3, max_channels=16, global_channels=8).eval()
 
 
 @pytest.mark.parametrize("size", [(37, 23), (300, 200), (64, 64)])
@@ -52,3 +53,38 @@ def test_the_chroma_of_a_color_photo_is_ignored(untrained_model):
     color, gray = to_image(rgb), to_image(join_normalized(lightness, torch.zeros_like(ab)))
     difference = np.abs(np.asarray(colorize(color, untrained_model, 32), dtype=int) - np.asarray(colorize(gray, untrained_model, 32), dtype=int))
     assert difference.max() <= 3  # only 8-bit rounding of the two inputs differs
+
+
+def test_the_decoder_sees_the_global_semantic_vector_of_the_whole_image():
+    torch.manual_seed(0)
+    model = ChromaGANGenerator(base_channels=8, depth=3, max_channels=16, global_channels=8, num_classes=5).eval()
+    lightness = torch.rand(1, 1, 256, 256) * 2 - 1
+    changed = lightness.clone()
+    changed[..., :, :96] = -1  # the left part only: the bottom-right corner is out of the convolutions' reach
+    ab, logits = model(lightness, with_classes=True)
+    assert logits.shape == (1, 5)
+    assert not torch.equal(ab[..., -16:, -16:], model(changed)[..., -16:, -16:])
+    model.global_branch.forward = lambda features: torch.zeros(features.shape[0], 8)
+    assert torch.equal(model(lightness)[..., -16:, -16:], model(changed)[..., -16:, -16:])
+
+
+@pytest.mark.parametrize("size", [16, 1024])
+def test_the_colorizer_predicts_at_the_asked_size_and_reports_it(tmp_path, untrained_model, device, size):
+    folder = save_model(untrained_model, tmp_path / "tiny", ModelCard("tiny", "test", "none", "none"))
+    colorizer = Colorizer.from_pretrained(str(folder), device=device)
+    result = colorizer(Image.new("L", (300, 200), 128), size)
+    assert isinstance(result, ColorizeResult) and result.image.size == (300, 200)
+    assert max(result.size) == size and result.size[0] % 8 == 0 and result.model == str(folder)
+    assert result.source == "folder tiny" and result.seconds > 0
+
+
+def test_the_colorizer_refuses_a_prediction_size_outside_its_range(tmp_path, untrained_model):
+    folder = save_model(untrained_model, tmp_path / "tiny", ModelCard("tiny", "test", "none", "none"))
+    with pytest.raises(ValueError, match="between 16 and 1024"):
+        Colorizer.from_pretrained(str(folder))(Image.new("L", (64, 64)), 5000)
+
+
+def test_a_hosted_colorizer_does_not_load_server_folders(tmp_path, untrained_model):
+    folder = save_model(untrained_model, tmp_path / "tiny", ModelCard("tiny", "test", "none", "none"))
+    with pytest.raises(ValueError, match="name a shipped model or a Hub repo id"):
+        Colorizer.from_pretrained(str(folder), allow_local=False)

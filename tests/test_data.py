@@ -1,9 +1,12 @@
 """Dataset helpers of the core: held-out draws are random, reproducible and cover the classes."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 import torch
 
-from gan.data import ImageSet
+from gan.data import DataError, ImageSet, concat, load_dataset, photo_files
 
 
 def _class_sorted_set(per_class: int = 50, classes: int = 10) -> ImageSet:
@@ -32,3 +35,50 @@ def test_a_validation_split_holds_out_the_sampled_images_and_trains_on_all_the_o
     assert torch.equal(validation.labels, image_set.sample(64, seed=2).labels)
     assert len(rest) == 436 and not set(rest.labels.tolist()) & set(validation.labels.tolist())
     assert set(rest.labels.tolist()) | set(validation.labels.tolist()) == set(range(500))
+
+
+PHOTOS = Path(__file__).resolve().parent / "data" / "photos"
+
+
+def test_an_image_folder_splits_into_disjoint_seeded_train_val_and_test_parts():
+    parts = {split: load_dataset(f"folder:{PHOTOS}", split, size=32) for split in ("train", "val", "test")}
+    assert [len(parts[s]) for s in ("train", "val", "test")] == [76, 10, 10]
+    keys = {s: {bytes(image.numpy()) for image in parts[s].images} for s in parts}
+    assert not keys["train"] & keys["val"] and not keys["train"] & keys["test"] and not keys["val"] & keys["test"]
+    assert torch.equal(load_dataset(f"folder:{PHOTOS}", "test", size=32).images, parts["test"].images)
+    assert parts["train"].images.shape[1:] == (3, 32, 32) and len(parts["train"].classes) == 8
+
+
+def test_whole_photos_of_a_folder_are_its_test_split_at_full_size():
+    files = photo_files(f"folder:{PHOTOS}")
+    assert len(files) == 10 and all(f.suffix == ".jpg" for f in files)
+
+
+def test_two_datasets_join_with_the_second_classes_after_the_first():
+    first = ImageSet(torch.zeros(3, 3, 4, 4, dtype=torch.uint8), torch.tensor([0, 1, 1]), ("a", "b"))
+    second = ImageSet(torch.ones(2, 3, 4, 4, dtype=torch.uint8), torch.tensor([0, 0]), ("face",))
+    joined = concat(first, second)
+    assert joined.classes == ("a", "b", "face") and joined.labels.tolist() == [0, 1, 1, 2, 2]
+
+
+def test_gray_photos_stored_as_rgb_are_left_out_of_colored_sets():
+    gray = torch.full((1, 3, 8, 8), 100, dtype=torch.uint8)
+    color = torch.stack([torch.full((8, 8), 200), torch.full((8, 8), 50), torch.full((8, 8), 90)]).to(torch.uint8)[None]
+    image_set = ImageSet(torch.cat([gray, color, gray]), torch.tensor([0, 1, 2]), ("x", "y", "z"))
+    assert image_set.colored().labels.tolist() == [1]
+
+
+def test_unknown_names_and_splits_get_a_sentence_that_lists_the_choices():
+    with pytest.raises(DataError, match="Unknown dataset 'imagenet-1k'; choose one of .*tiny-imagenet"):
+        load_dataset("imagenet-1k")
+    with pytest.raises(DataError, match="Unknown split 'validation'"):
+        load_dataset("mnist", "validation")
+    with pytest.raises(DataError, match="No folder 'nowhere'"):
+        load_dataset("folder:/nowhere")
+
+
+def test_a_missing_offline_archive_is_named_with_where_to_put_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAN_STUDIO_ARCHIVES", str(tmp_path / "archives"))
+    monkeypatch.setenv("GAN_STUDIO_DATA", str(tmp_path / "data"))
+    with pytest.raises(DataError, match="utkface-64.tar.gz"):
+        load_dataset("utkface", "train")

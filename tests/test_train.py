@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 from safetensors.torch import load_file
 from torch.utils.data import TensorDataset
@@ -13,25 +14,28 @@ from colorgan.models import ChromaGANGenerator
 from colorgan.task import ColorizationTask, build_critic
 from colorgan.variants import get_variant
 from gan.checkpoint import latest_checkpoint
-from gan.data import TensorImages, load_cifar10
-from gan.train import TrainConfig, train
+from gan.data import TensorImages, load_image_folder
+from gan.train import ConfigError, TrainConfig, train
 
 REPO = Path(__file__).resolve().parent.parent
+PHOTOS = REPO / "tests" / "data" / "photos"
 
 
 def tiny_colorization_task(variant: str = "chromagan") -> ColorizationTask:
     """A small ChromaGAN-shaped task; every call starts from the same initial weights."""
     torch.manual_seed(0)
     v = get_variant(variant)
-    return ColorizationTask(ChromaGANGenerator(base_channels=8, depth=3, max_channels=16, num_classes=10), build_critic(v, 8, 2), v)
+    generator = ChromaGANGenerator(base_channels=8, depth=3, max_channels=16, global_channels=16, num_classes=10)
+    return ColorizationTask(generator, build_critic(v, 8, 2), v)
 
 
 def config(run_dir: Path, steps: int, **overrides) -> TrainConfig:
-    return TrainConfig(run_dir=str(run_dir), steps=steps, batch_size=16, progress=False, log_every=1, sample_every=1000, checkpoint_every=3, device="cpu", **overrides)
+    settings = dict(run_dir=str(run_dir), steps=steps, batch_size=16, progress=False, log_every=1, sample_every=1000, checkpoint_every=3, device="cpu")
+    return TrainConfig(**{**settings, **overrides})
 
 
 def test_colorization_reconstruction_loss_goes_down_on_real_photos(tmp_path):
-    photos = load_cifar10("train").subset(torch.arange(50000) < 512)
+    photos = load_image_folder(PHOTOS, size=32)
     train(tiny_colorization_task("pix2pix"), TensorImages(photos), config(tmp_path, 40, lr_generator=1e-3))
     records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     losses = [r["reconstruction"] for r in records if "reconstruction" in r]
@@ -70,3 +74,60 @@ def test_two_ddp_processes_on_cpu_keep_identical_replicas(tmp_path):
     assert output.returncode == 0, output.stderr[-2000:]
     line = next(line for line in output.stdout.splitlines() if line.startswith("REPLICA_MAX_DIFF"))
     assert float(line.split()[1]) == 0.0 and line.split()[3] == "2"
+
+
+class CountingCritic(torch.nn.Module):
+    """Wraps a critic and counts the critic updates the loop makes (one critic_loss call each)."""
+
+    def __init__(self, task: ColorizationTask) -> None:
+        super().__init__()
+        self.task, self.calls = task, 0
+        original = task.critic_loss
+
+        def counted(*args):
+            self.calls += 1
+            return original(*args)
+
+        task.critic_loss = counted
+
+
+@pytest.mark.parametrize(("variant", "expected"), [("chromagan", 5), ("wgan-clip", 5), ("pix2pix", 1), ("lsgan", 1), ("regression", 0)])
+def test_critic_updates_per_step_are_the_objectives_own(tmp_path, variant, expected):
+    data = TensorDataset(torch.rand(64, 3, 16, 16) * 2 - 1, torch.randint(0, 10, (64,)))
+    counter = CountingCritic(tiny_colorization_task(variant))
+    train(counter.task, data, config(tmp_path, 2, checkpoint_every=100))
+    assert counter.calls == 2 * expected
+    assert json.loads((tmp_path / "train_config.json").read_text())["n_critic"] == expected
+
+
+def test_a_flag_overrides_the_objectives_critic_updates(tmp_path):
+    data = TensorDataset(torch.rand(64, 3, 16, 16) * 2 - 1, torch.randint(0, 10, (64,)))
+    counter = CountingCritic(tiny_colorization_task("chromagan"))
+    train(counter.task, data, config(tmp_path, 2, checkpoint_every=100, n_critic=2))
+    assert counter.calls == 4
+
+
+def test_regression_trains_the_generator_alone_and_checkpoints_no_critic(tmp_path):
+    data = TensorDataset(torch.rand(64, 3, 16, 16) * 2 - 1, torch.randint(0, 10, (64,)))
+    task = tiny_colorization_task("regression")
+    before = [p.detach().clone() for p in task.generator.parameters()]
+    train(task, data, config(tmp_path, 3))
+    assert task.critic is None
+    assert any(not torch.equal(a, b) for a, b in zip(before, task.generator.parameters()))
+    assert {p.name for p in latest_checkpoint(tmp_path).iterdir()} == {"generator.safetensors", "optimizer-generator.safetensors", "state.json"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("eval_every", 0, "--eval-every must be at least 1"), ("sample_every", 0, "--sample-every"), ("steps", -5, "--steps"),
+     ("n_critic", 0, "--n-critic"), ("lr_generator", float("nan"), "Learning rates"), ("batch_size", 0, "--batch-size")],
+)
+def test_a_bad_training_value_is_refused_with_a_sentence_naming_the_flag(field, value, message):
+    with pytest.raises(ConfigError, match=message):
+        TrainConfig(**{field: value})
+
+
+def test_the_training_command_answers_a_bad_flag_with_one_line_not_a_traceback():
+    output = subprocess.run([sys.executable, "-m", "training.colorgan", "--sample-every", "0"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert output.returncode == 2
+    assert "--sample-every must be at least 1, got 0." in output.stderr and "Traceback" not in output.stderr
