@@ -19,6 +19,7 @@ from pathlib import Path
 
 import torch
 import torch.distributed as dist
+from safetensors.torch import load_file
 from torch import Tensor, nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
@@ -60,6 +61,7 @@ class TrainConfig:
     resume: bool = True
     progress: bool = True
     channels_last: bool = True
+    select_metric: str = ""
 
     def __post_init__(self) -> None:
         positive = ("steps", "batch_size", "log_every", "sample_every", "eval_every", "checkpoint_every", "keep_checkpoints")
@@ -93,6 +95,7 @@ TRAIN_HELP = {  # the --help text of every TrainConfig flag, shared by all train
     "resume": "resume from the run's last checkpoint when there is one",
     "progress": "show a progress bar",
     "channels_last": "keep images and weights in channels-last memory order (faster convolutions on CPU and GPU)",
+    "select_metric": "validation metric (higher is better) whose best step's generator is kept in <run-dir>/best for export; empty keeps none",
 }
 
 
@@ -128,6 +131,31 @@ def init_distributed(device_name: str) -> DistributedContext:
             torch.cuda.set_device(device)
     rank = dist.get_rank() if dist.is_initialized() else 0
     return DistributedContext(rank=rank, world_size=world_size, device=device)
+
+
+BEST = "best"
+
+
+def keep_if_best(best_dir: Path, step: int, generator: nn.Module, metric: str, metrics: dict[str, float]) -> bool:
+    """Save `generator` under `best_dir` when `metrics[metric]` beats every earlier validation; True when it did."""
+    if metric not in metrics:
+        raise ConfigError(f"--select-metric {metric!r} is not a validation metric of this task ({', '.join(sorted(metrics))}).")
+    record = best_dir / "best.json"
+    previous = json.loads(record.read_text())["value"] if record.exists() else -math.inf
+    if not metrics[metric] > previous:
+        return False
+    save_checkpoint(best_dir, step, {"generator": generator}, {}, keep=1)
+    record.write_text(json.dumps({"metric": metric, "value": metrics[metric], "step": step}))
+    return True
+
+
+def best_generator_state(run_dir: Path) -> tuple[dict[str, Tensor], dict] | None:
+    """(generator weights, {"metric", "value", "step"}) of the best validation step kept by --select-metric, if any."""
+    best_dir = Path(run_dir) / BEST
+    folder = latest_checkpoint(best_dir)
+    if folder is None or not (best_dir / "best.json").exists():
+        return None
+    return load_file(folder / "generator.safetensors"), json.loads((best_dir / "best.json").read_text())
 
 
 def effective_n_critic(task: GanTask, config: TrainConfig) -> int:
@@ -288,6 +316,8 @@ def train(
                 logs.update(metrics)
                 log.write({"step": done, "eval": metrics})
                 plot_metrics(run_dir)
+                if config.select_metric:
+                    keep_if_best(run_dir / BEST, done, task.generator, config.select_metric, metrics)
             if done % config.sample_every == 0 or done == config.steps:
                 save_image(task.sample_images(batch) * 0.5 + 0.5, run_dir / "samples" / f"step-{done:08d}.png", nrow=8)
         if done % config.checkpoint_every == 0 or done == config.steps:

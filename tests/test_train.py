@@ -15,7 +15,7 @@ from colorgan.task import ColorizationTask, build_critic
 from colorgan.variants import get_variant
 from gan.checkpoint import latest_checkpoint
 from gan.data import TensorImages, load_image_folder
-from gan.train import ConfigError, TrainConfig, train
+from gan.train import ConfigError, TrainConfig, best_generator_state, train
 
 REPO = Path(__file__).resolve().parent.parent
 PHOTOS = REPO / "tests" / "data" / "photos"
@@ -131,3 +131,23 @@ def test_the_training_command_answers_a_bad_flag_with_one_line_not_a_traceback()
     output = subprocess.run([sys.executable, "-m", "training.colorgan", "--sample-every", "0"], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert output.returncode == 2
     assert "--sample-every must be at least 1, got 0." in output.stderr and "Traceback" not in output.stderr
+
+
+def test_the_best_validation_step_is_kept_for_export(tmp_path):
+    data = TensorDataset(torch.rand(64, 3, 16, 16) * 2 - 1, torch.randint(0, 10, (64,)))
+    eval_batch = (torch.rand(8, 3, 16, 16) * 2 - 1, torch.randint(0, 10, (8,)))
+    task = tiny_colorization_task("regression")
+    train(task, data, config(tmp_path, 4, eval_every=1, select_metric="psnr"), eval_batch=eval_batch)
+    records = [json.loads(line)["eval"] | {"step": json.loads(line)["step"]} for line in (tmp_path / "metrics.jsonl").read_text().splitlines() if "eval" in line]
+    best = max(records, key=lambda r: r["psnr"])
+    weights, record = best_generator_state(tmp_path)
+    assert record["step"] == best["step"] and record["value"] == pytest.approx(best["psnr"])
+    assert set(weights) == set(task.generator.state_dict())
+    assert (tmp_path / "metrics.png").exists()
+
+
+def test_selecting_on_a_metric_the_task_does_not_measure_is_a_sentence(tmp_path):
+    data = TensorDataset(torch.rand(64, 3, 16, 16) * 2 - 1, torch.randint(0, 10, (64,)))
+    eval_batch = (torch.rand(8, 3, 16, 16) * 2 - 1, torch.randint(0, 10, (8,)))
+    with pytest.raises(ConfigError, match="'fid' is not a validation metric of this task"):
+        train(tiny_colorization_task("regression"), data, config(tmp_path, 2, eval_every=1, select_metric="fid"), eval_batch=eval_batch)

@@ -28,7 +28,7 @@ from gan.cli import add_config_arguments, config_json, parse_configs
 from gan.data import DataError, ImageSet, TensorImages, dataset_names, describe, load_dataset, to_unit_range
 from gan.hardware import hardware_description
 from gan.hub import ModelCard, fetch, publish, save_model
-from gan.train import TRAIN_HELP, ConfigError, TrainConfig, effective_n_critic, init_distributed, train
+from gan.train import TRAIN_HELP, ConfigError, TrainConfig, best_generator_state, effective_n_critic, init_distributed, train
 
 
 @dataclass
@@ -111,10 +111,16 @@ def warm_start(generator: ChromaGANGenerator, name: str) -> None:
 
 
 def export(task: ColorizationTask, config: ColorizationConfig, train_config: TrainConfig, seconds: float) -> Path:
-    """Evaluate on test images and save the generator with its model card."""
+    """Save the generator (the best validation step's when --select-metric kept one), evaluated on test images, with its model card."""
+    best = best_generator_state(Path(train_config.run_dir))
+    selection = f"Last step ({train_config.steps}) exported."
+    if best is not None:
+        weights, record = best
+        task.generator.load_state_dict(weights)
+        selection = f"Exported the step with the best validation {record['metric']} ({record['value']:.4g}): step {record['step']} of {train_config.steps}."
     metrics = evaluate_model(task.generator.eval(), config.data, limit=config.eval_images, size=config.image_size) if config.eval_images else {}
     n_critic = effective_n_critic(task, train_config)
-    notes = f"Critic updates per generator update: {n_critic}." if task.critic is not None else "No critic: reconstruction only."
+    notes = f"{selection} " + (f"Critic updates per generator update: {n_critic}." if task.critic is not None else "No critic: reconstruction only.")
     if config.init_from:
         notes += f" Generator warm-started from `{config.init_from}`."
     card = ModelCard(
