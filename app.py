@@ -1,6 +1,9 @@
 """GAN Imaging Studio: one Gradio Blocks app, one tab per capability.
 
-    python app.py [--host 127.0.0.1] [--port 7860] [--share] [--device auto]
+    python app.py [--host 127.0.0.1] [--port 7860] [--share] [--device auto] [--allow-local-models]
+
+Models load when a request first needs them. Visitors name shipped models and Hub repos only; the
+operator's --allow-local-models also lets them name weights folders on this machine's disk.
 """
 from __future__ import annotations
 
@@ -41,13 +44,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=7860, help="port to listen on")
     parser.add_argument("--share", action="store_true", help="also open a temporary public gradio.live link")
     parser.add_argument("--device", default="auto", help="torch device for the models: auto, cpu, cuda, cuda:1, mps")
+    parser.add_argument(
+        "--allow-local-models", action="store_true",
+        help="let model boxes name weights folders on this machine's disk (off: shipped models and Hub repos only; never on a public server)",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Start the app."""
     args = parse_args(argv)
-    demo, head = build_app(AppContext(device=pick_device(args.device)))
+    demo, head = build_app(AppContext(device=pick_device(args.device), allow_local_models=args.allow_local_models))
     demo.queue(default_concurrency_limit=2).launch(server_name=args.host, server_port=args.port, share=args.share, head=head)
 
 

@@ -1,13 +1,28 @@
-"""What every tab receives from the app: the device and where state lives."""
+"""What every tab receives from the app: the device, the model policy, the lazy model cache, where state lives.
+
+Tabs never call `from_pretrained` themselves: `ctx.load(Colorizer, name)` loads a model the first time a
+request needs it (not when the app starts), keeps it for the next requests, and applies the one model-name
+policy of the app: visitors name shipped models and Hub repos; folders of the server's disk only when the
+operator started `python app.py --allow-local-models`.
+"""
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import torch
 
 from gan.device import pick_device
+from gan.hub import WeightsError
+from gan.pipeline import Pipeline
+
+P = TypeVar("P", bound=Pipeline)
+# Parameters kept loaded at once, all models together (float32: 4 bytes each); least recently used go first.
+CACHED_PARAMETERS = 50_000_000
 
 
 def default_votes_db() -> str:
@@ -19,9 +34,60 @@ def default_votes_db() -> str:
     return "votes.sqlite3"
 
 
+def parameter_count(pipeline: Pipeline) -> int:
+    """Number of parameters of a loaded pipeline's model."""
+    return sum(p.numel() for p in pipeline.model.parameters())
+
+
 @dataclass
 class AppContext:
-    """Settings shared by the tabs."""
+    """Settings shared by the tabs, and the models loaded so far."""
 
     device: torch.device = field(default_factory=lambda: pick_device("auto"))
     votes_db: str = field(default_factory=default_votes_db)
+    allow_local_models: bool = False
+    cached_parameters: int = CACHED_PARAMETERS
+    _models: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False)
+    _loading: dict = field(default_factory=dict, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def load(self, pipeline_cls: type[P], name: str | None = None) -> P:
+        """The `pipeline_cls` model `name` (None or blank: its default) on this app's device, loaded once.
+
+        Thread-safe: concurrent first requests for one model load it once. Raises `WeightsError` with a
+        sentence for the user when the name is not a shipped model or a Hub repo (or, with
+        `allow_local_models`, a weights folder); failures are not cached.
+        """
+        if name is not None and not isinstance(name, str):
+            raise WeightsError("Name a model: a shipped model or a Hub repo id (org/name).")
+        name = (name or "").strip() or pipeline_cls.default_model()
+        key = (pipeline_cls, name, str(self.device))
+        with self._lock:
+            if key in self._models:
+                self._models.move_to_end(key)
+                return self._models[key]
+            key_lock = self._loading.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in self._models:
+                    return self._models[key]
+            try:
+                pipeline = pipeline_cls.from_pretrained(name, device=self.device, allow_local=self.allow_local_models)
+            finally:
+                with self._lock:
+                    self._loading.pop(key, None)
+            with self._lock:
+                self._models[key] = pipeline
+                self._evict()
+        return pipeline
+
+    def loaded_models(self) -> list[tuple[str, str]]:
+        """(pipeline class name, model name) of the models held now, least recently used first."""
+        with self._lock:
+            return [(cls.__name__, name) for cls, name, _ in self._models]
+
+    def _evict(self) -> None:
+        total = sum(parameter_count(p) for p in self._models.values())
+        while total > self.cached_parameters and len(self._models) > 1:
+            _, dropped = self._models.popitem(last=False)
+            total -= parameter_count(dropped)
