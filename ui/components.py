@@ -1,7 +1,189 @@
-"""Gradio components shared by the tabs."""
+"""What the tabs share: upload and number components, the user-error decorator, validators and output files.
+
+How a tab uses them:
+
+    @user_errors                     # a user's mistake: one sentence for them, one log line here
+    @on_gpu(duration=30)
+    def run(photo: str | None, model_name: str | None, size: int) -> ...:
+        image = load_image(photo)    # InvalidImageError (a ValueError) -> its sentence
+        ...
+        target = output_path(f"{Path(photo).stem}-color.png")   # cleaned after OUTPUT_MAX_AGE_S
+        return str(target)
+
+    size = CheckedSlider(32, 512, step=32, precision=0, label="Prediction size")   # API values checked too
+
+A user's mistake is any `ValueError` (the project's errors for users subclass it: InvalidImageError,
+WeightsError, DataError, VoteError, ConfigError) or a `gr.Error`. Anything else is a bug and keeps its
+traceback in the log.
+"""
 from __future__ import annotations
 
+import functools
+import inspect
+import logging
+import math
+import numbers
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
 import gradio as gr
+
+log = logging.getLogger("gan_studio.ui")
+Handler = TypeVar("Handler", bound=Callable)
+LOG_CHARS = 200  # echoed input in a log line
+MESSAGE_CHARS = 300  # echoed input in a message to the user
+OUTPUT_MAX_AGE_S = 600  # Gradio copies a returned file into its cache at once; our copy is swept after this
+_OUTPUTS = Path(tempfile.gettempdir()) / "gan-studio-outputs"
+
+
+def shorten(text: object, limit: int = LOG_CHARS) -> str:
+    """`text` on one line, at most about `limit` characters: echoed input never floods a log or a page."""
+    flat = " ".join(str(text).split())
+    if len(flat) <= limit:
+        return flat
+    return f"{flat[:limit]}… ({len(flat) - limit} more characters)"
+
+
+def _as_user_error(error: Exception, handler: str) -> gr.Error:
+    message = shorten(getattr(error, "message", None) or error, MESSAGE_CHARS)
+    log.info("user error in %s: %s", handler, shorten(message))
+    return gr.Error(message, print_exception=False)
+
+
+def user_errors(handler: Handler) -> Handler:
+    """Decorator for event handlers: a user's mistake reaches them as its sentence and logs one line, no traceback.
+
+    Catches `ValueError` (and its subclasses) and `gr.Error`; works on plain functions and generators
+    (streaming handlers). Put it above `@on_gpu`. Other exceptions pass through with their traceback.
+    """
+    name = handler.__name__
+    if inspect.isgeneratorfunction(handler):
+
+        @functools.wraps(handler)
+        def stream(*args: Any, **kwargs: Any) -> Any:
+            try:
+                yield from handler(*args, **kwargs)
+            except (ValueError, gr.Error) as error:
+                raise _as_user_error(error, name) from None
+
+        return stream  # type: ignore[return-value]
+
+    @functools.wraps(handler)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return handler(*args, **kwargs)
+        except (ValueError, gr.Error) as error:
+            raise _as_user_error(error, name) from None
+
+    return call  # type: ignore[return-value]
+
+
+def _shown(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def checked_number(value: object, name: str, low: float, high: float, *, integer: bool = False) -> float | int:
+    """`value` as a finite number in [low, high] (rounded to an int when `integer`), else ValueError with a sentence.
+
+    None, text, booleans, NaN and infinities are refused, as is anything out of bounds; `name` is the
+    parameter as the user knows it (the widget's label), e.g. "Search iterations".
+    """
+    bounds = f"between {_shown(low)} and {_shown(high)}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a number {bounds}; got {shorten(repr(value), 40)}.")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number {bounds}; got {value}.")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be {bounds}; got {_shown(float(value))}.")
+    return int(round(value)) if integer else float(value)
+
+
+def checked_choice(value: object, name: str, choices: Iterable[str]) -> str:
+    """`value` if it is one of `choices`, else ValueError with a sentence listing (some of) them."""
+    options = list(choices)
+    if isinstance(value, str) and value in options:
+        return value
+    listed = ", ".join(options[:8]) + (", …" if len(options) > 8 else "")
+    raise ValueError(f"{name} must be one of: {listed}; got {shorten(repr(value), 40)}.")
+
+
+def checked_files(paths: object, name: str, max_files: int) -> list[str]:
+    """Uploaded file paths (a list of 1 to `max_files`), else ValueError with a sentence."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    if not isinstance(paths, Sequence) or not paths:
+        raise ValueError(f"Please upload one or more files as {name}.")
+    if len(paths) > max_files:
+        raise ValueError(f"{name}: at most {max_files} files at once; got {len(paths)}.")
+    return [str(getattr(path, "path", path)) for path in paths]
+
+
+def _checked_payload(component: gr.Slider | gr.Number, payload: object) -> float | int:
+    try:
+        return checked_number(payload, component.label or "This value", component.minimum, component.maximum, integer=component.precision == 0)
+    except ValueError as error:
+        raise _as_user_error(error, f"{type(component).__name__} {shorten(component.label, 40)}") from None
+
+
+class CheckedSlider(gr.Slider):
+    """A `gr.Slider` whose value is checked on the server, API calls included: a number within its bounds, or a sentence.
+
+    Gradio's own slider passes None, NaN and text on to a traceback; this one answers them with
+    `checked_number`'s sentence, named by its label. `precision=0` hands the handler an int.
+    """
+
+    def get_block_name(self) -> str:
+        """Rendered by the frontend of `gr.Slider`."""
+        return "slider"
+
+    def preprocess(self, payload: object) -> float | int:
+        """The checked value."""
+        return _checked_payload(self, payload)
+
+
+class CheckedNumber(gr.Number):
+    """A `gr.Number` that must be given `minimum` and `maximum`; its value is checked like `CheckedSlider`'s."""
+
+    def __init__(self, value: float | None = None, *, minimum: float, maximum: float, **kwargs: Any) -> None:
+        super().__init__(value, minimum=minimum, maximum=maximum, **kwargs)
+
+    def get_block_name(self) -> str:
+        """Rendered by the frontend of `gr.Number`."""
+        return "number"
+
+    def preprocess(self, payload: object) -> float | int:
+        """The checked value."""
+        return _checked_payload(self, payload)
+
+
+def output_path(filename: str) -> Path:
+    """A fresh path named `filename` for a file the handler returns; files older than OUTPUT_MAX_AGE_S are removed.
+
+    Gradio copies returned files into its own cache (cleaned by the app's `delete_cache`), so the
+    handler's copy is only needed for a moment: here it is swept on a later call instead of kept forever.
+    """
+    _sweep_outputs(time.time() - OUTPUT_MAX_AGE_S)
+    folder = _OUTPUTS / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    name = Path(filename)
+    return folder / f"{''.join(c if c.isalnum() or c in '-_' else '_' for c in name.stem[:60])}{name.suffix[:10]}"
+
+
+def _sweep_outputs(older_than: float) -> None:
+    if not _OUTPUTS.is_dir():
+        return
+    for folder in _OUTPUTS.iterdir():
+        try:
+            if folder.stat().st_mtime < older_than:
+                for file in folder.iterdir():
+                    file.unlink()
+                folder.rmdir()
+        except OSError:  # swept by a concurrent call, or not ours to remove
+            continue
 
 
 class ImageFileInput(gr.Image):
