@@ -136,6 +136,20 @@ def init_distributed(device_name: str) -> DistributedContext:
 BEST = "best"
 
 
+def training_seconds(run_dir: Path) -> float:
+    """Wall-clock seconds of training logged in `run_dir/metrics.jsonl`, summed over every resumed segment."""
+    log = Path(run_dir) / "metrics.jsonl"
+    total, segment = 0.0, 0.0
+    for line in log.read_text().splitlines() if log.exists() else []:
+        seconds = json.loads(line).get("seconds")
+        if seconds is None:
+            continue
+        if seconds < segment:
+            total += segment
+        segment = seconds
+    return total + segment
+
+
 def keep_if_best(best_dir: Path, step: int, generator: nn.Module, metric: str, metrics: dict[str, float]) -> bool:
     """Save `generator` under `best_dir` when `metrics[metric]` beats every earlier validation; True when it did."""
     if metric not in metrics:

@@ -15,7 +15,7 @@ from colorgan.task import ColorizationTask, build_critic
 from colorgan.variants import get_variant
 from gan.checkpoint import latest_checkpoint
 from gan.data import TensorImages, load_image_folder
-from gan.train import ConfigError, TrainConfig, best_generator_state, train
+from gan.train import ConfigError, TrainConfig, best_generator_state, train, training_seconds
 
 REPO = Path(__file__).resolve().parent.parent
 PHOTOS = REPO / "tests" / "data" / "photos"
@@ -151,3 +151,9 @@ def test_selecting_on_a_metric_the_task_does_not_measure_is_a_sentence(tmp_path)
     eval_batch = (torch.rand(8, 3, 16, 16) * 2 - 1, torch.randint(0, 10, (8,)))
     with pytest.raises(ConfigError, match="'fid' is not a validation metric of this task"):
         train(tiny_colorization_task("regression"), data, config(tmp_path, 2, eval_every=1, select_metric="fid"), eval_batch=eval_batch)
+
+
+def test_training_time_adds_up_every_resumed_segment(tmp_path):
+    lines = [{"step": 1, "seconds": 10.0}, {"step": 2, "seconds": 20.0}, {"step": 2, "eval": {"psnr": 1.0}}, {"step": 3, "seconds": 5.0}, {"step": 4, "seconds": 7.5}]
+    (tmp_path / "metrics.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert training_seconds(tmp_path) == 27.5

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +23,12 @@ from colorgan.evaluate import evaluate_model
 from colorgan.models import ChromaGANGenerator
 from colorgan.task import ColorizationTask, build_critic
 from colorgan.variants import VARIANTS, get_variant
+from gan.checkpoint import latest_checkpoint, load_checkpoint
 from gan.cli import add_config_arguments, config_json, parse_configs
 from gan.data import DataError, ImageSet, TensorImages, dataset_names, describe, load_dataset, to_unit_range
 from gan.hardware import hardware_description
 from gan.hub import ModelCard, fetch, publish, save_model
-from gan.train import TRAIN_HELP, ConfigError, TrainConfig, best_generator_state, effective_n_critic, init_distributed, train
+from gan.train import TRAIN_HELP, ConfigError, TrainConfig, best_generator_state, effective_n_critic, init_distributed, train, training_seconds
 
 
 @dataclass
@@ -47,6 +47,7 @@ class ColorizationConfig:
     val_images: int = 512
     eval_images: int = 2000
     init_from: str = ""
+    export_only: bool = False
     weights_out: str = ""
     push_to_hub: str = ""
     threads: int = 0
@@ -74,6 +75,7 @@ HELP = {
     "critic_layers": "PatchGAN layers (3: 70x70 receptive field at 256 px)",
     "val_images": "images of the data's val split scored every --eval-every steps (model selection; never test images)",
     "eval_images": "test images scored at export for the model card (0 skips)",
+    "export_only": "train nothing: export the run's best validation step (else its latest checkpoint) to --weights-out, e.g. while the run goes on",
     "init_from": "warm-start the generator from these weights (shipped name, Hub repo id or folder) before step 0",
     "weights_out": "folder to export the trained generator to (config.json + model.safetensors + README.md)",
     "push_to_hub": "Hub repo id (org/name) to publish the exported weights to; needs HF_TOKEN or a login",
@@ -110,7 +112,7 @@ def warm_start(generator: ChromaGANGenerator, name: str) -> None:
     generator.load_state_dict(fitting, strict=False)
 
 
-def export(task: ColorizationTask, config: ColorizationConfig, train_config: TrainConfig, seconds: float) -> Path:
+def export(task: ColorizationTask, config: ColorizationConfig, train_config: TrainConfig) -> Path:
     """Save the generator (the best validation step's when --select-metric kept one), evaluated on test images, with its model card."""
     best = best_generator_state(Path(train_config.run_dir))
     selection = f"Last step ({train_config.steps}) exported."
@@ -127,7 +129,7 @@ def export(task: ColorizationTask, config: ColorizationConfig, train_config: Tra
         title=f"GAN Imaging Studio colorization: {config.variant}",
         summary=f"{get_variant(config.variant).description}. Predicts CIE Lab (a, b) from L; use with `colorgan.Colorizer`.",
         training_data=f"{describe(config.data)}; gray photos left out; {config.image_size}×{config.image_size}. Model selection on the val split; the metrics below are on {config.eval_images} test images.",
-        hardware=f"{hardware_description(next(task.generator.parameters()).device)}; {seconds / 60:.1f} minutes of training in this run",
+        hardware=f"{hardware_description(next(task.generator.parameters()).device)}; {training_seconds(Path(train_config.run_dir)) / 3600:.2f} hours of training logged (all resumed segments)",
         training_config=json.loads(config_json(config, train_config)),
         metrics=metrics,
         notes=notes,
@@ -156,10 +158,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         warm_start(generator, config.init_from)
     task = ColorizationTask(generator, build_critic(variant, config.critic_channels, config.critic_layers), variant)
     eval_batch = (to_unit_range(validation.images), validation.labels)
-    started = time.perf_counter()
-    train(task, TensorImages(images), train_config, eval_batch=eval_batch)
+    if config.export_only:
+        checkpoint = latest_checkpoint(Path(train_config.run_dir))
+        if checkpoint is None or not config.weights_out:
+            parser.error("--export-only needs --weights-out and a run folder with a checkpoint.")
+        train_config.steps = load_checkpoint(checkpoint, {"generator": generator}, {})
+    else:
+        train(task, TensorImages(images), train_config, eval_batch=eval_batch)
     if config.weights_out and init_distributed(train_config.device).is_main:
-        folder = export(task, config, train_config, time.perf_counter() - started)
+        folder = export(task, config, train_config)
         print(f"Saved weights to {folder}")
         if config.push_to_hub:
             publish(folder, config.push_to_hub, model_cls=ChromaGANGenerator)
