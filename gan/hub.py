@@ -1,20 +1,25 @@
 """Weights on the Hugging Face Hub and on disk: save with a model card, fetch with fallbacks, publish.
 
-Resolution order of `fetch(name)`: a local folder path → the Hub repo configured for `name` in
-`weights/hub.json` (or `name` itself when it looks like `org/repo`), at its pinned revision, which
-huggingface_hub serves from its local cache when offline → the bundled `weights/<name>/` folder.
-Only `config.json`, `model.safetensors` and `README.md` are ever fetched: no pickle is loaded.
+Resolution order of `fetch(name)`: a local folder path (only where allowed) → the Hub repo configured
+for `name` in `weights/hub.json` (or `name` itself when it is an `org/repo` id), at its pinned commit,
+which huggingface_hub serves from its local cache when offline → the bundled `weights/<name>/` folder.
+Only `config.json`, `model.safetensors` and `README.md` are ever fetched: no pickle is loaded, and a
+folder's sizes are checked on the meta device before its model is built (`check_size`).
 """
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+import huggingface_hub.constants
+import torch
 from huggingface_hub import HfApi, snapshot_download
+from huggingface_hub.utils import HFValidationError, validate_repo_id
 from safetensors import SafetensorError
 from torch import nn
 
@@ -26,6 +31,12 @@ WEIGHTS_ROOT = REPO_ROOT / "weights"
 HUB_CONFIG = WEIGHTS_ROOT / "hub.json"
 WEIGHT_FILES = ["config.json", "model.safetensors", "README.md"]
 Model = TypeVar("Model", bound=nn.Module)
+# Sizes a weights folder may describe: checked before any model is built (a crafted config.json must not take GBs).
+MAX_PARAMETERS = 20_000_000  # the shipped models have at most about 7 million
+BYTES_PER_PARAMETER = 4  # float32
+MAX_CONFIG_BYTES = 64 * 1024
+MAX_CONFIG_NUMBER = 4096  # any number in config.json (widths, depths, sizes)
+MAX_CONFIG_LIST = 1024
 
 
 class WeightsError(ValueError):
@@ -83,18 +94,107 @@ def model_class(name: str) -> type[nn.Module] | None:
     return getattr(importlib.import_module(module), cls)
 
 
+def _shown(name: str) -> str:
+    return repr(name) if len(name) <= 80 else repr(name[:77] + "...")
+
+
+def _read_config(folder: Path) -> dict:
+    path = folder / "config.json"
+    if not path.is_file() or path.stat().st_size > MAX_CONFIG_BYTES:
+        raise WeightsError(f"{folder.name} needs a config.json of at most {MAX_CONFIG_BYTES // 1024} KB.")
+    try:
+        config = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise WeightsError(f"The config.json of {folder.name} is not valid JSON ({error.msg if hasattr(error, 'msg') else 'not UTF-8'}).") from error
+    if not isinstance(config, dict):
+        raise WeightsError(f"The config.json of {folder.name} must hold a JSON object.")
+    return config
+
+
+def _check_config_values(config: dict, folder: Path) -> None:
+    for key, value in config.items():
+        values = value if isinstance(value, list) else [value]
+        if len(values) > MAX_CONFIG_LIST or any(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and not abs(v) <= MAX_CONFIG_NUMBER for v in values
+        ):
+            raise WeightsError(
+                f"The config.json of {folder.name} sets {_shown(str(key))} beyond this app's limits "
+                f"(numbers up to {MAX_CONFIG_NUMBER}, lists up to {MAX_CONFIG_LIST} items)."
+            )
+
+
+def _skeleton(model_cls: type[Model], config: dict, folder: Path) -> nn.Module:
+    """The model that `config` describes, built on the meta device: shapes without memory."""
+    parameters = inspect.signature(model_cls.__init__).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    kwargs = {k: v for k, v in config.items() if takes_any or (k in parameters and k != "self")}
+    try:
+        with torch.device("meta"):
+            return model_cls(**kwargs)
+    except Exception as error:  # any exception a crafted config can cause while building
+        raise WeightsError(f"The config.json of {folder.name} does not describe a {model_cls.__name__} ({type(error).__name__}).") from error
+
+
+def check_size(model_cls: type[nn.Module], folder: Path, max_parameters: int | None = None) -> int:
+    """Parameters of the model a weights folder describes, counted without building it; WeightsError beyond the budget.
+
+    config.json is read and bounded, the model is built on the meta device (no memory), and its
+    parameter count is compared with `max_parameters` (default MAX_PARAMETERS) and with the size of
+    model.safetensors, all before a single weight is allocated.
+    """
+    folder = Path(folder)
+    budget = MAX_PARAMETERS if max_parameters is None else max_parameters
+    config = _read_config(folder)
+    _check_config_values(config, folder)
+    count = sum(p.numel() for p in _skeleton(model_cls, config, folder).parameters())
+    if count > budget:
+        raise WeightsError(f"{folder.name} describes a model of {count / 1e6:.1f} million parameters; this app loads at most {budget / 1e6:.0f} million.")
+    weights = folder / "model.safetensors"
+    if weights.is_file() and weights.stat().st_size > BYTES_PER_PARAMETER * budget + MAX_CONFIG_BYTES:
+        raise WeightsError(f"The model.safetensors of {folder.name} is larger than a {budget / 1e6:.0f}-million-parameter model.")
+    return count
+
+
 def _load_folder(model_cls: type[Model], folder: Path) -> Model:
     if not (folder / "model.safetensors").exists():
         raise WeightsError(f"{folder.name} has no model.safetensors; only safetensors weights are loaded.")
+    check_size(model_cls, folder)
     try:
         model = model_cls.from_pretrained(folder, strict=True)
-    except (RuntimeError, SafetensorError, TypeError, json.JSONDecodeError) as error:
-        raise WeightsError(f"The weights in {folder.name} do not fit a {model_cls.__name__}: {str(error).splitlines()[0]}") from error
+    except (RuntimeError, SafetensorError, TypeError, ValueError, json.JSONDecodeError) as error:
+        raise WeightsError(f"The weights in {folder.name} do not fit a {model_cls.__name__}: {_first_problem(error)}") from error
     return model.eval()
 
 
+def _first_problem(error: Exception) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()] or [type(error).__name__]
+    detail = lines[1] if len(lines) > 1 and lines[0].endswith(":") else lines[0]
+    return detail if len(detail) <= 160 else detail[:157] + "..."
+
+
+def _check_remote_size(repo: str, revision: str | None) -> None:
+    """Refuse a Hub repo whose model.safetensors is too large before downloading it (skipped offline)."""
+    if huggingface_hub.constants.HF_HUB_OFFLINE:
+        return
+    for entry in HfApi().get_paths_info(repo, ["model.safetensors"], revision=revision):
+        if getattr(entry, "size", 0) > BYTES_PER_PARAMETER * MAX_PARAMETERS + MAX_CONFIG_BYTES:
+            raise WeightsError(f"The model.safetensors of {repo} is larger than a {MAX_PARAMETERS / 1e6:.0f}-million-parameter model.")
+
+
 def _download(repo: str, revision: str | None) -> Path:
+    _check_remote_size(repo, revision)
     return Path(snapshot_download(repo, revision=revision, allow_patterns=WEIGHT_FILES))
+
+
+def is_repo_id(name: str) -> bool:
+    """Whether `name` is a well-formed Hub model id, `org/name` (no paths, no `..`, no `~`)."""
+    if name.count("/") != 1:
+        return False
+    try:
+        validate_repo_id(name)
+    except HFValidationError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -123,17 +223,16 @@ def fetch(model_cls: type[Model], name: str, allow_local: bool = True) -> tuple[
     """Load `name` (bundled name, Hub repo id or, with `allow_local`, a folder) and say where it came from.
 
     A hosted app passes `allow_local=False`: visitors then name bundled models and Hub repos only,
-    never folders of the server's disk.
+    never folders of the server's disk. Errors are sentences that name no absolute path.
     """
-    name = name.strip()
-    if not name:
+    if not isinstance(name, str) or not name.strip():
         raise WeightsError("Name a model: a shipped model or a Hub repo id (org/name).")
+    name = name.strip()
     entry = hub_config().get(name, {})
-    is_repo_id = "/" in name and not name.startswith(("/", ".", "~")) and name.count("/") == 1 and ".." not in name
     if not entry and allow_local and Path(name).expanduser().is_dir():
         folder = Path(name).expanduser()
         return _load_folder(model_cls, folder), WeightsSource("folder", folder)
-    repo = entry.get("repo") or (name if is_repo_id else None)
+    repo = entry.get("repo") or (name if is_repo_id(name) else None)
     bundled = WEIGHTS_ROOT / name if entry else None
     if repo:
         revision = entry.get("revision")
@@ -143,12 +242,35 @@ def fetch(model_cls: type[Model], name: str, allow_local: bool = True) -> tuple[
             raise
         except Exception as error:  # offline, unknown repo, revoked token: fall back to bundled
             if bundled is None or not bundled.is_dir():
-                raise WeightsError(f"Could not fetch {repo!r} from the Hub ({type(error).__name__}) and no bundled copy exists.") from error
+                raise WeightsError(f"Could not fetch {_shown(repo)} from the Hub ({type(error).__name__}) and no bundled copy exists.") from error
             log.info("Hub fetch of %s failed (%s); using bundled weights", repo, type(error).__name__)
     if bundled is not None and bundled.is_dir():
         return _load_folder(model_cls, bundled), WeightsSource("bundled", bundled)
-    shown = name if len(name) <= 80 else name[:77] + "..."
-    raise WeightsError(f"No model named {shown!r}: name a shipped model or a Hub repo id (org/name).")
+    if _looks_like_path(name):
+        where = "No weights folder was found there" if allow_local else "Folders of this server cannot be named here"
+        raise WeightsError(f"{where}: name a shipped model or a Hub repo id (org/name).")
+    raise WeightsError(f"No model named {_shown(name)}: name a shipped model or a Hub repo id (org/name).")
+
+
+def _looks_like_path(name: str) -> bool:
+    return name.startswith(("/", "~", ".")) or "\\" in name or ":" in name or name.count("/") > 1 or ".." in name
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What `publish` sent: the files, and the Hub commit that holds them (None for a dry run)."""
+
+    files: list[str]
+    revision: str | None = None
+
+
+def record_revision(name: str, repo: str, revision: str, class_path: str | None = None) -> None:
+    """Pin model `name` to `repo` at commit `revision` in weights/hub.json (added last when new)."""
+    config = hub_config()
+    entry = config.get(name, {})
+    config[name] = {"repo": repo, "revision": revision, "class": class_path or entry.get("class", "")}
+    lines = ",\n".join(f"  {json.dumps(key)}: {json.dumps(value)}" for key, value in config.items())
+    HUB_CONFIG.write_text("{\n" + lines + "\n}\n")
 
 
 def publish(
@@ -159,22 +281,27 @@ def publish(
     token: str | None = None,
     private: bool = False,
     dry_run: bool = False,
-) -> list[str]:
-    """Upload a weights folder (with its model card) to `repo`; return the files sent or, dry, to send.
+    record_as: str | None = None,
+) -> Upload:
+    """Upload a weights folder (with its model card) to `repo`; return the files and the commit hash of the upload.
 
     With `model_cls` the folder must first load strictly with `model_cls.from_pretrained`, so
-    weights that do not fit their model are never published.
+    weights that do not fit their model are never published. With `record_as`, weights/hub.json then
+    pins that model name to `repo` at the upload's commit hash, so the app fetches exactly these weights.
     """
     directory = Path(directory)
     missing = [f for f in WEIGHT_FILES if not (directory / f).exists()]
     if missing:
-        raise WeightsError(f"{directory} is not a complete weights folder: missing {', '.join(missing)}.")
+        raise WeightsError(f"{directory.name} is not a complete weights folder: missing {', '.join(missing)}.")
     if model_cls is not None:
         _load_folder(model_cls, directory)
     files = sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file())
     if dry_run:
-        return files
+        return Upload(files)
     api = HfApi(token=token)
     api.create_repo(repo, private=private, exist_ok=True)
-    api.upload_folder(repo_id=repo, folder_path=str(directory), commit_message=f"Upload {directory.name} from GAN Imaging Studio")
-    return files
+    commit = api.upload_folder(repo_id=repo, folder_path=str(directory), commit_message=f"Upload {directory.name} from GAN Imaging Studio")
+    if record_as:
+        class_path = f"{model_cls.__module__}:{model_cls.__qualname__}" if model_cls is not None else None
+        record_revision(record_as, repo, commit.oid, class_path)
+    return Upload(files, commit.oid)

@@ -3,21 +3,24 @@ from __future__ import annotations
 
 import shutil
 
+import huggingface_hub.constants
 import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from gan.hub import WEIGHTS_ROOT, WeightsError, hub_config, model_class, publish
+from gan.hub import WEIGHTS_ROOT, WeightsError, check_size, fetch, hub_config, model_class, publish
 from training.publish import main as publish_cli
 
 
-def test_every_configured_model_has_a_complete_bundled_folder_that_loads_with_from_pretrained():
+def test_every_configured_model_is_pinned_and_its_bundled_copy_loads_within_the_size_budget(monkeypatch):
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
     config = hub_config()
     assert config, "weights/hub.json names no model"
     for name, entry in config.items():
-        assert entry["repo"].count("/") == 1 and entry["revision"]
-        model = model_class(name).from_pretrained(WEIGHTS_ROOT / name, strict=True)
-        assert sum(p.numel() for p in model.parameters()) > 0
+        assert entry["repo"].count("/") == 1 and entry["revision"] and entry["class"]
+        assert check_size(model_class(name), WEIGHTS_ROOT / name) > 0
+        model, source = fetch(model_class(name), name, allow_local=False)
+        assert source.kind in ("hub", "bundled") and sum(p.numel() for p in model.parameters()) > 0
 
 
 def test_dry_run_of_all_lists_what_each_repo_would_receive_and_uploads_nothing(capsys, monkeypatch):
@@ -43,4 +46,10 @@ def test_the_cli_needs_a_repo_for_a_folder_and_reports_an_incomplete_one(tmp_pat
     with pytest.raises(SystemExit):
         publish_cli([str(tmp_path)])
     assert publish_cli([str(tmp_path), "--repo", "org/empty", "--dry-run"]) == 1
-    assert "missing config.json" in capsys.readouterr().err
+    assert f"{tmp_path.name} is not a complete weights folder: missing config.json" in capsys.readouterr().err
+
+
+def test_the_cli_pins_only_names_that_weights_hub_json_knows(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        publish_cli([str(tmp_path), "--repo", "org/x", "--name", "not-a-shipped-model", "--dry-run"])
+    assert "not-a-shipped-model is not in weights/hub.json" in capsys.readouterr().err
