@@ -120,7 +120,11 @@ def export(task: ColorizationTask, config: ColorizationConfig, train_config: Tra
         weights, record = best
         task.generator.load_state_dict(weights)
         selection = f"Exported the step with the best validation {record['metric']} ({record['value']:.4g}): step {record['step']} of {train_config.steps}."
-    metrics = evaluate_model(task.generator.eval(), config.data, limit=config.eval_images, size=config.image_size) if config.eval_images else {}
+    metrics = {}
+    if config.eval_images:
+        gray = evaluate_model(None, config.data, limit=config.eval_images, size=config.image_size)
+        metrics = evaluate_model(task.generator.eval(), config.data, limit=config.eval_images, size=config.image_size)
+        metrics["psnr of the gray baseline"] = gray["psnr"]
     n_critic = effective_n_critic(task, train_config)
     notes = f"{selection} " + (f"Critic updates per generator update: {n_critic}." if task.critic is not None else "No critic: reconstruction only.")
     if config.init_from:
