@@ -5,7 +5,9 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 from colorgan.__main__ import main as colorize_cli
-from colorgan.models import SHIPPED_MODELS
+from colorgan.inference import Colorizer
+
+SHIPPED_MODELS = Colorizer.shipped_models()
 
 
 @pytest.fixture(scope="module")
@@ -16,11 +18,9 @@ def old_photo(tmp_path_factory):
 
 
 def test_every_shipped_model_is_bundled_and_loads():
-    from colorgan.inference import load_colorizer
-
+    assert SHIPPED_MODELS
     for name in SHIPPED_MODELS:
-        _, source = load_colorizer(name)
-        assert source == f"bundled weights/{name}"
+        assert str(Colorizer.from_pretrained(name).source) == f"bundled weights/{name}"
 
 
 def test_cli_writes_a_full_size_color_png_and_reports_unreadable_files(tmp_path, old_photo, capsys):
@@ -36,6 +36,7 @@ def test_colorize_endpoint_returns_the_photo_in_color_at_its_size(serve_app, old
     client = Client(serve_app(tabs=("ui.colorize",)), verbose=False)
     colorized, download, status = client.predict(handle_file(str(old_photo)), SHIPPED_MODELS[0], 64, api_name="/colorize")
     assert Image.open(colorized).size == (90, 60) and download.endswith(".png") and "90×60" in status
+    assert f"model {SHIPPED_MODELS[0]}" in status and "color predicted at 64×48 px" in status
 
 
 def test_colorize_endpoint_answers_a_non_image_with_a_sentence(serve_app, tmp_path):
