@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gan.imageio import MAX_PIXELS, InvalidImageError, load_image
+from gan.imageio import MAX_PIXELS, InvalidImageError, image_pixels, load_image
 
 
 def saved(image: Image.Image, format: str = "PNG", **options) -> bytes:
@@ -37,6 +37,22 @@ def test_images_over_the_megapixel_limit_are_refused_before_decoding():
     side = int(MAX_PIXELS**0.5) + 10
     with pytest.raises(InvalidImageError, match="downscale"):
         load_image(saved(Image.new("1", (side, side))))
+
+
+def test_the_pixel_cap_is_sixteen_megapixels_and_a_photo_at_the_cap_loads():
+    assert MAX_PIXELS == 16_000_000
+    assert load_image(saved(Image.new("1", (4000, 4000)))).size == (4000, 4000)
+
+
+def test_image_pixels_reads_the_size_from_the_header_without_decoding():
+    data = saved(Image.new("L", (3000, 2000)), "JPEG")
+    assert image_pixels(data[:2048]) == 6_000_000  # the header alone: the pixel data is cut off
+
+
+def test_a_missing_file_is_a_sentence_that_names_no_path(tmp_path):
+    with pytest.raises(InvalidImageError, match="not found; please upload it again") as refused:
+        load_image(tmp_path / "gone.png")
+    assert str(tmp_path) not in str(refused.value)
 
 
 def test_rgba_is_composited_on_white():
