@@ -6,7 +6,9 @@ import io
 import os
 import random
 import sqlite3
+import time
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -16,7 +18,8 @@ from naturalness_helpers import METHODS, make_pool
 from colorgan.naturalness.__main__ import main as cli
 from colorgan.naturalness.pool import load_pool, next_image
 from colorgan.naturalness.results import format_table, tally, write_results_csv
-from colorgan.naturalness.store import RateLimit, RateLimitError, VoteError, VoteStore, database_url, new_id, rate_limit_from_env
+from colorgan.naturalness.limits import RateLimit, StudyLimits
+from colorgan.naturalness.store import RateLimitError, VoteError, VoteStore, database_url, new_id
 from colorgan.naturalness.study import NaturalnessStudy
 from gan.metrics import wilson_interval
 
@@ -78,60 +81,92 @@ def test_next_image_orders_differ_between_participants(pool):
     assert len(orders) == 5
 
 
+def first_image(pool) -> Callable[[set[str]], str | None]:
+    """A `choose` for VoteStore.draw: the first pool image not drawn yet."""
+    return lambda seen: next((entry.image for entry in pool.entries if entry.image not in seen), None)
+
+
 def test_store_writes_a_vote_once_when_retried_or_double_clicked(store, pool):
-    participant, image = new_id(), pool.entries[0].image
-    method = pool.by_id[image].method
-    first = store.record(participant, image, method, True, 1200)
-    retry = store.record(participant, image, method, True, 1200, first.vote.vote_id)
-    double_click = store.record(participant, image, method, False, 40)
-    assert (first.recorded, retry.recorded, double_click.recorded) == (True, False, False)
-    assert retry.vote == first.vote == double_click.vote
+    participant = new_id()
+    drawn = store.draw(participant, first_image(pool))
+    first = store.record(participant, drawn.ticket, True)
+    double_click = store.record(participant, drawn.ticket, False)
+    assert (first.recorded, double_click.recorded) == (True, False)
+    assert double_click.vote == first.vote
+    assert (first.vote.vote_id, first.vote.image, first.vote.method) == (drawn.ticket, drawn.image, pool.by_id[drawn.image].method)
     assert len(store) == 1
-    assert store.counts() == {method: (1, 1)}
+    assert store.counts() == {pool.by_id[drawn.image].method: (1, 1)}
+
+
+def test_store_keeps_one_pending_image_per_participant_so_asking_again_cannot_pick_another(store, pool):
+    participant = new_id()
+    drawn = store.draw(participant, first_image(pool))
+    assert store.draw(participant, lambda seen: pool.entries[-1].image) == drawn
+    store.record(participant, drawn.ticket, True)
+    following = store.draw(participant, first_image(pool))
+    assert following.image != drawn.image and following.ticket != drawn.ticket
+
+
+def test_store_measures_the_response_time_from_the_draw(store, pool):
+    participant = new_id()
+    drawn = store.draw(participant, first_image(pool))
+    time.sleep(0.25)
+    assert 250 <= store.record(participant, drawn.ticket, False).vote.response_ms < 5000
+
+
+def test_store_refuses_a_vote_on_an_image_never_drawn_for_the_participant(store, pool):
+    alice, mallory = new_id(), new_id()
+    drawn = store.draw(alice, first_image(pool))
+    with pytest.raises(VoteError, match="not given to you"):
+        store.record(mallory, drawn.ticket, True)
+    with pytest.raises(VoteError, match="not given to you"):
+        store.record(alice, new_id(), True)
+    assert len(store) == 0
 
 
 @pytest.mark.parametrize(
-    "change, message",
+    "ticket, natural, message",
     [
-        ({"participant": "not-an-id"}, "participant id is malformed"),
-        ({"participant": "A" * 32}, "participant id is malformed"),
-        ({"vote_id": "x"}, "vote id is malformed"),
-        ({"image": "0" * 16}, "not in the test pool"),
-        ({"method": "isola"}, "not one of the pool's methods"),
-        ({"method": "half-saturation"}, "was not made by method"),
-        ({"natural": "yes"}, "yes \\(true\\) or no"),
-        ({"response_ms": -5}, "response time"),
-        ({"response_ms": 1.5}, "response time"),
+        ("x", True, "ticket is malformed"),
+        (None, True, "ticket is malformed"),
+        (12345, True, "ticket is malformed"),
+        ("A" * 32, True, "ticket is malformed"),
+        ("0" * 32 + "\n", True, "ticket is malformed"),
+        ("drawn", "yes", "yes \\(true\\) or no"),
+        ("drawn", None, "yes \\(true\\) or no"),
+        ("drawn", 1, "yes \\(true\\) or no"),
     ],
 )
-def test_store_refuses_bad_votes_with_a_sentence(store, pool, change, message):
-    real = next(entry for entry in pool.entries if entry.method == "real")
-    vote = {"participant": new_id(), "image": real.image, "method": "real", "natural": True, "response_ms": 900, "vote_id": new_id()}
+def test_store_refuses_malformed_votes_with_a_sentence(store, pool, ticket, natural, message):
+    participant = new_id()
+    drawn = store.draw(participant, first_image(pool))
     with pytest.raises(VoteError, match=message):
-        store.record(**(vote | change))
+        store.record(participant, drawn.ticket if ticket == "drawn" else ticket, natural)
     assert len(store) == 0
 
 
 def test_store_refuses_a_flood_from_one_participant_but_not_others(pool, tmp_path):
     store = VoteStore(str(tmp_path / "votes.sqlite3"), pool.catalog(), RateLimit(votes=3, seconds=60))
-    flooder, entries = new_id(), pool.entries
-    for entry in entries[:3]:
-        assert store.record(flooder, entry.image, entry.method, True, 500).recorded
+    flooder = new_id()
+    for _ in range(3):
+        assert store.record(flooder, store.draw(flooder, first_image(pool)).ticket, True).recorded
     with pytest.raises(RateLimitError, match="at most 3 in 60 seconds"):
-        store.record(flooder, entries[3].image, entries[3].method, True, 500)
-    assert store.record(new_id(), entries[3].image, entries[3].method, False, 500).recorded
+        store.record(flooder, store.draw(flooder, first_image(pool)).ticket, True)
+    other = new_id()
+    assert store.record(other, store.draw(other, first_image(pool)).ticket, False).recorded
     assert len(store) == 4
 
 
-def test_rate_limit_comes_from_the_environment_or_says_what_is_wrong(monkeypatch):
+def test_rate_limits_come_from_the_environment_or_say_what_is_wrong(monkeypatch):
     monkeypatch.setenv("GAN_STUDIO_VOTE_LIMIT", "12/30")
-    assert rate_limit_from_env() == RateLimit(12, 30.0)
+    monkeypatch.setenv("GAN_STUDIO_JOIN_LIMIT", "")
+    assert StudyLimits.from_env() == StudyLimits(votes=RateLimit(12, 30.0))
     monkeypatch.setenv("GAN_STUDIO_VOTE_LIMIT", "")
-    assert rate_limit_from_env() == RateLimit()
-    for bad in ("fast", "0/60", "10/0"):
-        monkeypatch.setenv("GAN_STUDIO_VOTE_LIMIT", bad)
-        with pytest.raises(ValueError, match="GAN_STUDIO_VOTE_LIMIT"):
-            rate_limit_from_env()
+    assert StudyLimits.from_env() == StudyLimits()
+    for bad in ("fast", "0/60", "10/0", "10/nan", "10/inf"):
+        monkeypatch.setenv("GAN_STUDIO_JOIN_LIMIT", bad)
+        with pytest.raises(ValueError, match="GAN_STUDIO_JOIN_LIMIT"):
+            StudyLimits.from_env()
 
 
 def test_store_keeps_sqlite_in_wal_mode(store, tmp_path):
@@ -145,16 +180,81 @@ def test_database_url_takes_paths_and_server_urls():
     assert database_url("postgresql+psycopg://u@db/votes") == "postgresql+psycopg://u@db/votes"
 
 
-def test_study_never_draws_an_image_the_participant_answered(pool, tmp_path):
-    study = NaturalnessStudy(pool, str(tmp_path / "votes.sqlite3"), RateLimit(votes=100), seed=1)
-    participant, answered = new_id(), []
-    while (entry := study.draw(participant)) is not None:
-        assert entry.image not in answered
-        study.vote(participant, entry.image, len(answered) % 2 == 0, 700)
-        answered.append(entry.image)
-    assert len(answered) == len(pool.sources())
-    with pytest.raises(VoteError, match="not in the test pool"):
-        study.vote(participant, "unknown", True, 700)
+@pytest.fixture
+def study(pool, tmp_path, monkeypatch):
+    monkeypatch.delenv("GAN_STUDIO_VOTE_SECRET", raising=False)
+    study = NaturalnessStudy(pool, str(tmp_path / "votes.sqlite3"), StudyLimits(votes=RateLimit(100)), seed=1)
+    yield study
+    study.store.close()
+
+
+def test_study_never_draws_an_image_the_participant_answered(study, pool):
+    token, answered = study.join("client"), []
+    while (shown := study.draw(token)) is not None:
+        assert shown.entry.image not in answered
+        study.vote(token, shown.ticket, len(answered) % 2 == 0)
+        answered.append(shown.entry.image)
+    assert len(answered) == len(pool.sources()) == study.answered(token)
+
+
+@pytest.mark.parametrize("token", [new_id(), "0" * 32 + "." + "0" * 32, None, 42, "", "x" * 100_000])
+def test_study_refuses_participants_it_did_not_issue(study, token):
+    with pytest.raises(VoteError, match="not one this server issued"):
+        study.draw(token)
+    with pytest.raises(VoteError, match="not one this server issued"):
+        study.vote(token, new_id(), True)
+    assert len(study.store) == 0
+
+
+def test_study_refuses_a_token_signed_with_another_secret(study, pool, tmp_path):
+    elsewhere = NaturalnessStudy(pool, str(tmp_path / "elsewhere.sqlite3"))
+    forged = elsewhere.join("client")
+    assert elsewhere.draw(forged) is not None
+    with pytest.raises(VoteError, match="not one this server issued"):
+        study.draw(forged)
+
+
+def test_study_refuses_a_vote_on_an_image_drawn_for_someone_else(study):
+    alice, mallory = study.join("a"), study.join("b")
+    shown = study.draw(alice)
+    study.draw(mallory)
+    with pytest.raises(VoteError, match="not given to you"):
+        study.vote(mallory, shown.ticket, True)
+    assert len(study.store) == 0
+
+
+def test_study_secret_is_kept_in_the_database_or_taken_from_the_environment(study, pool, tmp_path, monkeypatch):
+    token = study.join("client")
+    again = NaturalnessStudy(pool, str(tmp_path / "votes.sqlite3"))
+    assert again.secret == study.secret and again.participant(token) == study.participant(token)
+    monkeypatch.setenv("GAN_STUDIO_VOTE_SECRET", "s" * 40)
+    configured = NaturalnessStudy(pool, str(tmp_path / "votes.sqlite3"))
+    assert configured.secret == b"s" * 40
+    with pytest.raises(VoteError, match="not one this server issued"):
+        configured.draw(token)
+    monkeypatch.setenv("GAN_STUDIO_VOTE_SECRET", "short")
+    with pytest.raises(ValueError, match="at least 32 characters"):
+        NaturalnessStudy(pool, str(tmp_path / "votes.sqlite3"))
+
+
+def test_study_limits_new_participants_per_client(pool, tmp_path):
+    study = NaturalnessStudy(pool, str(tmp_path / "votes.sqlite3"), StudyLimits(joins=RateLimit(3, 60)))
+    tokens = [study.join("10.0.0.1") for _ in range(3)]
+    with pytest.raises(RateLimitError, match="at most 3 in 60 seconds"):
+        study.join("10.0.0.1")
+    assert study.join("10.0.0.2") not in tokens and len(set(tokens)) == 3
+
+
+def test_study_takes_no_votes_after_the_participant_finished(study):
+    token = study.join("client")
+    shown = study.draw(token)
+    study.vote(token, shown.ticket, True)
+    pending = study.draw(token)
+    study.finish(token)
+    assert study.draw(token) is None and study.store.has_finished(study.participant(token))
+    with pytest.raises(VoteError, match="finished the test"):
+        study.vote(token, pending.ticket, False)
+    assert len(study.store) == 1
 
 
 def test_results_give_share_votes_and_wilson_interval_per_method_in_pool_order():
@@ -174,9 +274,10 @@ def test_results_give_share_votes_and_wilson_interval_per_method_in_pool_order()
 
 
 def test_cli_results_and_export_match_the_stored_votes(store, pool, tmp_path, capsys):
-    participants = [new_id() for _ in range(3)]
-    for index, entry in enumerate(pool.entries[:9]):
-        store.record(participants[index % 3], entry.image, entry.method, entry.method == "real", 1000 + index)
+    for participant in [new_id() for _ in range(3)]:
+        for _ in range(3):
+            drawn = store.draw(participant, first_image(pool))
+            store.record(participant, drawn.ticket, pool.by_id[drawn.image].method == "real")
     db = str(tmp_path / "votes.sqlite3")
     cli(["results", "--db", db, "--pool", str(pool.root), "--csv", str(tmp_path / "table.csv")])
     printed = capsys.readouterr().out
@@ -201,7 +302,7 @@ def test_cli_build_pool_colorizes_held_out_photos_keeping_their_luminance(tmp_pa
     cli(["build-pool", "--out", str(tmp_path / "pool"), "--models", str(model_dir), "--cifar-per-class", "1", "--skimage", "coffee"])
     assert "Wrote 22 images (11 photos x 2 methods: real, tiny-untrained)" in capsys.readouterr().out
     pool = load_pool(tmp_path / "pool")
-    assert pool.provenance == {"tiny-untrained": f"folder {model_dir}"}
+    assert pool.provenance == {"tiny-untrained": f"folder {model_dir.name}"}
     assert sum(source.startswith("cifar10-test/") for source in pool.sources()) == 10 and "skimage/coffee" in pool.sources()
     for source in pool.sources():
         real, colorized = (next(e for e in pool.entries if e.source == source and e.method == m) for m in ("real", "tiny-untrained"))
@@ -230,32 +331,47 @@ def test_store_under_concurrent_writers_counts_a_vote_once_and_enforces_the_rate
     from concurrent.futures import ThreadPoolExecutor
 
     store = VoteStore(any_store_target, pool.catalog(), RateLimit(votes=5, seconds=60))
-    participant, entry, vote_id = new_id(), pool.entries[0], new_id()
+    participant = new_id()
     with ThreadPoolExecutor(max_workers=8) as executor:
-        retries = list(executor.map(lambda _: store.record(participant, entry.image, entry.method, True, 800, vote_id).recorded, range(8)))
+        draws = set(executor.map(lambda _: store.draw(participant, first_image(pool)), range(8)))
+    assert len(draws) == 1
+    ticket = draws.pop().ticket
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        retries = list(executor.map(lambda _: store.record(participant, ticket, True).recorded, range(8)))
     assert sorted(retries) == [False] * 7 + [True]
 
-    def attempt(entry) -> str:
-        try:
-            return "recorded" if store.record(participant, entry.image, entry.method, False, 800).recorded else "repeat"
-        except RateLimitError:
-            return "refused"
+    def vote_until_refused(_) -> Counter:
+        outcomes = Counter()
+        while True:
+            drawn = store.draw(participant, first_image(pool))
+            try:
+                outcomes["recorded" if store.record(participant, drawn.ticket, False).recorded else "repeat"] += 1
+            except RateLimitError:
+                return outcomes
 
     with ThreadPoolExecutor(max_workers=8) as executor:
-        outcomes = Counter(executor.map(attempt, pool.entries[1:9]))
-    assert outcomes == {"recorded": 4, "refused": 4}
+        outcomes = sum(executor.map(vote_until_refused, range(8)), Counter())
+    assert outcomes["recorded"] == 4
     assert len(store) == 5 and len(store.seen_images(participant)) == 5
+
+    def participant_votes(_) -> list[str]:
+        someone = new_id()
+        return [store.record(someone, store.draw(someone, first_image(pool)).ticket, True).vote.vote_id for _ in range(3)]
+
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        stored = [vote_id for votes in executor.map(participant_votes, range(8)) for vote_id in votes]
+    assert len(set(stored)) == 24 and len(store) == 29
     store.close()
 
 
 def test_without_a_configured_or_local_pool_the_app_uses_the_bundled_pool_of_every_shipped_model(monkeypatch, tmp_path):
-    from colorgan.models import SHIPPED_MODELS
+    from colorgan.inference import Colorizer
     from colorgan.naturalness import pool as pool_module
 
     monkeypatch.delenv("GAN_STUDIO_POOL", raising=False)
     monkeypatch.setattr(pool_module, "LOCAL_POOL", tmp_path / "never-built")
     bundled = load_pool(pool_module.default_pool_dir())
     assert bundled.root == pool_module.BUNDLED_POOL
-    assert set(bundled.methods) == {"real", *SHIPPED_MODELS}
+    assert set(bundled.methods) == {"real", *Colorizer.shipped_models()}
     per_source = Counter(entry.source for entry in bundled.entries)
     assert set(per_source.values()) == {len(bundled.methods)}

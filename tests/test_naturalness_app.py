@@ -1,11 +1,18 @@
-"""The naturalness tab served on 127.0.0.1: the `vote` and `results` endpoints, bad input, and a load test."""
+"""The naturalness tab served on 127.0.0.1: the join/draw/vote/results endpoints, forged and stuffed votes, bad input, load."""
 from __future__ import annotations
 
+import base64
+import json
+import logging
 import os
 import random
 import sqlite3
+import sys
+import urllib.error
+import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -13,15 +20,19 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 from naturalness_helpers import METHODS, make_pool
 
+from bench.serve import running_app
+from colorgan.naturalness.pool import image_id
 from colorgan.naturalness.store import new_id
 from gan.metrics import wilson_interval
 
+REPO = Path(__file__).resolve().parent.parent
 
-def serve_naturalness(serve_app, root, vote_limit: str = "") -> SimpleNamespace:
-    """Serve the tab alone on a fresh pool and database under `root`, with the rate limit `vote_limit`."""
+
+def serve_naturalness(serve_app, root, vote_limit: str = "", join_limit: str = "1000/60") -> SimpleNamespace:
+    """Serve the tab alone on a fresh pool and database under `root`, with the given rate limits."""
     pool = make_pool(root / "pool")
     db = str(root / "votes.sqlite3")
-    settings = {"GAN_STUDIO_POOL": str(pool.root), "GAN_STUDIO_VOTE_LIMIT": vote_limit}
+    settings = {"GAN_STUDIO_POOL": str(pool.root), "GAN_STUDIO_VOTE_LIMIT": vote_limit, "GAN_STUDIO_JOIN_LIMIT": join_limit}
     previous = {name: os.environ.get(name) for name in settings}
     os.environ.update(settings)
     try:
@@ -45,43 +56,118 @@ def app(serve_app, tmp_path_factory):
 
 def test_vote_endpoint_stores_a_vote_once_and_results_count_it(app):
     client = Client(app.url, verbose=False)
-    participant, entry = new_id(), app.pool.entries[0]
-    vote_id = new_id()
-    first = client.predict(participant, entry.image, True, 1500, vote_id, api_name="/vote")
-    retry = client.predict(participant, entry.image, True, 1500, vote_id, api_name="/vote")
-    double = client.predict(participant, entry.image, False, 20, "", api_name="/vote")
-    assert first == {"recorded": True, "vote_id": vote_id, "image": entry.image, "natural": True}
-    assert retry["recorded"] is False and double["recorded"] is False and double["natural"] is True
-    assert [row[:3] for row in stored_votes(app.db) if row[1] == participant] == [(vote_id, participant, entry.image)]
+    token = client.predict(api_name="/join")
+    drawn = client.predict(token, api_name="/draw")
+    assert client.predict(token, api_name="/draw") == drawn
+    first = client.predict(token, drawn["ticket"], True, api_name="/vote")
+    retry = client.predict(token, drawn["ticket"], False, api_name="/vote")
+    assert first["recorded"] is True and first["ticket"] == drawn["ticket"] and first["natural"] is True
+    assert retry["recorded"] is False and retry["natural"] is True
+    (row,) = [row for row in stored_votes(app.db) if row[0] == drawn["ticket"]]
+    assert row[1] == token.split(".")[0] and row[3] == app.pool.by_id[row[2]].method
     results = {row["method"]: row for row in client.predict(api_name="/results")}
     assert list(results) == list(METHODS)
-    assert results[entry.method]["natural"] >= 1
+    assert results[row[3]]["natural"] >= 1
+
+
+def test_draw_reveals_neither_the_method_nor_the_pool_id(app):
+    client = Client(app.url, verbose=False)
+    drawn = client.predict(client.predict(api_name="/join"), api_name="/draw")
+    text = json.dumps(drawn)
+    assert not any(method in text for method in METHODS)
+    assert not any(entry.image in text for entry in app.pool.entries)
+    png = base64.b64decode(drawn["image"].removeprefix("data:image/png;base64,"))
+    assert png.startswith(b"\x89PNG") and image_id(png) not in app.pool.catalog()
+
+
+@pytest.mark.parametrize("token", [new_id(), f"{new_id()}.{new_id()}", "'; DROP TABLE votes; --"], ids=["fresh-id", "forged-signature", "sql"])
+def test_vote_endpoint_refuses_participants_the_server_did_not_issue(app, token):
+    client = Client(app.url, verbose=False)
+    ticket = client.predict(client.predict(api_name="/join"), api_name="/draw")["ticket"]
+    before = len(stored_votes(app.db))
+    for endpoint, arguments in (("/draw", (token,)), ("/vote", (token, ticket, True))):
+        with pytest.raises(AppError, match="not one this server issued"):
+            client.predict(*arguments, api_name=endpoint)
+    assert len(stored_votes(app.db)) == before
+
+
+def test_vote_endpoint_refuses_an_image_never_shown_to_the_participant(app):
+    client = Client(app.url, verbose=False)
+    alice, mallory = client.predict(api_name="/join"), client.predict(api_name="/join")
+    alices = client.predict(alice, api_name="/draw")["ticket"]
+    client.predict(mallory, api_name="/draw")
+    before = len(stored_votes(app.db))
+    for ticket in (alices, new_id(), app.pool.entries[0].image.ljust(32, "0")):
+        with pytest.raises(AppError, match="not given to you"):
+            client.predict(mallory, ticket, True, api_name="/vote")
+    assert len(stored_votes(app.db)) == before
 
 
 @pytest.mark.parametrize(
-    "participant, image, message",
+    "token, ticket, natural, message",
     [
-        ("12345", None, "participant id is malformed"),
-        ("'; DROP TABLE votes; --", None, "participant id is malformed"),
-        (None, "0123456789abcdef", "not in the test pool"),
+        (None, "drawn", True, "not one this server issued"),
+        (12345, "drawn", True, "not one this server issued"),
+        ("x" * 100_000, "drawn", True, "not one this server issued"),
+        ("issued", None, True, "ticket is malformed"),
+        ("issued", 1.5, True, "ticket is malformed"),
+        ("issued", "y" * 100_000, True, "ticket is malformed"),
+        ("issued", "drawn", "yes", "yes \\(true\\) or no"),
+        ("issued", "drawn", None, "yes \\(true\\) or no"),
+        ("issued", "drawn", 0, "yes \\(true\\) or no"),
     ],
+    ids=["token-none", "token-number", "token-100k-chars", "ticket-none", "ticket-float", "ticket-100k-chars",
+         "natural-text", "natural-none", "natural-zero"],
 )
-def test_vote_endpoint_refuses_bad_votes_with_a_clear_message(app, participant, image, message):
+def test_vote_endpoint_answers_garbage_with_one_short_sentence_and_one_log_line(app, caplog, capfd, token, ticket, natural, message):
     client = Client(app.url, verbose=False)
+    issued = client.predict(api_name="/join")
+    drawn = client.predict(issued, api_name="/draw")["ticket"]
+    arguments = (issued if token == "issued" else token, drawn if ticket == "drawn" else ticket, natural)
     before = len(stored_votes(app.db))
-    with pytest.raises(AppError, match=message):
-        client.predict(participant or new_id(), image or app.pool.entries[1].image, True, 800, "", api_name="/vote")
+    with caplog.at_level(logging.INFO, logger="gan_studio.ui"):
+        with pytest.raises(AppError, match=message) as refused:
+            client.predict(*arguments, api_name="/vote")
+    assert len(str(refused.value)) < 400
+    assert [record.getMessage().count("\n") for record in caplog.records if record.name == "gan_studio.ui"] == [0]
+    assert "Traceback" not in capfd.readouterr().err
     assert len(stored_votes(app.db)) == before
 
 
 def test_vote_endpoint_refuses_a_flood_from_one_participant(app):
-    client, flooder = Client(app.url, verbose=False), new_id()
-    for entry in app.pool.entries[:5]:
-        assert client.predict(flooder, entry.image, True, 300, "", api_name="/vote")["recorded"]
+    client = Client(app.url, verbose=False)
+    flooder = client.predict(api_name="/join")
+    for _ in range(5):
+        assert client.predict(flooder, client.predict(flooder, api_name="/draw")["ticket"], True, api_name="/vote")["recorded"]
     with pytest.raises(AppError, match="Too many votes: at most 5 in 60 seconds"):
-        client.predict(flooder, app.pool.entries[5].image, True, 300, "", api_name="/vote")
-    assert sum(row[1] == flooder for row in stored_votes(app.db)) == 5
-    assert client.predict(new_id(), app.pool.entries[5].image, True, 300, "", api_name="/vote")["recorded"]
+        client.predict(flooder, client.predict(flooder, api_name="/draw")["ticket"], True, api_name="/vote")
+    assert sum(row[1] == flooder.split(".")[0] for row in stored_votes(app.db)) == 5
+
+
+def test_join_endpoint_limits_new_participants_per_client(serve_app, tmp_path_factory):
+    served = serve_naturalness(serve_app, tmp_path_factory.mktemp("naturalness-joins"), join_limit="3/600")
+    client = Client(served.url, verbose=False)
+    tokens = {client.predict(api_name="/join") for _ in range(3)}
+    with pytest.raises(AppError, match="Too many new participants from your address: at most 3 in 600 seconds"):
+        client.predict(api_name="/join")
+    assert len(tokens) == 3
+
+
+def test_the_served_app_does_not_serve_the_pool_manifest(tmp_path):
+    pool = make_pool(tmp_path / "pool")
+    manifests = [pool.root / "manifest.json", REPO / "examples" / "naturalness-pool" / "manifest.json"]
+    env = {"GAN_STUDIO_POOL": str(pool.root), "GAN_STUDIO_VOTES_DB": str(tmp_path / "votes.sqlite3"), "OMP_NUM_THREADS": "1"}
+    with running_app([sys.executable, "app.py", "--device", "cpu", "--port"], timeout=180, env=env) as served:
+        served_files = []
+        for route in ("file=", "gradio_api/file="):
+            for manifest in manifests:
+                for path in (str(manifest), os.path.relpath(manifest, REPO), f"{manifest.parent}/images/../manifest.json"):
+                    try:
+                        with urllib.request.urlopen(served.url + route + path, timeout=30) as response:
+                            served_files.append((route + path, response.status))
+                    except urllib.error.HTTPError as error:
+                        assert error.code in (403, 404)
+        assert served_files == []
 
 
 def test_load_many_concurrent_participants_store_every_vote_exactly_once(serve_app, tmp_path_factory):
@@ -89,23 +175,26 @@ def test_load_many_concurrent_participants_store_every_vote_exactly_once(serve_a
     participants, votes_each = 8, 4
 
     def participant_session(seed: int) -> list[tuple]:
-        rng, client, participant = random.Random(seed), Client(served.url, verbose=False), new_id()
+        rng, client = random.Random(seed), Client(served.url, verbose=False)
+        token = client.predict(api_name="/join")
         sent = []
-        for entry in rng.sample(served.pool.entries, votes_each):
-            vote_id, natural = new_id(), rng.random() < 0.5
-            receipt = client.predict(participant, entry.image, natural, rng.randint(800, 6000), vote_id, api_name="/vote")
-            assert receipt["recorded"] is True
-            assert client.predict(participant, entry.image, natural, 100, vote_id, api_name="/vote")["recorded"] is False
-            sent.append((vote_id, participant, entry.image, entry.method, int(natural)))
+        for _ in range(votes_each):
+            ticket, natural = client.predict(token, api_name="/draw")["ticket"], rng.random() < 0.5
+            assert client.predict(token, ticket, natural, api_name="/vote")["recorded"] is True
+            assert client.predict(token, ticket, natural, api_name="/vote")["recorded"] is False
+            sent.append((ticket, token.split(".")[0], int(natural)))
         return sent
 
     with ThreadPoolExecutor(max_workers=participants) as pool:
         sent = [vote for session in pool.map(participant_session, range(participants)) for vote in session]
 
-    assert sorted(stored_votes(served.db)) == sorted(sent)
+    stored = stored_votes(served.db)
+    assert sorted((vote_id, participant, natural) for vote_id, participant, _, _, natural in stored) == sorted(sent)
     assert len(sent) == participants * votes_each
+    catalog = served.pool.catalog()
+    assert all(catalog[image] == method for _, _, image, method, _ in stored)
     expected = Counter()
-    for _, _, _, method, natural in sent:
+    for _, _, _, method, natural in stored:
         expected[method, "natural"] += natural
         expected[method, "votes"] += 1
     table = Client(served.url, verbose=False).predict(api_name="/results")

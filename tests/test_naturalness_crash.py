@@ -28,39 +28,36 @@ def test_sigkill_while_voting_loses_no_acknowledged_vote_and_leaves_a_readable_d
     pool = make_pool(tmp_path / "pool")
     db = tmp_path / "votes.sqlite3"
     env = {
-        "GAN_STUDIO_POOL": str(pool.root), "GAN_STUDIO_VOTES_DB": str(db), "GAN_STUDIO_VOTE_LIMIT": "1000/60",
+        "GAN_STUDIO_POOL": str(pool.root), "GAN_STUDIO_VOTES_DB": str(db), "GAN_STUDIO_VOTE_LIMIT": "1000/60", "GAN_STUDIO_JOIN_LIMIT": "1000/60",
         "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1",
     }
     with running_app([sys.executable, "-c", SERVE], timeout=90, env=env) as app:
         url = app.url
         clients = [Client(url, verbose=False) for _ in range(4)]
-        acknowledged: list[str] = []
-        interrupted = threading.Event()
+        receipts: list[tuple[str, bool]] = []
 
         def vote_until_the_app_dies(client: Client) -> None:
-            participant = new_id()
-            for entry in pool.entries:
-                vote_id = new_id()
-                try:
-                    receipt = client.predict(participant, entry.image, True, 1000, vote_id, api_name="/vote")
-                except Exception:
-                    interrupted.set()
-                    return
-                assert receipt["recorded"] is True
-                acknowledged.append(vote_id)
+            try:
+                while True:
+                    token = client.predict(api_name="/join")
+                    while (ticket := client.predict(token, api_name="/draw")["ticket"]) is not None:
+                        receipts.append((ticket, client.predict(token, ticket, True, api_name="/vote")["recorded"]))
+            except Exception:  # noqa: BLE001 -- the app was killed mid-request: this voter stops
+                return
 
         threads = [threading.Thread(target=vote_until_the_app_dies, args=(client,)) for client in clients]
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + 60
-        while len(acknowledged) < 20 and time.monotonic() < deadline:
+        while len(receipts) < 20 and time.monotonic() < deadline:
             time.sleep(0.02)
         app.process.send_signal(signal.SIGKILL)
         app.process.wait(timeout=10)
         for thread in threads:
             thread.join(timeout=30)
 
-    assert interrupted.is_set(), "the app finished every vote before it was killed; the test did not kill it mid-voting"
+    assert all(recorded for _, recorded in receipts), "a first vote on a ticket was not recorded"
+    acknowledged = [ticket for ticket, _ in receipts]
     assert len(acknowledged) >= 20
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -70,5 +67,6 @@ def test_sigkill_while_voting_loses_no_acknowledged_vote_and_leaves_a_readable_d
     assert all(catalog[image] == method for image, method in stored.values())
     store = VoteStore(str(db), catalog)
     assert len(store) == len(stored)
-    entry = pool.entries[0]
-    assert store.record(new_id(), entry.image, entry.method, False, 900).recorded
+    participant = new_id()
+    drawn = store.draw(participant, lambda seen: pool.entries[0].image)
+    assert store.record(participant, drawn.ticket, False).recorded

@@ -173,8 +173,13 @@ def for_display(image: Image.Image, side: int = DISPLAY_SIDE) -> Image.Image:
     return image.convert("RGB").resize(size, Image.Resampling.BICUBIC)
 
 
+def _is_color(image) -> bool:
+    """Whether a CHW uint8 photo is in color: a gray photo has nothing for a colorization test to judge."""
+    return bool((image.amax(0).float() - image.amin(0).float()).mean() > 2.0)
+
+
 def cifar10_photos(per_class: int, seed: int = 0) -> list[Photo]:
-    """`per_class` held-out CIFAR-10 test photos of each class, drawn with `seed`, ids "cifar10-test/<index>"."""
+    """`per_class` held-out color CIFAR-10 test photos of each class (gray ones left out), drawn with `seed`, ids "cifar10-test/<index>"."""
     from gan.data import load_cifar10
 
     test = load_cifar10("test")
@@ -182,7 +187,9 @@ def cifar10_photos(per_class: int, seed: int = 0) -> list[Photo]:
     photos: list[Photo] = []
     for label in range(len(test.classes)):
         indices = [int(i) for i in (test.labels == label).nonzero().flatten()]
-        for index in sorted(rng.sample(indices, per_class)):
+        rng.shuffle(indices)
+        chosen = [index for index in indices if _is_color(test.images[index])][:per_class]
+        for index in sorted(chosen):
             photos.append((f"cifar10-test/{index}", Image.fromarray(test.images[index].permute(1, 2, 0).numpy())))
     return photos
 

@@ -1,21 +1,24 @@
-"""The vote store of the naturalness test: one row per (participant, image), written once.
+"""The vote store of the naturalness test: what each participant was shown, and one vote per image shown.
 
 SQLite by default (a file path; WAL journal, full fsync, a busy timeout for concurrent writers), or
 any server database SQLAlchemy reaches by URL (`postgresql+psycopg://user:pass@host/db`) for a
 hosted deployment whose disk is not persistent. The same SQLAlchemy Core code runs on both.
 
-A vote is refused with a sentence (VoteError) when its participant id is malformed, its image is
-not in the pool, its method is not the image's method, or the participant has sent more than the
-rate limit allows; a repeated vote (same vote id, or the same participant on the same image) is
-not an error but is not counted twice: the receipt says `recorded=False` and carries the first answer.
+The server draws every image it shows (`draw`): a row with a random ticket, the participant and the
+image. A participant has at most one image pending (drawn, not yet answered), so asking again returns
+the same one. A vote names a ticket (`record`) and is refused with a sentence (VoteError) unless that
+ticket was drawn for this participant; the method comes from the pool, never from the client, and the
+response time is measured by the server from the draw. A repeated vote on a ticket is not an error
+but is not counted twice: the receipt says `recorded=False` and carries the first answer. The server
+secret that signs participant tokens is generated once and kept in this database (`secret`).
 """
 from __future__ import annotations
 
-import os
 import re
+import secrets
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +32,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    and_,
     cast,
     create_engine,
     event,
@@ -38,7 +42,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+from colorgan.naturalness.limits import RateLimit
+
+ID_PATTERN = re.compile(r"[0-9a-f]{32}")
 MAX_RESPONSE_MS = 3_600_000
 
 metadata = MetaData()
@@ -61,6 +67,28 @@ votes = Table(
     Column("created_at", Float, nullable=False),
     UniqueConstraint("participant", "image", name="one_vote_per_image"),
 )
+draws = Table(
+    "draws",
+    metadata,
+    Column("ticket", String(32), primary_key=True),
+    Column("participant", String(32), nullable=False, index=True),
+    Column("image", String(64), nullable=False),
+    Column("drawn_at", Float, nullable=False),
+    UniqueConstraint("participant", "image", name="one_draw_per_image"),
+)
+finished = Table(
+    "finished",
+    metadata,
+    Column("participant", String(32), primary_key=True),
+    Column("finished_at", Float, nullable=False),
+)
+settings = Table(
+    "settings",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(256), nullable=False),
+)
+SECRET_SETTING = "token-secret"
 
 
 class VoteError(ValueError):
@@ -69,29 +97,6 @@ class VoteError(ValueError):
 
 class RateLimitError(VoteError):
     """A participant who sends votes faster than the rate limit allows."""
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    """At most `votes` votes per participant in any `seconds`-long window."""
-
-    votes: int = 30
-    seconds: float = 60.0
-
-
-def rate_limit_from_env() -> RateLimit:
-    """$GAN_STUDIO_VOTE_LIMIT as "VOTES/SECONDS" (e.g. "30/60"), else the default RateLimit()."""
-    text = os.environ.get("GAN_STUDIO_VOTE_LIMIT", "").strip()
-    if not text:
-        return RateLimit()
-    try:
-        votes_text, seconds_text = text.split("/")
-        limit = RateLimit(int(votes_text), float(seconds_text))
-    except ValueError as error:
-        raise ValueError(f"GAN_STUDIO_VOTE_LIMIT must look like 30/60 (votes/seconds), not {text!r}.") from error
-    if limit.votes < 1 or limit.seconds <= 0:
-        raise ValueError(f"GAN_STUDIO_VOTE_LIMIT needs at least 1 vote in a positive number of seconds, not {text!r}.")
-    return limit
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,15 @@ class Vote:
     natural: bool
     response_ms: int
     created_at: float
+
+
+@dataclass(frozen=True)
+class Draw:
+    """An image drawn for a participant: the ticket to vote with, the pool image and when it was drawn (epoch seconds)."""
+
+    ticket: str
+    image: str
+    drawn_at: float
 
 
 @dataclass(frozen=True)
@@ -122,7 +136,7 @@ def new_id() -> str:
 
 def is_valid_id(value: object) -> bool:
     """Whether `value` is a well-formed participant or vote id (32 lowercase hex digits)."""
-    return isinstance(value, str) and ID_PATTERN.match(value) is not None
+    return isinstance(value, str) and ID_PATTERN.fullmatch(value) is not None
 
 
 def database_url(target: str) -> str:
@@ -159,12 +173,11 @@ def _row_to_vote(row) -> Vote:
 
 
 class VoteStore:
-    """Votes of the naturalness test in a database, checked against the pool's images and methods."""
+    """Draws and votes of the naturalness test in a database, checked against the pool's images."""
 
     def __init__(self, target: str, catalog: Mapping[str, str], rate_limit: RateLimit = RateLimit()) -> None:
         self.engine = make_engine(target)
         self.catalog = dict(catalog)
-        self.methods = frozenset(self.catalog.values())
         self.rate_limit = rate_limit
         metadata.create_all(self.engine)
 
@@ -172,49 +185,66 @@ class VoteStore:
         """Release the database connections."""
         self.engine.dispose()
 
-    def _upsert_participant(self, participant: str, now: float):
+    def _dialect(self):
         dialect = {"sqlite": sqlite, "postgresql": postgresql}.get(self.engine.dialect.name)
         if dialect is None:
             raise RuntimeError(f"Unsupported database {self.engine.dialect.name!r}: use SQLite or PostgreSQL.")
-        statement = dialect.insert(participants).values(participant=participant, first_seen=now, last_seen=now)
-        return statement.on_conflict_do_update(index_elements=["participant"], set_={"last_seen": now})
+        return dialect
 
-    def _check(self, participant: str, image: str, method: str, natural: object, response_ms: object, vote_id: str) -> None:
-        if not is_valid_id(participant):
-            raise VoteError("Your participant id is malformed (it must be 32 hex digits); reload the page to get a new one.")
-        if not is_valid_id(vote_id):
-            raise VoteError("The vote id is malformed (it must be 32 hex digits); leave it empty to have one made.")
-        if image not in self.catalog:
-            raise VoteError(f"Image {image!r} is not in the test pool; ask for a new image.")
-        if method not in self.methods:
-            raise VoteError(f"Method {method!r} is not one of the pool's methods.")
-        if self.catalog[image] != method:
-            raise VoteError(f"Image {image!r} was not made by method {method!r}.")
-        if not isinstance(natural, bool):
-            raise VoteError("The answer must be yes (true) or no (false).")
-        if isinstance(response_ms, bool) or not isinstance(response_ms, int) or not 0 <= response_ms <= MAX_RESPONSE_MS:
-            raise VoteError(f"The response time must be a whole number of milliseconds between 0 and {MAX_RESPONSE_MS}.")
+    def _lock_participant(self, connection, participant: str, now: float) -> bool:
+        """Upsert the participant's row, which orders their concurrent draws and votes; whether they have finished."""
+        statement = self._dialect().insert(participants).values(participant=participant, first_seen=now, last_seen=now)
+        connection.execute(statement.on_conflict_do_update(index_elements=["participant"], set_={"last_seen": now}))
+        return connection.execute(select(finished.c.participant).where(finished.c.participant == participant)).first() is not None
 
-    def record(
-        self, participant: str, image: str, method: str, natural: bool, response_ms: int, vote_id: str | None = None
-    ) -> Receipt:
-        """Store one vote once; raise VoteError for a vote that is refused."""
-        vote_id = vote_id or new_id()
-        self._check(participant, image, method, natural, response_ms, vote_id)
+    def secret(self) -> bytes:
+        """The server secret kept in this database, generated at the first call (the same for every process sharing it)."""
+        statement = self._dialect().insert(settings).values(name=SECRET_SETTING, value=secrets.token_hex(32))
+        with self.engine.begin() as connection:
+            connection.execute(statement.on_conflict_do_nothing(index_elements=["name"]))
+            return connection.execute(select(settings.c.value).where(settings.c.name == SECRET_SETTING)).scalar_one().encode()
+
+    def draw(self, participant: str, choose: Callable[[set[str]], str | None]) -> Draw | None:
+        """The participant's pending image, else a new one `choose(images already drawn for them)` picks; None at the end."""
         now = time.time()
         with self.engine.begin() as connection:
-            # The participant row is written first: its lock orders this participant's concurrent votes,
-            # so the rate-limit count below sees every vote committed before ours.
-            connection.execute(self._upsert_participant(participant, now))
-            existing = connection.execute(
-                select(votes).where(
-                    ((votes.c.participant == participant) & (votes.c.image == image)) | (votes.c.vote_id == vote_id)
-                )
+            if self._lock_participant(connection, participant, now):
+                return None
+            pending = connection.execute(
+                select(draws)
+                .outerjoin(votes, votes.c.vote_id == draws.c.ticket)
+                .where(and_(draws.c.participant == participant, votes.c.vote_id.is_(None)))
+                .order_by(draws.c.drawn_at)
             ).first()
+            if pending is not None and pending.image in self.catalog:
+                return Draw(pending.ticket, pending.image, float(pending.drawn_at))
+            seen = set(connection.execute(select(draws.c.image).where(draws.c.participant == participant)).scalars())
+            seen |= set(connection.execute(select(votes.c.image).where(votes.c.participant == participant)).scalars())
+            image = choose(seen)
+            if image is None:
+                return None
+            drawn = Draw(new_id(), image, now)
+            connection.execute(draws.insert().values(ticket=drawn.ticket, participant=participant, image=image, drawn_at=now))
+        return drawn
+
+    def record(self, participant: str, ticket: object, natural: object) -> Receipt:
+        """Store the participant's answer for the image drawn with `ticket`, once; raise VoteError for a vote that is refused."""
+        if not is_valid_id(ticket):
+            raise VoteError("The image ticket is malformed (it must be 32 hex digits, as the test gave it to you).")
+        if not isinstance(natural, bool):
+            raise VoteError("The answer must be yes (true) or no (false).")
+        now = time.time()
+        with self.engine.begin() as connection:
+            if self._lock_participant(connection, participant, now):
+                raise VoteError("You have finished the test, so it takes no more votes from you. Thank you!")
+            drawn = connection.execute(select(draws).where(draws.c.ticket == ticket)).first()
+            if drawn is None or drawn.participant != participant:
+                raise VoteError("This image ticket was not given to you: vote only on the images the test shows you.")
+            existing = connection.execute(select(votes).where(votes.c.vote_id == ticket)).first()
             if existing is not None:
-                if existing.participant != participant:
-                    raise VoteError("This vote id belongs to another participant; leave it empty to have one made.")
                 return Receipt(_row_to_vote(existing), recorded=False)
+            if drawn.image not in self.catalog:
+                raise VoteError("This image has left the test pool; ask for a new image.")
             window_start = now - self.rate_limit.seconds
             recent = connection.execute(
                 select(func.count()).select_from(votes).where((votes.c.participant == participant) & (votes.c.created_at > window_start))
@@ -224,12 +254,26 @@ class VoteStore:
                     f"Too many votes: at most {self.rate_limit.votes} in {self.rate_limit.seconds:g} seconds. "
                     "Please take about five seconds per image."
                 )
-            vote = Vote(vote_id, participant, image, method, natural, response_ms, now)
+            response_ms = min(MAX_RESPONSE_MS, max(0, round(1000 * (now - drawn.drawn_at))))
+            vote = Vote(ticket, participant, drawn.image, self.catalog[drawn.image], natural, response_ms, now)
             try:
                 connection.execute(votes.insert().values(**vote.__dict__))
             except IntegrityError as error:
                 raise VoteError("This vote collided with another one stored at the same moment; please send it again.") from error
         return Receipt(vote, recorded=True)
+
+    def finish(self, participant: str) -> None:
+        """Close the participant's test: no more draws or votes from them (they may now see the results)."""
+        now = time.time()
+        statement = self._dialect().insert(finished).values(participant=participant, finished_at=now)
+        with self.engine.begin() as connection:
+            self._lock_participant(connection, participant, now)
+            connection.execute(statement.on_conflict_do_nothing(index_elements=["participant"]))
+
+    def has_finished(self, participant: str) -> bool:
+        """Whether the participant has closed their test."""
+        with self.engine.connect() as connection:
+            return connection.execute(select(finished.c.participant).where(finished.c.participant == participant)).first() is not None
 
     def seen_images(self, participant: str) -> set[str]:
         """The images this participant has already answered."""

@@ -1,0 +1,78 @@
+"""Rate limits of the naturalness test: votes per participant (in the database) and new participants per client.
+
+A participant cannot cast more than `StudyLimits.votes` votes in a window (checked by the vote store
+inside the vote's transaction), and one client (an IP address as Gradio sees it) cannot be issued more
+than `StudyLimits.joins` participant tokens in a window (checked here, in the server's memory), so
+fresh identities cannot be minted to get around the first limit. Behind a reverse proxy, start uvicorn
+with the proxy in $FORWARDED_ALLOW_IPS so that clients are told apart by their own addresses.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `votes` events (votes, or new participants) in any `seconds`-long window."""
+
+    votes: int = 30
+    seconds: float = 60.0
+
+
+def rate_limit_from_env(variable: str = "GAN_STUDIO_VOTE_LIMIT", default: RateLimit = RateLimit()) -> RateLimit:
+    """$`variable` as "COUNT/SECONDS" (e.g. "30/60"), else `default`; a malformed value raises ValueError with a sentence."""
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    try:
+        count_text, seconds_text = text.split("/")
+        limit = RateLimit(int(count_text), float(seconds_text))
+    except ValueError as error:
+        raise ValueError(f"{variable} must look like 30/60 (count/seconds), not {text!r}.") from error
+    if limit.votes < 1 or not 0 < limit.seconds < float("inf"):
+        raise ValueError(f"{variable} needs a count of at least 1 in a positive number of seconds, not {text!r}.")
+    return limit
+
+
+@dataclass(frozen=True)
+class StudyLimits:
+    """Votes per participant ($GAN_STUDIO_VOTE_LIMIT) and new participants per client ($GAN_STUDIO_JOIN_LIMIT)."""
+
+    votes: RateLimit = RateLimit(30, 60.0)
+    joins: RateLimit = RateLimit(30, 600.0)
+
+    @classmethod
+    def from_env(cls) -> "StudyLimits":
+        """The limits from the environment, the defaults where a variable is unset."""
+        return cls(rate_limit_from_env("GAN_STUDIO_VOTE_LIMIT", cls.votes), rate_limit_from_env("GAN_STUDIO_JOIN_LIMIT", cls.joins))
+
+
+@dataclass
+class ClientLimiter:
+    """A sliding-window limit per client key, kept in memory (thread-safe)."""
+
+    limit: RateLimit
+    _events: dict[str, deque] = field(default_factory=lambda: defaultdict(deque), init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def allow(self, client: str) -> bool:
+        """Count one event for `client` and say whether it is within the limit (refused events are not counted)."""
+        now = time.monotonic()
+        with self._lock:
+            events = self._events[client]
+            while events and events[0] <= now - self.limit.seconds:
+                events.popleft()
+            if len(events) >= self.limit.votes:
+                return False
+            events.append(now)
+            if len(self._events) > 100_000:
+                self._forget_idle(now)
+            return True
+
+    def _forget_idle(self, now: float) -> None:
+        for key in [key for key, events in self._events.items() if not events or events[-1] <= now - self.limit.seconds]:
+            del self._events[key]
