@@ -470,15 +470,12 @@ def load_dataset(name: str, split: str = "train", size: int | None = None) -> Im
 
 
 def photo_files(name: str) -> list[Path]:
-    """Whole photos for full-resolution evaluation: all of `bsds500`, or the test split of folder:PATH."""
+    """Whole photos for full-resolution evaluation: all of `bsds500`; PATH/test of folder:PATH when present, else every image in it."""
     if name == "bsds500":
         return image_files(bsds500_folder())[0]
     if name.startswith(FOLDER_PREFIX):
         root = Path(name.removeprefix(FOLDER_PREFIX)).expanduser()
         if not root.is_dir():
             raise DataError(f"No folder {root.name!r}: give folder:PATH with PATH an image folder.")
-        if (root / "test").is_dir():
-            return image_files(root / "test")[0]
-        files = image_files(root)[0]
-        return [files[i] for i in _seeded_parts(len(files), UNSPLIT_FRACTIONS)["test"].tolist()]
+        return image_files(root / "test" if (root / "test").is_dir() else root)[0]
     raise DataError(f"{name!r} is not a set of whole photos; use bsds500 or folder:PATH.")

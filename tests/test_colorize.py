@@ -1,9 +1,12 @@
 """The Lab pipeline and full-resolution colorization keep what the photo already has."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
 from PIL import Image
 
+from colorgan.evaluate import evaluate_model, evaluate_photos
 from colorgan.inference import Colorizer, ColorizeResult, colorize
 from colorgan.lab import join_normalized, lab_to_rgb, rgb_to_lab, split_normalized
 from colorgan.models import ChromaGANGenerator
@@ -88,3 +91,24 @@ def test_a_hosted_colorizer_does_not_load_server_folders(tmp_path, untrained_mod
     folder = save_model(untrained_model, tmp_path / "tiny", ModelCard("tiny", "test", "none", "none"))
     with pytest.raises(ValueError, match="name a shipped model or a Hub repo id"):
         Colorizer.from_pretrained(str(folder), allow_local=False)
+
+
+PHOTOS = Path(__file__).resolve().parent / "data" / "photos"
+
+
+def test_evaluation_scores_a_model_on_its_own_device_against_the_gray_baseline(untrained_model, device):
+    data = f"folder:{PHOTOS}"
+    gray = evaluate_model(None, data, limit=8, size=32)
+    model = evaluate_model(untrained_model.to(device), data, limit=8, size=32)
+    assert set(model) == {"psnr", "ssim", "colorfulness", "colorfulness_truth"}
+    assert gray["colorfulness"] < 1 < gray["colorfulness_truth"] == model["colorfulness_truth"]
+    assert abs(model["psnr"] - gray["psnr"]) < 1  # an untrained model stays near gray
+
+
+def test_whole_photo_evaluation_keeps_each_photo_at_its_own_size(tmp_path, untrained_model):
+    (tmp_path / "photos").mkdir()
+    for name, size in (("wide.jpg", (90, 40)), ("tall.jpg", (30, 70))):
+        Image.fromarray(np.random.default_rng(0).integers(0, 255, (*size[::-1], 3), dtype=np.uint8)).save(tmp_path / "photos" / name)
+    folder = save_model(untrained_model, tmp_path / "tiny", ModelCard("tiny", "test", "none", "none"))
+    scores = evaluate_photos(Colorizer.from_pretrained(str(folder)), f"folder:{tmp_path / 'photos'}", size=32)
+    assert scores["psnr"] > 10 and scores["colorfulness_truth"] > 10

@@ -49,9 +49,14 @@ def test_an_image_folder_splits_into_disjoint_seeded_train_val_and_test_parts():
     assert parts["train"].images.shape[1:] == (3, 32, 32) and len(parts["train"].classes) == 8
 
 
-def test_whole_photos_of_a_folder_are_its_test_split_at_full_size():
-    files = photo_files(f"folder:{PHOTOS}")
-    assert len(files) == 10 and all(f.suffix == ".jpg" for f in files)
+def test_whole_photos_of_a_folder_are_all_its_images_or_its_test_subfolder(tmp_path):
+    assert len(photo_files(f"folder:{PHOTOS}")) == 96
+    (tmp_path / "train").mkdir()
+    (tmp_path / "test").mkdir()
+    for part, count in (("train", 3), ("test", 2)):
+        for i in range(count):
+            (tmp_path / part / f"{i}.png").write_bytes(b"")
+    assert [f.parent.name for f in photo_files(f"folder:{tmp_path}")] == ["test", "test"]
 
 
 def test_two_datasets_join_with_the_second_classes_after_the_first():
