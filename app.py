@@ -3,12 +3,14 @@
     python app.py [--host 127.0.0.1] [--port 7860] [--share] [--device auto] [--allow-local-models]
 
 Models load when a request first needs them. Visitors name shipped models and Hub repos only; the
-operator's --allow-local-models also lets them name weights folders on this machine's disk.
+operator's --allow-local-models also lets them name weights folders on this machine's disk. Uploads
+are limited to MAX_FILE_SIZE each, and Gradio's temporary files are deleted after DELETE_CACHE[1] s.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 from collections.abc import Sequence
 
 import gradio as gr
@@ -24,12 +26,15 @@ INTRO = (
     "fill holes, super-resolve, detect anomalies, and judge colorizations blind. "
     "Every model here was trained by us on named open data; see each tab's notes."
 )
+MAX_FILE_SIZE = "50mb"  # per uploaded file: a 16-megapixel photo (gan.imageio.MAX_PIXELS) as PNG or 8-bit TIFF fits
+DELETE_CACHE = (600, 1800)  # every 10 minutes, delete Gradio's temporary files older than 30 minutes
+CONCURRENCY = 2  # requests of one event handled at once, unless its tab sets its own limit
 
 
 def build_app(ctx: AppContext, tabs: Sequence[str] = TABS) -> tuple[gr.Blocks, str]:
     """Build the Blocks app from the tab modules; return it and the HTML head the tabs need."""
     modules = [importlib.import_module(name) for name in tabs]
-    with gr.Blocks(title=TITLE) as demo:
+    with gr.Blocks(title=TITLE, delete_cache=DELETE_CACHE) as demo:
         gr.Markdown(INTRO)
         for module in modules:
             module.build_tab(ctx)
@@ -51,11 +56,28 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def context_from_args(args: argparse.Namespace) -> AppContext:
+    """The tabs' shared context for these command-line flags."""
+    return AppContext(device=pick_device(args.device), allow_local_models=args.allow_local_models)
+
+
+def launch(demo: gr.Blocks, head: str, **options) -> None:
+    """Serve `demo` with the app's queue and upload limits; `options` go to `gr.Blocks.launch`."""
+    demo.queue(default_concurrency_limit=CONCURRENCY).launch(head=head, max_file_size=MAX_FILE_SIZE, **options)
+
+
+def log_one_line_per_event() -> None:
+    """Server log: one line per event (user mistakes included, see ui.components.user_errors), no HTTP chatter."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Start the app."""
     args = parse_args(argv)
-    demo, head = build_app(AppContext(device=pick_device(args.device), allow_local_models=args.allow_local_models))
-    demo.queue(default_concurrency_limit=2).launch(server_name=args.host, server_port=args.port, share=args.share, head=head)
+    log_one_line_per_event()
+    demo, head = build_app(context_from_args(args))
+    launch(demo, head, server_name=args.host, server_port=args.port, share=args.share)
 
 
 if __name__ == "__main__":

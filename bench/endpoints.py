@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 from gradio_client import Client, handle_file
 
-from anomaly.inference import shipped_models as anomaly_models
-from colorgan.models import DEFAULT_MODEL as COLOR_MODEL
+from anomaly import Detector
+from colorgan.inference import Colorizer
 from colorgan.naturalness.pool import default_pool_dir, load_pool
 from colorgan.naturalness.store import new_id
 from inpaint.prior import BUNDLED_PRIORS
@@ -26,7 +26,7 @@ CLOTHING = EXAMPLES / "inpaint" / "fashion-mnist-test-0000.png"
 
 def colorize(client: Client) -> None:
     """Colorize the bundled cat photo with the default model."""
-    client.predict(handle_file(str(PHOTO)), COLOR_MODEL, 64, api_name="/colorize")
+    client.predict(handle_file(str(PHOTO)), Colorizer.default_model(), 64, api_name="/colorize")
 
 
 def inpaint(client: Client) -> None:
@@ -35,8 +35,8 @@ def inpaint(client: Client) -> None:
 
 
 def anomaly_score(client: Client) -> None:
-    """Score one Fashion-MNIST image with the first shipped HistoryAD model."""
-    client.predict(anomaly_models()[0], [handle_file(str(CLOTHING))], api_name="/anomaly_score")
+    """Score one Fashion-MNIST image with the default anomaly model."""
+    client.predict(Detector.default_model(), [handle_file(str(CLOTHING))], api_name="/anomaly_score")
 
 
 def vote(client: Client) -> None:

@@ -1,6 +1,7 @@
-"""Shared fixtures: deterministic torch, and the app served on 127.0.0.1 for gradio_client tests."""
+"""Shared fixtures: devices, deterministic torch, tiny bundled weights, and the app served on 127.0.0.1 for gradio_client tests."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from bench.serve import free_port
+from ui.serve import free_port
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -37,6 +38,40 @@ def _seeded() -> None:
     torch.manual_seed(0)
 
 
+TINY_MODEL = {"base_channels": 4, "depth": 2, "max_channels": 8, "global_channels": 8, "num_classes": 3}
+
+
+@pytest.fixture
+def tiny_model() -> Callable[[int], torch.nn.Module]:
+    """A factory of tiny ChromaGAN generators: the same seed gives the same weights."""
+    from colorgan.models import ChromaGANGenerator
+
+    def make(seed: int) -> torch.nn.Module:
+        torch.manual_seed(seed)
+        return ChromaGANGenerator(**TINY_MODEL)
+
+    return make
+
+
+@pytest.fixture
+def bundled_weights(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_model) -> Path:
+    """A weights/ root (offline, empty Hub cache) whose hub.json ships one model, 'tiny' (seed 0), from Hub repo studio-test/tiny."""
+    import huggingface_hub.constants
+
+    from gan import hub
+
+    root = tmp_path / "weights"
+    card = hub.ModelCard(title="tiny", summary="a test model", training_data="none", hardware="CPU", metrics={"psnr": 24.5})
+    hub.save_model(tiny_model(0), root / "tiny", card)
+    entry = {"repo": "studio-test/tiny", "revision": "0123456789abcdef0123456789abcdef01234567", "class": "colorgan.models:ChromaGANGenerator"}
+    (root / "hub.json").write_text(json.dumps({"tiny": entry}))
+    monkeypatch.setattr(hub, "WEIGHTS_ROOT", root)
+    monkeypatch.setattr(hub, "HUB_CONFIG", root / "hub.json")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hf-cache"))
+    return root
+
+
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     """Folder for test artefacts (screenshots); git-ignored."""
@@ -47,7 +82,7 @@ def artifacts_dir() -> Path:
 @pytest.fixture(scope="session")
 def serve_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., str]]:
     """Launch the app (or some of its tabs) on 127.0.0.1 and return its URL; closed at session end."""
-    from app import build_app
+    from app import build_app, launch
     from ui.context import AppContext
 
     launched = []
@@ -56,7 +91,7 @@ def serve_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...
         ctx = AppContext(device=torch.device("cpu"), votes_db=votes_db or str(tmp_path_factory.mktemp("votes") / "votes.sqlite3"))
         demo, head = build_app(ctx, tabs) if tabs else build_app(ctx)
         port = free_port()
-        demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, head=head)
+        launch(demo, head, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
         launched.append(demo)
         return f"http://127.0.0.1:{port}/"
 

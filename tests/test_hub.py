@@ -15,30 +15,12 @@ from gan import hub
 from gan.hub import ModelCard, WeightsError, check_size, fetch, publish, save_model
 
 CARD = ModelCard(title="tiny", summary="a test model", training_data="none", hardware="CPU", metrics={"psnr": 24.5})
-PINNED = "0123456789abcdef0123456789abcdef01234567"
+PINNED = "0123456789abcdef0123456789abcdef01234567"  # the revision bundled_weights pins
 LATER = "89abcdef0123456789abcdef0123456789abcdef"
-
-
-def tiny(seed: int) -> ChromaGANGenerator:
-    torch.manual_seed(seed)
-    return ChromaGANGenerator(base_channels=4, depth=2, max_channels=8, global_channels=8, num_classes=3)
 
 
 def same_weights(a: torch.nn.Module, b: torch.nn.Module) -> bool:
     return all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
-
-
-@pytest.fixture
-def bundled(tmp_path, monkeypatch):
-    """A weights/ root holding model 'tiny' (seed 0), configured to come from Hub repo studio-test/tiny at commit PINNED."""
-    root = tmp_path / "weights"
-    save_model(tiny(0), root / "tiny", CARD)
-    (root / "hub.json").write_text(json.dumps({"tiny": {"repo": "studio-test/tiny", "revision": PINNED, "class": "colorgan.models:ChromaGANGenerator"}}))
-    monkeypatch.setattr(hub, "WEIGHTS_ROOT", root)
-    monkeypatch.setattr(hub, "HUB_CONFIG", root / "hub.json")
-    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
-    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hf-cache"))
-    return root
 
 
 def cache_snapshot(cache: Path, repo: str, commit: str, model: torch.nn.Module, ref: str | None = None) -> None:
@@ -50,8 +32,8 @@ def cache_snapshot(cache: Path, repo: str, commit: str, model: torch.nn.Module, 
         (repo_dir / "refs" / ref).write_text(commit)
 
 
-def test_a_folder_round_trip_keeps_every_weight_and_says_it_came_from_a_folder(tmp_path):
-    model = tiny(1)
+def test_a_folder_round_trip_keeps_every_weight_and_says_it_came_from_a_folder(tmp_path, tiny_model):
+    model = tiny_model(1)
     folder = save_model(model, tmp_path / "m", CARD)
     assert sorted(p.name for p in folder.iterdir()) == ["README.md", "config.json", "model.safetensors"]
     assert "| psnr | 24.5 |" in (folder / "README.md").read_text()
@@ -60,29 +42,29 @@ def test_a_folder_round_trip_keeps_every_weight_and_says_it_came_from_a_folder(t
     assert (source.kind, source.path, source.repo, str(source)) == ("folder", folder, None, "folder m")
 
 
-def test_offline_fetch_serves_the_pinned_commit_from_the_hub_cache_not_main(bundled, tmp_path):
-    cache_snapshot(tmp_path / "hf-cache", "studio-test/tiny", PINNED, tiny(2))
-    cache_snapshot(tmp_path / "hf-cache", "studio-test/tiny", LATER, tiny(3), ref="main")
+def test_offline_fetch_serves_the_pinned_commit_from_the_hub_cache_not_main(bundled_weights, tmp_path, tiny_model):
+    cache_snapshot(tmp_path / "hf-cache", "studio-test/tiny", PINNED, tiny_model(2))
+    cache_snapshot(tmp_path / "hf-cache", "studio-test/tiny", LATER, tiny_model(3), ref="main")
     model, source = fetch(ChromaGANGenerator, "tiny")
-    assert same_weights(model, tiny(2))
+    assert same_weights(model, tiny_model(2))
     assert (source.kind, source.repo, source.revision) == ("hub", "studio-test/tiny", PINNED)
     assert str(source) == f"hub studio-test/tiny@{PINNED}"
 
 
-def test_offline_fetch_without_a_cached_copy_falls_back_to_the_bundled_weights(bundled):
+def test_offline_fetch_without_a_cached_copy_falls_back_to_the_bundled_weights(bundled_weights, tiny_model):
     model, source = fetch(ChromaGANGenerator, "tiny")
-    assert same_weights(model, tiny(0))
-    assert (source.kind, source.path, str(source)) == ("bundled", bundled / "tiny", "bundled weights/tiny")
+    assert same_weights(model, tiny_model(0))
+    assert (source.kind, source.path, str(source)) == ("bundled", bundled_weights / "tiny", "bundled weights/tiny")
 
 
-def test_an_unknown_repo_without_bundled_copy_is_a_clear_error(bundled):
+def test_an_unknown_repo_without_bundled_copy_is_a_clear_error(bundled_weights):
     with pytest.raises(WeightsError, match="Could not fetch 'someone/else' from the Hub .* no bundled copy"):
         fetch(ChromaGANGenerator, "someone/else")
 
 
 @pytest.mark.parametrize("spelling", ["absolute", "dot-dot", "tilde", "dot-slash", "relative"])
-def test_without_allow_local_no_folder_of_the_disk_is_loaded_however_it_is_spelled(bundled, tmp_path, monkeypatch, spelling):
-    save_model(tiny(4), tmp_path / "home" / "m", CARD)
+def test_without_allow_local_no_folder_of_the_disk_is_loaded_however_it_is_spelled(bundled_weights, tmp_path, monkeypatch, spelling, tiny_model):
+    save_model(tiny_model(4), tmp_path / "home" / "m", CARD)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     (tmp_path / "home" / "sub").mkdir()
     monkeypatch.chdir(tmp_path / "home" / "sub")
@@ -94,26 +76,26 @@ def test_without_allow_local_no_folder_of_the_disk_is_loaded_however_it_is_spell
     assert "shipped model or a Hub repo id" in str(refused.value) or "Could not fetch" in str(refused.value)
 
 
-def test_a_folder_name_shaped_like_a_repo_id_is_looked_up_on_the_hub_not_on_disk(bundled, tmp_path, monkeypatch):
-    save_model(tiny(5), tmp_path / "org" / "m", CARD)
+def test_a_folder_name_shaped_like_a_repo_id_is_looked_up_on_the_hub_not_on_disk(bundled_weights, tmp_path, monkeypatch, tiny_model):
+    save_model(tiny_model(5), tmp_path / "org" / "m", CARD)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(WeightsError, match="Could not fetch 'org/m' from the Hub"):
         fetch(ChromaGANGenerator, "org/m", allow_local=False)
 
 
-def test_a_hundred_thousand_character_name_is_refused_with_a_short_sentence(bundled):
+def test_a_hundred_thousand_character_name_is_refused_with_a_short_sentence(bundled_weights):
     with pytest.raises(WeightsError) as refused:
         fetch(ChromaGANGenerator, "x" * 100_000, allow_local=False)
     assert len(str(refused.value)) < 200
 
 
 @pytest.mark.parametrize("damage", ["no safetensors", "pickle only", "corrupt", "other architecture"])
-def test_unusable_folders_are_refused_with_a_sentence_that_names_no_absolute_path(tmp_path, damage):
-    folder = save_model(tiny(0), tmp_path / "m", CARD)
+def test_unusable_folders_are_refused_with_a_sentence_that_names_no_absolute_path(tmp_path, damage, tiny_model):
+    folder = save_model(tiny_model(0), tmp_path / "m", CARD)
     if damage in ("no safetensors", "pickle only"):
         (folder / "model.safetensors").unlink()
     if damage == "pickle only":
-        torch.save(tiny(0).state_dict(), folder / "pytorch_model.bin")
+        torch.save(tiny_model(0).state_dict(), folder / "pytorch_model.bin")
     if damage == "corrupt":
         (folder / "model.safetensors").write_bytes(b"garbage")
     if damage == "other architecture":
@@ -125,8 +107,8 @@ def test_unusable_folders_are_refused_with_a_sentence_that_names_no_absolute_pat
     assert str(tmp_path) not in str(refused.value)
 
 
-def test_a_config_with_huge_widths_is_refused_in_a_second_without_allocating_the_model(tmp_path):
-    folder = save_model(tiny(0), tmp_path / "m", CARD)
+def test_a_config_with_huge_widths_is_refused_in_a_second_without_allocating_the_model(tmp_path, tiny_model):
+    folder = save_model(tiny_model(0), tmp_path / "m", CARD)
     config = json.loads((folder / "config.json").read_text())
     (folder / "config.json").write_text(json.dumps({**config, "base_channels": 4096, "max_channels": 4096, "global_channels": 4096, "depth": 6}))
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -138,27 +120,27 @@ def test_a_config_with_huge_widths_is_refused_in_a_second_without_allocating_the
 
 
 @pytest.mark.parametrize("change", [{"depth": 10**9}, {"base_channels": -(10**12)}, {"num_classes": list(range(5000))}])
-def test_config_numbers_beyond_the_apps_limits_are_refused_before_building(tmp_path, change):
-    folder = save_model(tiny(0), tmp_path / "m", CARD)
+def test_config_numbers_beyond_the_apps_limits_are_refused_before_building(tmp_path, change, tiny_model):
+    folder = save_model(tiny_model(0), tmp_path / "m", CARD)
     config = json.loads((folder / "config.json").read_text())
     (folder / "config.json").write_text(json.dumps({**config, **change}))
     with pytest.raises(WeightsError, match="beyond this app's limits"):
         check_size(ChromaGANGenerator, folder)
 
 
-def test_a_config_that_does_not_describe_the_model_is_a_sentence(tmp_path):
-    folder = save_model(tiny(0), tmp_path / "m", CARD)
+def test_a_config_that_does_not_describe_the_model_is_a_sentence(tmp_path, tiny_model):
+    folder = save_model(tiny_model(0), tmp_path / "m", CARD)
     (folder / "config.json").write_text(json.dumps({"base_channels": "wide"}))
     with pytest.raises(WeightsError, match="does not describe a ChromaGANGenerator"):
         fetch(ChromaGANGenerator, str(folder))
 
 
-def test_check_size_counts_the_parameters_the_config_describes(tmp_path):
-    folder = save_model(tiny(0), tmp_path / "m", CARD)
-    assert check_size(ChromaGANGenerator, folder) == sum(p.numel() for p in tiny(0).parameters())
+def test_check_size_counts_the_parameters_the_config_describes(tmp_path, tiny_model):
+    folder = save_model(tiny_model(0), tmp_path / "m", CARD)
+    assert check_size(ChromaGANGenerator, folder) == sum(p.numel() for p in tiny_model(0).parameters())
 
 
-def test_a_hub_repo_with_an_oversized_weights_file_is_refused_before_downloading(bundled, monkeypatch):
+def test_a_hub_repo_with_an_oversized_weights_file_is_refused_before_downloading(bundled_weights, monkeypatch):
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
     downloads = []
     monkeypatch.setattr(hub.HfApi, "get_paths_info", lambda self, repo, paths, revision=None: [SimpleNamespace(size=10**10)])
@@ -184,22 +166,22 @@ class FakeHfApi:
         return SimpleNamespace(oid=f"{len(FakeHfApi.uploads):040x}")
 
 
-def test_publishing_returns_the_commit_and_pins_the_model_to_it_in_hub_json(bundled, tmp_path, monkeypatch):
+def test_publishing_returns_the_commit_and_pins_the_model_to_it_in_hub_json(bundled_weights, tmp_path, monkeypatch, tiny_model):
     FakeHfApi.uploads = []
     monkeypatch.setattr(hub, "HfApi", FakeHfApi)
-    folder = save_model(tiny(6), tmp_path / "new", CARD)
+    folder = save_model(tiny_model(6), tmp_path / "new", CARD)
     upload = publish(folder, "studio-test/tiny", model_cls=ChromaGANGenerator, record_as="tiny")
     assert upload.revision == f"{1:040x}" and upload.files == ["README.md", "config.json", "model.safetensors"]
     assert FakeHfApi.uploads == [{"repo": "studio-test/tiny", "files": upload.files}]
-    entry = json.loads((bundled / "hub.json").read_text())["tiny"]
+    entry = json.loads((bundled_weights / "hub.json").read_text())["tiny"]
     assert entry == {"repo": "studio-test/tiny", "revision": upload.revision, "class": "colorgan.models:ChromaGANGenerator"}
-    cache_snapshot(tmp_path / "hf-cache", "studio-test/tiny", upload.revision, tiny(6))
+    cache_snapshot(tmp_path / "hf-cache", "studio-test/tiny", upload.revision, tiny_model(6))
     model, source = fetch(ChromaGANGenerator, "tiny")
-    assert source.revision == upload.revision and same_weights(model, tiny(6))
+    assert source.revision == upload.revision and same_weights(model, tiny_model(6))
 
 
-def test_publish_dry_run_lists_a_complete_folder_and_refuses_an_incomplete_one(tmp_path):
-    folder = save_model(tiny(0), tmp_path / "m", CARD)
+def test_publish_dry_run_lists_a_complete_folder_and_refuses_an_incomplete_one(tmp_path, tiny_model):
+    folder = save_model(tiny_model(0), tmp_path / "m", CARD)
     assert publish(folder, "org/tiny", dry_run=True) == hub.Upload(["README.md", "config.json", "model.safetensors"], None)
     shutil.copytree(folder, tmp_path / "broken")
     (tmp_path / "broken" / "README.md").unlink()

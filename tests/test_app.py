@@ -1,0 +1,48 @@
+"""The app shell: the operator's flags, models loaded on first use, upload size limit, temporary files cleaned."""
+from __future__ import annotations
+
+import httpx
+import pytest
+import torch
+
+import app
+from gan import hub
+from ui.context import AppContext
+from ui.serve import free_port
+
+
+def test_local_model_folders_are_closed_unless_the_operator_opens_them():
+    assert app.context_from_args(app.parse_args(["--device", "cpu"])).allow_local_models is False
+    assert app.context_from_args(app.parse_args(["--device", "cpu", "--allow-local-models"])).allow_local_models is True
+
+
+def test_every_flag_has_help(capsys):
+    with pytest.raises(SystemExit):
+        app.parse_args(["--help"])
+    help_text = capsys.readouterr().out
+    for flag in ("--host", "--port", "--share", "--device", "--allow-local-models"):
+        line = next(line for line in help_text.splitlines() if line.strip().startswith(flag))
+        assert len(line.split(maxsplit=2 if flag in ("--host", "--port", "--device") else 1)) > 1, f"{flag} has no help"
+
+
+def test_building_the_whole_app_reads_no_weights(monkeypatch):
+    checked = []
+    monkeypatch.setattr(hub, "check_size", lambda *args, **kwargs: checked.append(args))
+    ctx = AppContext(device=torch.device("cpu"), votes_db=":memory:")
+    demo, _ = app.build_app(ctx)
+    assert checked == [] and ctx.loaded_models() == []
+    assert demo.delete_cache == app.DELETE_CACHE == (600, 1800)
+
+
+def test_an_upload_over_the_file_size_limit_is_refused_and_a_small_one_accepted():
+    demo, head = app.build_app(AppContext(device=torch.device("cpu"), votes_db=":memory:"), tabs=())
+    port = free_port()
+    app.launch(demo, head, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        url = f"http://127.0.0.1:{port}/gradio_api/upload"
+        small = httpx.post(url, files={"files": ("small.png", b"\x89PNG" + b"0" * 1000)}, timeout=30)
+        large = httpx.post(url, files={"files": ("large.png", b"0" * (50 * 1024 * 1024 + 1))}, timeout=60)
+    finally:
+        demo.close()
+    assert small.status_code == 200
+    assert large.status_code == 413
