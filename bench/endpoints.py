@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 import numpy as np
 from gradio_client import Client, handle_file
 
 from anomaly import Detector
 from colorgan.inference import Colorizer
-from colorgan.naturalness.pool import default_pool_dir, load_pool
-from colorgan.naturalness.store import new_id
 from inpaint.prior import BUNDLED_PRIORS
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -22,6 +21,8 @@ PHOTO = EXAMPLES / "colorize" / "chelsea.jpg"
 INPAINT_PHOTO = EXAMPLES / "inpaint" / "cifar10-test-1003.png"
 CENTER_MASK = EXAMPLES / "api" / "center-mask-32.png"  # white over the middle quarter of the 32x32 photo
 CLOTHING = EXAMPLES / "inpaint" / "fashion-mnist-test-0000.png"
+VOTES_PER_PARTICIPANT = 20
+_participants: WeakKeyDictionary[Client, tuple[str, int]] = WeakKeyDictionary()  # simulated user -> (token, votes cast)
 
 
 def colorize(client: Client) -> None:
@@ -40,10 +41,21 @@ def anomaly_score(client: Client) -> None:
 
 
 def vote(client: Client) -> None:
-    """One vote of a new participant for a random image of the bundled pool."""
-    pool = load_pool(default_pool_dir())
-    entry = pool.entries[np.random.default_rng().integers(len(pool.entries))]
-    client.predict(new_id(), entry.image, True, 1500, new_id(), api_name="/vote")
+    """Draw the next image for this user's participant and answer it, as the Naturalness tab does.
+
+    Each simulated user keeps a participant token and takes a new one after VOTES_PER_PARTICIPANT votes
+    (below the default per-participant rate limit) or when it has seen every photo of the pool.
+    """
+    participant = _participants.get(client)
+    if participant is None or participant[1] >= VOTES_PER_PARTICIPANT:
+        participant = (client.predict(api_name="/join"), 0)
+    token, votes = participant
+    drawn = client.predict(token, api_name="/draw")
+    if drawn["ticket"] is None:
+        _participants.pop(client, None)
+        return vote(client)
+    client.predict(token, drawn["ticket"], bool(np.random.default_rng().integers(2)), api_name="/vote")
+    _participants[client] = (token, votes + 1)
 
 
 REQUESTS: dict[str, Callable[[Client], None]] = {

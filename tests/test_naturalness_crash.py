@@ -11,8 +11,8 @@ from pathlib import Path
 from gradio_client import Client
 from naturalness_helpers import make_pool
 
-from bench.serve import running_app
 from colorgan.naturalness.store import VoteStore, new_id
+from ui.serve import running_app
 
 REPO = Path(__file__).resolve().parent.parent
 SERVE = """
