@@ -1,6 +1,6 @@
 """Train the Tiny ImageNet classifier whose features define FID-TIN, and export it.
 
-    python -m training.fid_classifier --steps 10000 --run-dir runs/fid-classifier --weights-out weights/fid-tin-classifier
+    python -m training.fid_classifier --steps 5000 --run-dir runs/fid-classifier --weights-out weights/fid-tin-classifier
 
 Supervised cross-entropy on Tiny ImageNet 200's train split (random flips and 4-pixel shifts),
 accuracy watched on its val split, top-1 accuracy on the test split (the official validation set)
@@ -37,7 +37,7 @@ class ClassifierConfig:
 
     data: str = "tiny-imagenet"
     width: int = 16
-    steps: int = 10000
+    steps: int = 5000
     batch_size: int = 64
     lr: float = 0.1
     weight_decay: float = 5e-4
