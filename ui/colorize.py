@@ -1,15 +1,13 @@
 """The Colorize tab: upload an old photo, pick a model, get it back in color at full resolution."""
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import gradio as gr
 
 from colorgan.inference import DEFAULT_SIZE, Colorizer
-from gan.hub import WeightsError
-from gan.imageio import InvalidImageError, load_image
-from ui.components import ImageFileInput
+from gan.imageio import MAX_PIXELS, load_image
+from ui.components import CheckedSlider, ImageFileInput, output_path, user_errors
 from ui.context import AppContext
 from ui.gpu import on_gpu
 
@@ -18,22 +16,20 @@ NOTES = (
     "Color is predicted from the photo's lightness (CIE L) at a moderate size and joined with the photo's "
     "own full-resolution L, so details and tones are kept exactly. The bundled models were trained by us on "
     "Tiny ImageNet photos and UTKFace portraits (64×64) on a CPU: expect plausible, muted colors, strongest on skies, grass and skin. "
-    "Photos over 50 megapixels are refused; please downscale them first."
+    f"Photos over {MAX_PIXELS / 1e6:.0f} megapixels are refused; please downscale them first."
 )
 
 
 def build_tab(ctx: AppContext) -> None:
     """Add the Colorize tab to the app being built."""
 
+    @user_errors
     @on_gpu(duration=30)
-    def run(photo: str | None, model_name: str | None, size: float) -> tuple[str, str, str]:
-        try:
-            image = load_image(photo)
-            colorizer = ctx.load(Colorizer, (model_name or "").strip() or Colorizer.default_model())
-            result = colorizer(image, int(size))
-        except (InvalidImageError, WeightsError, ValueError, TypeError) as error:
-            raise gr.Error(str(error)) from None
-        target = Path(tempfile.mkdtemp(prefix="colorized-")) / f"{Path(photo).stem}-color.png"
+    def run(photo: str | None, model_name: str | None, size: int) -> tuple[str, str, str]:
+        image = load_image(photo)
+        colorizer = ctx.load(Colorizer, model_name)
+        result = colorizer(image, size)
+        target = output_path(f"{Path(photo).stem}-color.png")
         result.image.save(target)
         height, width = result.size
         status = (
@@ -50,7 +46,7 @@ def build_tab(ctx: AppContext) -> None:
         with gr.Row():
             models = Colorizer.shipped_models()
             model_name = gr.Dropdown(models, value=models[0] if models else None, label="Model (or a Hub repo id)", allow_custom_value=True)
-            size = gr.Slider(32, 512, value=DEFAULT_SIZE, step=32, label="Color prediction size (px, longer side)")
+            size = CheckedSlider(32, 512, value=DEFAULT_SIZE, step=32, precision=0, label="Color prediction size (px, longer side)")
         button = gr.Button("Colorize", variant="primary")
         download = gr.File(label="Full-resolution PNG")
         status = gr.Markdown(elem_id="colorize-status")
