@@ -364,6 +364,21 @@ def test_store_under_concurrent_writers_counts_a_vote_once_and_enforces_the_rate
     store.close()
 
 
+def test_study_keeps_its_secret_draws_votes_and_finished_participants_on_any_database(pool, any_store_target, monkeypatch):
+    monkeypatch.delenv("GAN_STUDIO_VOTE_SECRET", raising=False)
+    study = NaturalnessStudy(pool, any_store_target, seed=0)
+    token = study.join("client")
+    shown = study.draw(token)
+    assert study.vote(token, shown.ticket, True).recorded
+    study.finish(token)
+    study.finish(token)
+    reopened = NaturalnessStudy(pool, any_store_target)
+    assert reopened.secret == study.secret and reopened.draw(token) is None
+    assert [(vote.vote_id, vote.method) for vote in reopened.store.all_votes()] == [(shown.ticket, shown.entry.method)]
+    for opened in (study, reopened):
+        opened.store.close()
+
+
 def test_without_a_configured_or_local_pool_the_app_uses_the_bundled_pool_of_every_shipped_model(monkeypatch, tmp_path):
     from colorgan.inference import Colorizer
     from colorgan.naturalness import pool as pool_module
