@@ -1,189 +1,211 @@
-"""Train the WGAN-GP image prior of the inpainting tab (generator + critic) and save it as one weights folder.
+"""Train the WGAN-GP image prior of inpainting and super-resolution (generator + critic) and export it.
 
-    python -m training.inpaint_prior --dataset fashion-mnist --out weights/inpaint-fashion-mnist
-    python -m training.inpaint_prior --dataset cifar10 --out weights/inpaint-cifar10
+    python -m training.inpaint_prior --dataset utkface --image-size 64 --run-dir runs/inpaint-faces \
+        --weights-out weights/inpaint-faces --threads 1
+    python -m training.inpaint_prior --dataset fashion-mnist --image-size 32 --run-dir runs/inpaint-fashion-mnist
 
-Offline datasets: fashion-mnist (28x28 gray, zero-padded to 32), cifar10 (32x32 RGB). Online ones
-(torchvision downloads): svhn, celeba (center-cropped). Any folder of images (root/<class>/<image>,
-or root/train/<class>/<image>) works too. The run folder keeps checkpoints, sample grids and the
-metrics log, and a killed run resumes where it stopped.
+Data: any name of the data registry (gan.data): `utkface` and `tiny-imagenet` at 64 px, `fashion-mnist`
+(28 px, zero-padded into a 32 px frame), `folder:PATH`, ... Images smaller than --image-size are
+zero-padded into the frame, larger ones resized to it. The run watches the critic's distance on the
+data's val split (never test) and resumes from its last checkpoint when started again with the same
+--run-dir; --export-only exports the latest checkpoint while the run goes on.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import platform
-import time
+import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
-from gan.data import ImageSet, TensorImages, data_root, load_dataset, to_unit_range
-from gan.device import seed_everything
-from gan.hub import ModelCard, publish, save_model
+from gan.checkpoint import latest_checkpoint, load_checkpoint
+from gan.cli import add_config_arguments, config_json, parse_configs
+from gan.data import DataError, ImageSet, TensorImages, dataset_names, describe, load_dataset, to_unit_range
+from gan.hardware import hardware_description
+from gan.device import pick_device
+from gan.hub import ModelCard, fetch, publish, save_model
 from gan.nets import init_gan_weights
 from gan.objectives import make_objective
-from gan.task import UnconditionalGAN
-from gan.train import TrainConfig, init_distributed, train
+from gan.train import TRAIN_HELP, ConfigError, TrainConfig, effective_n_critic, init_distributed, train, training_seconds
 from inpaint.prior import InpaintPrior, to_frame
-
-ONLINE_DATASETS = ("svhn", "celeba")
+from inpaint.task import PriorTask
 
 
 @dataclass
 class PriorConfig:
-    """What prior to train: data, sizes, and the WGAN-GP schedule."""
+    """What prior to train: data, frame size and network widths, the gradient penalty, export."""
 
     dataset: str = "fashion-mnist"
     image_size: int = 32
     latent_dim: int = 100
     generator_channels: int = 64
     critic_channels: int = 64
-    steps: int = 2000
-    batch_size: int = 64
-    lr: float = 2e-4
-    n_critic: int = 5
     gp_weight: float = 10.0
     max_train_images: int = 0
-    run_dir: str = "runs/inpaint-fashion-mnist"
-    out: str = "weights/inpaint-fashion-mnist"
-    seed: int = 0
-    device: str = "auto"
-    threads: int = 1
+    val_images: int = 512
+    test_images: int = 2000
+    fid_classifier: str = ""
+    export_only: bool = False
+    weights_out: str = ""
+    push_to_hub: str = ""
+    threads: int = 0
+
+    def __post_init__(self) -> None:
+        if self.image_size < 8 or self.image_size & (self.image_size - 1):
+            raise ConfigError(f"--image-size must be a power of two of at least 8 (32, 64), got {self.image_size}.")
+        for name in ("latent_dim", "generator_channels", "critic_channels", "val_images"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}.")
+        for name in ("max_train_images", "test_images", "threads"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"--{name.replace('_', '-')} must be 0 or more, got {getattr(self, name)}.")
+        if not (math.isfinite(self.gp_weight) and self.gp_weight >= 0):
+            raise ConfigError(f"--gp-weight must be a finite number of at least 0, got {self.gp_weight}.")
 
 
-def load_online(name: str, split: str, size: int) -> ImageSet:
-    """SVHN or CelebA through torchvision's downloads (needs the network), as uint8 size x size."""
-    import torchvision
-    from torchvision import transforms
+HELP = {
+    "dataset": f"dataset of the data registry ({', '.join(dataset_names())}, folder:PATH, or A+B)",
+    "image_size": "side of the prior's square frame, a power of two (32, 64); smaller images are zero-padded into it",
+    "latent_dim": "dimension of z ~ N(0, I)",
+    "generator_channels": "width of the generator's last hidden layer (doubles towards z)",
+    "critic_channels": "width of the critic's first layer (doubles with depth)",
+    "gp_weight": "weight lambda of the WGAN-GP gradient penalty",
+    "max_train_images": "train on N training images drawn at random (seeded; 0: all)",
+    "val_images": "images of the val split on which the critic's distance is watched every --eval-every steps",
+    "test_images": "test images the exported card measures on (held-out distance, FID-TIN); 0 skips",
+    "fid_classifier": "FID-TIN feature network (shipped name, Hub repo id or folder) for the card's FID-TIN; empty skips",
+    "export_only": "train nothing: export the run's latest checkpoint to --weights-out, e.g. while the run goes on",
+    "weights_out": "folder to export the prior to (config.json + model.safetensors + README.md + samples.png)",
+    "push_to_hub": "Hub repo id (org/name) to publish the exported prior to; needs HF_TOKEN or a login",
+    "threads": "torch CPU threads (0 keeps torch's default)",
+}
 
-    root = str(data_root() / "torchvision")
-    if name == "svhn":
-        dataset = torchvision.datasets.SVHN(root, split="train" if split == "train" else "test", download=True)
-        images = torch.from_numpy(dataset.data)
-        return ImageSet(images, torch.from_numpy(dataset.labels.astype("int64")), tuple(str(i) for i in range(10)))
-    transform = transforms.Compose([transforms.CenterCrop(140), transforms.Resize(size), transforms.PILToTensor()])
-    dataset = torchvision.datasets.CelebA(root, split="train" if split == "train" else "test", download=True, transform=transform)
-    images = torch.stack([dataset[i][0] for i in range(len(dataset))])
-    return ImageSet(images, torch.zeros(len(images), dtype=torch.int64), ("face",))
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m training.inpaint_prior", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_config_arguments(parser, PriorConfig, HELP)
+    add_config_arguments(parser, TrainConfig, TRAIN_HELP)
+    parser.add_argument("--print-config", action="store_true", help="print the full configuration as JSON and exit")
+    return parser
 
 
 def prepare(config: PriorConfig, split: str) -> tuple[ImageSet, int]:
     """The dataset's split in the prior's frame, and the side of the real content inside it."""
-    if config.dataset in ONLINE_DATASETS:
-        image_set = load_online(config.dataset, split, config.image_size)
-    else:
-        image_set = load_dataset(config.dataset, split)
+    image_set = load_dataset(config.dataset, split)
     frame, content = to_frame(image_set.images, config.image_size)
     return ImageSet(frame, image_set.labels, image_set.classes), content
 
 
+def build_prior(config: PriorConfig, channels: int, content: int) -> InpaintPrior:
+    """A freshly initialised prior of `config`'s sizes."""
+    prior = InpaintPrior(config.latent_dim, channels, config.image_size, config.generator_channels, config.critic_channels, content, config.dataset)
+    init_gan_weights(prior)
+    return prior
+
+
 @torch.no_grad()
-def held_out_distance(prior: InpaintPrior, test: ImageSet, n: int = 2000, seed: int = 1) -> dict[str, float]:
-    """Critic's Wasserstein estimate E[D(test)] - E[D(G(z))] and mean scores, on held-out images."""
-    generator = torch.Generator().manual_seed(seed)
-    index = torch.randperm(len(test), generator=generator)[:n]
-    real = to_unit_range(test.images[index])
-    z = torch.randn(len(index), prior.latent_dim, generator=generator)
-    fake = torch.cat([prior.generator(chunk) for chunk in z.split(256)])
-    real_score = torch.cat([prior.critic(chunk) for chunk in real.split(256)]).mean().item()
-    fake_score = torch.cat([prior.critic(chunk) for chunk in fake.split(256)]).mean().item()
-    return {"heldout_wasserstein_estimate": real_score - fake_score, "critic_mean_real": real_score, "critic_mean_fake": fake_score}
+def test_metrics(prior: InpaintPrior, config: PriorConfig, seed: int) -> dict[str, float]:
+    """The exported prior measured on held-out test images: the critic's distance, and FID-TIN when asked for."""
+    test, _ = prepare(config, "test")
+    test = test.sample(config.test_images, seed)
+    task = PriorTask(prior.generator, prior.critic, make_objective("wgan-gp"), prior.latent_dim).eval()
+    metrics = {f"test {name}": value for name, value in task.evaluate((to_unit_range(test.images),)).items()}
+    if config.fid_classifier:
+        from gan.fid import TinyImageNetClassifier, frechet_distance
+
+        classifier, _ = fetch(TinyImageNetClassifier, config.fid_classifier)
+        z = torch.randn(len(test), prior.latent_dim, generator=torch.Generator().manual_seed(seed))
+        fake = torch.cat([prior.generator(chunk) for chunk in z.split(256)])
+        fake = ((fake + 1) * 127.5).round().clamp(0, 255).to(torch.uint8)
+        real = test.images
+        if real.shape[1] == 1:
+            real, fake = real.repeat(1, 3, 1, 1), fake.repeat(1, 3, 1, 1)
+        metrics["FID-TIN (test images vs samples)"] = frechet_distance(real, fake, classifier.eval())
+    return metrics
 
 
-def build_card(config: PriorConfig, metrics: dict[str, float], seconds: float, n_train: int, content: int) -> ModelCard:
-    """Model card of a trained prior."""
-    return ModelCard(
+def export(task: PriorTask, prior: InpaintPrior, config: PriorConfig, train_config: TrainConfig, n_train: int, content: int, step: int) -> Path:
+    """Save the prior with its model card and last sample grid; return the weights folder."""
+    device = next(prior.parameters()).device
+    prior.cpu().eval()
+    metrics = test_metrics(prior, config, train_config.seed) if config.test_images else {}
+    n_critic = effective_n_critic(task, train_config)
+    folder = Path(config.weights_out)
+    card = ModelCard(
         title=f"Inpainting prior: WGAN-GP DCGAN on {config.dataset}",
         summary=(
-            "Generator and critic of a WGAN-GP (Gulrajani et al. 2017) trained on uncorrupted images; "
-            "the image prior of semantic inpainting and super-resolution by latent search "
-            "(Yeh et al. 2017; Vitoria, Sintes and Ballester 2019). One module holds both networks "
-            "(`generator.*`, `critic.*`): the search needs G for candidates and D for the prior loss -D(G(z))."
+            "Generator and critic of a WGAN-GP (Gulrajani et al. 2017) trained on uncorrupted images: the image prior "
+            "of semantic inpainting and super-resolution by latent search (Yeh et al. 2017; Vitoria, Sintes and Ballester 2019). "
+            "One module holds both networks (`generator.*`, `critic.*`): the search needs G for candidates and D for the prior "
+            "loss −D(G(z)). Use it with `inpaint.Inpainter`."
         ),
         training_data=(
-            f"`{config.dataset}` training split, {n_train} images, content {content}x{content} in a "
-            f"{config.image_size}x{config.image_size} frame (zero-padded when smaller). Test split held out."
+            f"{describe(config.dataset)}: train split, {n_train} images, content {content}×{content} in a "
+            f"{config.image_size}×{config.image_size} frame (zero-padded when smaller). The val split was watched during "
+            f"training; the metrics below are on {config.test_images} test images."
         ),
-        hardware=f"CPU ({platform.processor() or platform.machine()}), {config.threads} thread(s); {seconds / 60:.1f} minutes of training.",
-        training_config=asdict(config),
+        hardware=f"{hardware_description(device)}; {training_seconds(Path(train_config.run_dir)) / 3600:.2f} hours of training logged (all resumed segments)",
+        training_config={**json.loads(config_json(config, train_config)), "n_critic": n_critic},
         metrics=metrics,
         notes=(
-            "A small DCGAN, far from state-of-the-art: judge its samples in the run's `samples/` grids; "
-            "the search quality it gives is measured by `python -m inpaint.evaluate` (see docs/inpaint.md)."
+            f"Step {step} of {train_config.steps}. Critic updates per generator update: {n_critic}. "
+            "`samples.png` is the run's last sample grid (fixed latents). The search quality this prior gives is "
+            "measured by `python -m inpaint.evaluate` (docs/inpaint.md)."
         ),
         tags=["inpainting", "super-resolution", "wgan-gp", config.dataset],
     )
-
-
-def run(config: PriorConfig, push_to_hub: str | None = None) -> Path:
-    """Train, measure on the test split, save weights + card; return the weights folder."""
-    torch.set_num_threads(config.threads)
-    seed_everything(config.seed)
-    train_set, content = prepare(config, "train")
-    test_set, _ = prepare(config, "test")
-    if config.max_train_images:
-        train_set = train_set.sample(config.max_train_images, config.seed)
-    channels = train_set.images.shape[1]
-    prior = InpaintPrior(config.latent_dim, channels, config.image_size, config.generator_channels, config.critic_channels, content, config.dataset)
-    init_gan_weights(prior)
-    objective = make_objective("wgan-gp", gp_weight=config.gp_weight)
-    task = UnconditionalGAN(prior.generator, prior.critic, objective, config.latent_dim)
-    train_config = TrainConfig(
-        run_dir=config.run_dir, steps=config.steps, batch_size=config.batch_size, lr_generator=config.lr,
-        lr_critic=config.lr, n_critic=config.n_critic, sample_every=max(config.steps // 8, 1),
-        checkpoint_every=max(config.steps // 8, 1), log_every=25, seed=config.seed, device=config.device,
-    )
-    started = time.perf_counter()
-    train(task, TensorImages(train_set), train_config)
-    seconds = time.perf_counter() - started
-    if not init_distributed(config.device).is_main:  # under torchrun, rank 0 alone measures and exports
-        return Path(config.out)
-    prior.cpu().eval()
-    metrics = held_out_distance(prior, test_set)
-    out = save_model(prior, Path(config.out), build_card(config, metrics, seconds, len(train_set), content))
-    (Path(config.run_dir) / "prior_metrics.json").write_text(json.dumps({"seconds": seconds, **metrics}, indent=2))
-    if push_to_hub:
-        publish(out, push_to_hub, model_cls=InpaintPrior)
-    return out
-
-
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """The command line."""
-    defaults = PriorConfig()
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", default=defaults.dataset, help="fashion-mnist | cifar10 (offline), svhn | celeba (download), or an image folder")
-    parser.add_argument("--image-size", type=int, default=defaults.image_size, help="side of the prior's square frame, a power of two (32, 64)")
-    parser.add_argument("--latent-dim", type=int, default=defaults.latent_dim, help="dimension of z ~ N(0, I)")
-    parser.add_argument("--generator-channels", type=int, default=defaults.generator_channels, help="width of the generator's last hidden layer")
-    parser.add_argument("--critic-channels", type=int, default=defaults.critic_channels, help="width of the critic's first layer")
-    parser.add_argument("--steps", type=int, default=defaults.steps, help="generator steps (each after n-critic critic steps)")
-    parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="images per batch")
-    parser.add_argument("--lr", type=float, default=defaults.lr, help="Adam learning rate of both networks (betas 0.5, 0.9)")
-    parser.add_argument("--n-critic", type=int, default=defaults.n_critic, help="critic steps per generator step")
-    parser.add_argument("--gp-weight", type=float, default=defaults.gp_weight, help="weight of the WGAN-GP gradient penalty")
-    parser.add_argument("--max-train-images", type=int, default=defaults.max_train_images, help="train on N training images drawn at random (seeded; 0: all)")
-    parser.add_argument("--run-dir", default=defaults.run_dir, help="folder for checkpoints, samples/ and metrics.jsonl (resumed if present)")
-    parser.add_argument("--out", default=defaults.out, help="weights folder to write (config.json + model.safetensors + README.md)")
-    parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed")
-    parser.add_argument("--device", default=defaults.device, help="auto, cpu, cuda, cuda:1, mps")
-    parser.add_argument("--threads", type=int, default=defaults.threads, help="torch CPU threads")
-    parser.add_argument("--push-to-hub", metavar="REPO", help="also upload the weights folder to this Hub repo (needs a token)")
-    parser.add_argument("--print-config", action="store_true", help="print the configuration as JSON and exit")
-    return parser.parse_args(argv)
+    save_model(prior, folder, card)
+    grids = sorted((Path(train_config.run_dir) / "samples").glob("step-*.png"))
+    if grids:
+        (folder / "samples.png").write_bytes(grids[-1].read_bytes())
+    prior.to(device)
+    return folder
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Train a prior from the command line."""
-    args = vars(parse_args(argv))
-    push, show = args.pop("push_to_hub"), args.pop("print_config")
-    config = PriorConfig(**args)
-    if show:
-        print(json.dumps(asdict(config), indent=2))
+    """Train (or export), and optionally publish."""
+    parser = build_parser()
+    config, train_config, args = parse_configs(parser, argv, PriorConfig, TrainConfig)
+    if args.print_config:
+        print(config_json(config, train_config))
         return
-    print(f"saved {run(config, push)}")
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    try:
+        train_set, content = prepare(config, "train")
+        validation, _ = prepare(config, "val")
+    except DataError as error:
+        parser.error(str(error))
+    if config.max_train_images:
+        train_set = train_set.sample(config.max_train_images, train_config.seed)
+    if len(train_set) < train_config.batch_size:
+        parser.error(f"{config.dataset} has {len(train_set)} training images, fewer than one batch of {train_config.batch_size}.")
+    try:
+        pick_device(train_config.device)
+    except ValueError as error:
+        parser.error(str(error))
+    torch.manual_seed(train_config.seed)
+    prior = build_prior(config, train_set.images.shape[1], content)
+    task = PriorTask(prior.generator, prior.critic, make_objective("wgan-gp", gp_weight=config.gp_weight), config.latent_dim)
+    validation = validation.sample(config.val_images, train_config.seed)
+    step = train_config.steps
+    if config.export_only:
+        checkpoint = latest_checkpoint(Path(train_config.run_dir))
+        if checkpoint is None or not config.weights_out:
+            parser.error("--export-only needs --weights-out and a run folder with a checkpoint.")
+        step = load_checkpoint(checkpoint, {"generator": prior.generator, "critic": prior.critic}, {})
+    else:
+        train(task, TensorImages(train_set), train_config, eval_batch=(to_unit_range(validation.images),))
+    if config.weights_out and init_distributed(train_config.device).is_main:
+        folder = export(task, prior, config, train_config, len(train_set), content, step)
+        print(f"Saved weights to {folder}")
+        if config.push_to_hub:
+            publish(folder, config.push_to_hub, model_cls=InpaintPrior)
+            print(f"Published to https://huggingface.co/{config.push_to_hub}")
 
 
 if __name__ == "__main__":
