@@ -7,6 +7,7 @@ import os
 import random
 import sqlite3
 import time
+from pathlib import Path
 from collections import Counter
 from collections.abc import Callable
 
@@ -299,11 +300,12 @@ def test_cli_build_pool_colorizes_held_out_photos_keeping_their_luminance(tmp_pa
     from gan.hub import ModelCard, save_model
 
     model_dir = save_model(ChromaGANGenerator(base_channels=4, num_classes=0), tmp_path / "tiny-untrained", ModelCard("tiny", "test", "none", "none"))
-    cli(["build-pool", "--out", str(tmp_path / "pool"), "--models", str(model_dir), "--cifar-per-class", "1", "--skimage", "coffee"])
-    assert "Wrote 22 images (11 photos x 2 methods: real, tiny-untrained)" in capsys.readouterr().out
+    photos = Path(__file__).resolve().parent / "data" / "photos" / "bee"
+    cli(["build-pool", "--out", str(tmp_path / "pool"), "--models", str(model_dir), "--tiny-imagenet", "0", "--bsds500", "0", "--folder", str(photos), "--skimage", "coffee"])
+    assert "Wrote 26 images (13 photos x 2 methods: real, tiny-untrained)" in capsys.readouterr().out
     pool = load_pool(tmp_path / "pool")
     assert pool.provenance == {"tiny-untrained": f"folder {model_dir.name}"}
-    assert sum(source.startswith("cifar10-test/") for source in pool.sources()) == 10 and "skimage/coffee" in pool.sources()
+    assert sum(source.startswith("folder/") for source in pool.sources()) == 12 and "skimage/coffee" in pool.sources()
     for source in pool.sources():
         real, colorized = (next(e for e in pool.entries if e.source == source and e.method == m) for m in ("real", "tiny-untrained"))
         real_lab, colorized_lab = (rgb2lab(np.asarray(Image.open(pool.path(e.image)))) for e in (real, colorized))

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from colorgan.naturalness.pool import DISPLAY_SIDE, build_pool, build_pool_dir, cifar10_photos, default_pool_dir, load_pool, skimage_photos
+from colorgan.naturalness.pool import DISPLAY_SIDE, build_pool, build_pool_dir, default_pool_dir, load_pool, registry_photos, skimage_photos, whole_photos
 from colorgan.naturalness.results import format_table, tally, write_results_csv, write_votes_csv
 from colorgan.naturalness.store import VoteStore
 from ui.context import default_votes_db
@@ -30,7 +30,10 @@ def build_pool_command(args: argparse.Namespace) -> None:
     from colorgan.inference import DEFAULT_SIZE, Colorizer
 
     torch.set_num_threads(args.threads)
-    photos = cifar10_photos(args.cifar_per_class, args.seed) + skimage_photos(args.skimage, args.large_side)
+    photos = registry_photos("tiny-imagenet", args.tiny_imagenet, args.seed) if args.tiny_imagenet else []
+    photos += whole_photos("bsds500", args.bsds500, args.seed, args.large_side) if args.bsds500 else []
+    photos += whole_photos(f"folder:{args.folder}", 10**6, args.seed, args.large_side) if args.folder else []
+    photos += skimage_photos(args.skimage, args.large_side)
     colorizers, provenance = {}, {}
     for name in args.models or _shipped_models():
         colorizer = Colorizer.from_pretrained(name)
@@ -79,11 +82,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     build = commands.add_parser("build-pool", help="colorize held-out photos with every model and write the pool")
     build.add_argument("--out", type=Path, default=build_pool_dir(), help="pool folder to write (default: $GAN_STUDIO_POOL or data/naturalness-pool; the app reads it before the bundled examples/naturalness-pool)")
     build.add_argument("--models", nargs="*", default=None, help="shipped model names, Hub repo ids or weights folders (default: every shipped colorization model)")
-    build.add_argument("--cifar-per-class", type=int, default=5, help="held-out CIFAR-10 test photos per class (10 classes)")
+    build.add_argument("--tiny-imagenet", type=int, default=20, help="held-out Tiny ImageNet photos (official validation set, 64 px, enlarged for display)")
+    build.add_argument("--bsds500", type=int, default=20, help="whole BSDS500 photos (resized to --large-side)")
+    build.add_argument("--folder", type=Path, default=None, help="also every photo of this image folder (resized to --large-side)")
     build.add_argument("--skimage", nargs="*", default=["coffee", "chelsea", "astronaut", "rocket"], help="scikit-image color photos to add (none: pass the flag alone)")
-    build.add_argument("--large-side", type=int, default=DISPLAY_SIDE, help="longer side in pixels the scikit-image photos are resized to")
-    build.add_argument("--size", type=int, default=None, help="longer side at which the models predict color (default: the photo's own, at most colorize's default of 64)")
-    build.add_argument("--seed", type=int, default=0, help="seed of the choice of CIFAR-10 photos")
+    build.add_argument("--large-side", type=int, default=DISPLAY_SIDE, help="longer side in pixels the whole photos are resized to before colorizing")
+    build.add_argument("--size", type=int, default=None, help="longer side at which the models predict color (default: the photo's own, at most the colorizer's default)")
+    build.add_argument("--seed", type=int, default=0, help="seed of the choice of photos")
     build.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     build.set_defaults(run=build_pool_command)
 

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import torch
 from PIL import Image
 
 from gan.data import REPO_ROOT
@@ -173,25 +174,29 @@ def for_display(image: Image.Image, side: int = DISPLAY_SIDE) -> Image.Image:
     return image.convert("RGB").resize(size, Image.Resampling.BICUBIC)
 
 
-def _is_color(image) -> bool:
-    """Whether a CHW uint8 photo is in color: a gray photo has nothing for a colorization test to judge."""
-    return bool((image.amax(0).float() - image.amin(0).float()).mean() > 2.0)
+def registry_photos(data: str, count: int, seed: int = 0) -> list[Photo]:
+    """`count` held-out color photos of a dataset of the registry (its test split; gray ones left out), drawn with `seed`.
+
+    Small photos (Tiny ImageNet's 64 px) are colorized at their own size and enlarged by
+    `for_display` when shown; ids are "<data>-test/<index>".
+    """
+    from gan.data import load_dataset
+
+    test = load_dataset(data, "test")
+    colored = test.colored()
+    order = torch.randperm(len(colored), generator=torch.Generator().manual_seed(seed))[:count]
+    return [(f"{data}-test/{int(i)}", Image.fromarray(colored.images[i].permute(1, 2, 0).numpy())) for i in order.sort().values]
 
 
-def cifar10_photos(per_class: int, seed: int = 0) -> list[Photo]:
-    """`per_class` held-out color CIFAR-10 test photos of each class (gray ones left out), drawn with `seed`, ids "cifar10-test/<index>"."""
-    from gan.data import load_cifar10
+def whole_photos(data: str, count: int, seed: int = 0, side: int = DISPLAY_SIDE) -> list[Photo]:
+    """`count` whole photos of bsds500 or folder:PATH (a seeded draw), resized to `side` px on the longer side."""
+    from gan.data import photo_files
+    from gan.imageio import load_image
 
-    test = load_cifar10("test")
-    rng = random.Random(seed)
-    photos: list[Photo] = []
-    for label in range(len(test.classes)):
-        indices = [int(i) for i in (test.labels == label).nonzero().flatten()]
-        rng.shuffle(indices)
-        chosen = [index for index in indices if _is_color(test.images[index])][:per_class]
-        for index in sorted(chosen):
-            photos.append((f"cifar10-test/{index}", Image.fromarray(test.images[index].permute(1, 2, 0).numpy())))
-    return photos
+    files = photo_files(data)
+    chosen = sorted(random.Random(seed).sample(range(len(files)), min(count, len(files))))
+    name = "bsds500" if data == "bsds500" else "folder"
+    return [(f"{name}/{files[i].stem}", for_display(load_image(files[i]), side)) for i in chosen]
 
 
 def skimage_photos(names: Sequence[str], side: int = DISPLAY_SIDE) -> list[Photo]:
