@@ -12,9 +12,11 @@ import argparse
 import importlib
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import gradio as gr
 
+from gan.cli import add_config_arguments, parse_configs
 from gan.device import pick_device
 from ui import TABS
 from ui.context import AppContext
@@ -42,23 +44,41 @@ def build_app(ctx: AppContext, tabs: Sequence[str] = TABS) -> tuple[gr.Blocks, s
     return demo, head
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """The command line of `python app.py`."""
+@dataclass
+class ServeConfig:
+    """How `python app.py` serves the app."""
+
+    host: str = "127.0.0.1"
+    port: int = 7860
+    share: bool = False
+    device: str = "auto"
+    allow_local_models: bool = False
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.port <= 65535:
+            raise ValueError(f"--port must be between 1 and 65535, not {self.port}.")
+
+
+SERVE_HELP = {
+    "host": "address to listen on (0.0.0.0 to serve your network)",
+    "port": "port to listen on",
+    "share": "also open a temporary public gradio.live link",
+    "device": "torch device for the models: auto, cpu, cuda, cuda:1, mps",
+    "allow_local_models": "let model boxes name weights folders on this machine's disk (off: shipped models and Hub repos only; never on a public server)",
+}
+
+
+def parse_args(argv: Sequence[str] | None = None) -> ServeConfig:
+    """The command line of `python app.py`; a bad value exits with one sentence."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 to serve your network)")
-    parser.add_argument("--port", type=int, default=7860, help="port to listen on")
-    parser.add_argument("--share", action="store_true", help="also open a temporary public gradio.live link")
-    parser.add_argument("--device", default="auto", help="torch device for the models: auto, cpu, cuda, cuda:1, mps")
-    parser.add_argument(
-        "--allow-local-models", action="store_true",
-        help="let model boxes name weights folders on this machine's disk (off: shipped models and Hub repos only; never on a public server)",
-    )
-    return parser.parse_args(argv)
+    add_config_arguments(parser, ServeConfig, SERVE_HELP)
+    config, _ = parse_configs(parser, argv, ServeConfig)
+    return config
 
 
-def context_from_args(args: argparse.Namespace) -> AppContext:
-    """The tabs' shared context for these command-line flags."""
-    return AppContext(device=pick_device(args.device), allow_local_models=args.allow_local_models)
+def context_from_args(config: ServeConfig) -> AppContext:
+    """The tabs' shared context for these command-line settings."""
+    return AppContext(device=pick_device(config.device), allow_local_models=config.allow_local_models)
 
 
 def launch(demo: gr.Blocks, head: str, **options) -> None:

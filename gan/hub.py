@@ -22,6 +22,7 @@ from huggingface_hub import HfApi, snapshot_download
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 from safetensors import SafetensorError
 from torch import nn
+from torch.overrides import TorchFunctionMode
 
 from gan.data import REPO_ROOT
 
@@ -37,6 +38,10 @@ BYTES_PER_PARAMETER = 4  # float32
 MAX_CONFIG_BYTES = 64 * 1024
 MAX_CONFIG_NUMBER = 4096  # any number in config.json (widths, depths, sizes)
 MAX_CONFIG_LIST = 1024
+RANDOM_INIT = {
+    "normal_", "uniform_", "trunc_normal_", "kaiming_normal_", "kaiming_uniform_", "xavier_normal_", "xavier_uniform_",
+    "orthogonal_", "sparse_", "random_", "bernoulli_", "exponential_", "geometric_", "log_normal_", "cauchy_",
+}
 
 
 class WeightsError(ValueError):
@@ -100,8 +105,10 @@ def _shown(name: str) -> str:
 
 def _read_config(folder: Path) -> dict:
     path = folder / "config.json"
-    if not path.is_file() or path.stat().st_size > MAX_CONFIG_BYTES:
-        raise WeightsError(f"{folder.name} needs a config.json of at most {MAX_CONFIG_BYTES // 1024} KB.")
+    if not path.is_file():
+        raise WeightsError(f"{folder.name} has no config.json; a weights folder holds config.json and model.safetensors.")
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise WeightsError(f"The config.json of {folder.name} is larger than {MAX_CONFIG_BYTES // 1024} KB.")
     try:
         config = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
@@ -123,13 +130,25 @@ def _check_config_values(config: dict, folder: Path) -> None:
             )
 
 
+class _SkipRandomInit(TorchFunctionMode):
+    """Random initialisation of meta tensors is skipped: it has no values to fill, and torch would load its compiler for it."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if getattr(func, "__name__", "") in RANDOM_INIT:
+            target = next((a for a in (*args, *kwargs.values()) if isinstance(a, torch.Tensor)), None)
+            if target is not None and target.is_meta:
+                return target
+        return func(*args, **kwargs)
+
+
 def _skeleton(model_cls: type[Model], config: dict, folder: Path) -> nn.Module:
     """The model that `config` describes, built on the meta device: shapes without memory."""
     parameters = inspect.signature(model_cls.__init__).parameters
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
     kwargs = {k: v for k, v in config.items() if takes_any or (k in parameters and k != "self")}
     try:
-        with torch.device("meta"):
+        with torch.device("meta"), _SkipRandomInit():
             return model_cls(**kwargs)
     except Exception as error:  # any exception a crafted config can cause while building
         raise WeightsError(f"The config.json of {folder.name} does not describe a {model_cls.__name__} ({type(error).__name__}).") from error

@@ -2,6 +2,8 @@
 import json
 import resource
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -138,6 +140,12 @@ def test_a_config_that_does_not_describe_the_model_is_a_sentence(tmp_path, tiny_
 def test_check_size_counts_the_parameters_the_config_describes(tmp_path, tiny_model):
     folder = save_model(tiny_model(0), tmp_path / "m", CARD)
     assert check_size(ChromaGANGenerator, folder) == sum(p.numel() for p in tiny_model(0).parameters())
+
+
+def test_sizing_a_model_loads_no_compiler_so_a_first_request_stays_fast(tmp_path, tiny_model):
+    folder = save_model(tiny_model(0), tmp_path / "m", CARD)
+    script = f"import sys; from colorgan.models import ChromaGANGenerator; from gan.hub import check_size; check_size(ChromaGANGenerator, {str(folder)!r}); print('torch._dynamo' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent).stdout.strip() == "False"
 
 
 def test_a_hub_repo_with_an_oversized_weights_file_is_refused_before_downloading(bundled_weights, monkeypatch):
