@@ -57,6 +57,10 @@ class ServeConfig:
     def __post_init__(self) -> None:
         if not 1 <= self.port <= 65535:
             raise ValueError(f"--port must be between 1 and 65535, not {self.port}.")
+        try:
+            pick_device(self.device)
+        except RuntimeError as error:
+            raise ValueError(f"--device {self.device!r} is not a torch device; use auto, cpu, cuda, cuda:1 or mps.") from error
 
 
 SERVE_HELP = {

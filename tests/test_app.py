@@ -19,10 +19,17 @@ def test_local_model_folders_are_closed_unless_the_operator_opens_them():
 def test_every_flag_has_help(capsys):
     with pytest.raises(SystemExit):
         app.parse_args(["--help"])
-    help_text = capsys.readouterr().out
-    for flag in ("--host", "--port", "--share", "--device", "--allow-local-models"):
-        line = next(line for line in help_text.splitlines() if line.strip().startswith(flag))
-        assert len(line.split(maxsplit=2 if flag in ("--host", "--port", "--device") else 1)) > 1, f"{flag} has no help"
+    help_text = " ".join(capsys.readouterr().out.split())
+    for text in app.SERVE_HELP.values():
+        assert " ".join(text.split()) in help_text
+
+
+@pytest.mark.parametrize(("argv", "sentence"), [(["--port", "0"], "--port must be between 1 and 65535"), (["--device", "gpu0"], "is not a torch device")])
+def test_bad_flags_exit_with_one_sentence(capsys, argv, sentence):
+    with pytest.raises(SystemExit):
+        app.parse_args(argv)
+    error = capsys.readouterr().err
+    assert sentence in error and "Traceback" not in error
 
 
 def test_building_the_whole_app_reads_no_weights(monkeypatch):

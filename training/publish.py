@@ -15,44 +15,63 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from gan.cli import add_config_arguments, parse_configs
 from gan.hub import WEIGHTS_ROOT, WeightsError, hub_config, model_class, publish
+
+
+@dataclass
+class PublishConfig:
+    """What to publish and how."""
+
+    repo: str = ""
+    name: str = ""
+    all: bool = False
+    dry_run: bool = False
+    private: bool = False
+    token: str = ""
+
+
+PUBLISH_HELP = {
+    "repo": "Hub repo id (org/name) for FOLDER",
+    "name": "model name under which weights/hub.json pins FOLDER's upload (empty: record nothing)",
+    "all": "publish every model listed in weights/hub.json to its configured repo",
+    "dry_run": "list the files that would be uploaded, upload nothing",
+    "private": "create new repos as private",
+    "token": "Hub token (empty: HF_TOKEN or the stored login)",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Publish and print what was (or would be) uploaded; return the exit status."""
     parser = argparse.ArgumentParser(prog="python -m training.publish", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", nargs="?", type=Path, help="one weights folder to publish (with --repo)")
-    parser.add_argument("--repo", help="Hub repo id (org/name) for FOLDER")
-    parser.add_argument("--name", default=None, help="model name under which weights/hub.json pins FOLDER's upload (default: record nothing)")
-    parser.add_argument("--all", action="store_true", help="publish every model listed in weights/hub.json to its configured repo")
-    parser.add_argument("--dry-run", action="store_true", help="list the files that would be uploaded, upload nothing")
-    parser.add_argument("--private", action="store_true", help="create new repos as private")
-    parser.add_argument("--token", default=None, help="Hub token (default: HF_TOKEN or the stored login)")
-    args = parser.parse_args(argv)
-    if args.all == bool(args.folder):
+    add_config_arguments(parser, PublishConfig, PUBLISH_HELP)
+    config, args = parse_configs(parser, argv, PublishConfig)
+    if config.all == bool(args.folder):
         parser.error("give either FOLDER --repo ORG/NAME or --all")
-    if args.folder and not args.repo:
+    if args.folder and not config.repo:
         parser.error("FOLDER needs --repo ORG/NAME")
-    if args.name and args.all:
+    if config.name and config.all:
         parser.error("--name goes with FOLDER; --all records every model under its own name")
-    if args.name and model_class(args.name) is None:
-        parser.error(f"--name {args.name} is not in weights/hub.json; add its entry (repo, revision, class) first")
-    if args.all:
+    if config.name and model_class(config.name) is None:
+        parser.error(f"--name {config.name} is not in weights/hub.json; add its entry (repo, revision, class) first")
+    if config.all:
         jobs = [(WEIGHTS_ROOT / name, entry["repo"], name) for name, entry in hub_config().items()]
     else:
-        jobs = [(args.folder, args.repo, args.name)]
+        jobs = [(args.folder, config.repo, config.name or None)]
     status = 0
     for folder, repo, name in jobs:
         try:
             cls = model_class(name or folder.name)
-            upload = publish(folder, repo, model_cls=cls, token=args.token, private=args.private, dry_run=args.dry_run, record_as=name)
+            upload = publish(folder, repo, model_cls=cls, token=config.token or None, private=config.private, dry_run=config.dry_run, record_as=name)
         except WeightsError as error:
             print(f"error: {error}", file=sys.stderr)
             status = 1
             continue
-        if args.dry_run:
+        if config.dry_run:
             print(f"{folder} -> {repo}: would upload {', '.join(upload.files)}")
         else:
             pinned = f"; weights/hub.json pins {name} to it" if name else ""
