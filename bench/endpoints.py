@@ -14,7 +14,7 @@ from gradio_client import Client, handle_file
 
 from anomaly import Detector
 from colorgan.inference import Colorizer
-from inpaint.prior import BUNDLED_PRIORS
+from inpaint import Inpainter
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PHOTO = EXAMPLES / "colorize" / "chelsea.jpg"
@@ -31,8 +31,9 @@ def colorize(client: Client) -> None:
 
 
 def inpaint(client: Client) -> None:
-    """Fill the center of a CIFAR-10 test photo with the CIFAR-10 prior (a short search)."""
-    client.predict(handle_file(str(INPAINT_PHOTO)), handle_file(str(CENTER_MASK)), BUNDLED_PRIORS[-1], 50, 2, api_name="/inpaint")
+    """Fill the center of a CIFAR-10 test photo with the shipped CIFAR-10 prior (a short search)."""
+    prior = next(name for name in Inpainter.shipped_models() if "cifar10" in name)
+    client.predict(handle_file(str(INPAINT_PHOTO)), handle_file(str(CENTER_MASK)), prior, 50, 2, api_name="/inpaint")
 
 
 def anomaly_score(client: Client) -> None:
