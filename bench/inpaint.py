@@ -20,8 +20,8 @@ import torch
 from gan.data import load_dataset
 from inpaint.baselines import BASELINES
 from inpaint.masks import preset_mask
-from inpaint.pipeline import inpaint_steps
-from inpaint.prior import BUNDLED_PRIORS, load_prior
+from gan.hardware import hardware_description
+from inpaint.inference import Inpainter
 from inpaint.search import SearchConfig
 
 
@@ -29,7 +29,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line of `python -m bench.inpaint`."""
     defaults = SearchConfig()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--priors", nargs="+", default=list(BUNDLED_PRIORS), help="priors to time: bundled names, Hub repo ids or folders")
+    parser.add_argument("--priors", nargs="+", default=Inpainter.shipped_models(), help="priors to time: shipped names (default: all of weights/hub.json), Hub repo ids or folders")
     parser.add_argument("--iterations", type=int, default=defaults.iterations, help="Adam steps of the latent search (default: the tab's)")
     parser.add_argument("--restarts", type=int, default=defaults.restarts, help="random restarts searched in one batch (default: the tab's)")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each classical baseline; the median is reported")
@@ -60,20 +60,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     config = SearchConfig(iterations=args.iterations, restarts=args.restarts, report_every=args.iterations)
     rows = []
     for name in args.priors:
-        prior, _ = load_prior(name)
-        image = first_test_image(prior.dataset)
+        inpainter = Inpainter.from_pretrained(name)
+        image = first_test_image(inpainter.model.dataset)
         hole = preset_mask("center", *image.shape[:2])
-        started = time.perf_counter()
-        for progress in inpaint_steps(prior, image, hole, config):
-            pass
-        seconds = time.perf_counter() - started
+        seconds = inpainter.inpaint(image, hole, config).seconds
         size = f"{image.shape[1]}×{image.shape[0]}"
         rows.append((f"latent search, {name}", size, f"{args.iterations / seconds:.1f}", f"{seconds:.2f}"))
         unit = image.astype(np.float64) / 255.0
         for baseline, fn in BASELINES.items():
             rows.append((f"{baseline}, same image", size, "—", f"{median_seconds(lambda: fn(unit, hole), args.repeats):.4f}"))
     print(
-        f"CPU, torch threads {args.threads}; latent search with {args.iterations} iterations × {args.restarts} restarts "
+        f"{hardware_description()}; latent search with {args.iterations} iterations × {args.restarts} restarts "
         f"(one batch), center hole, crop + search + Poisson blend; baselines: median of {args.repeats} runs\n"
     )
     print("| method | image | search it/s | seconds to result |")

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 from skimage.restoration import inpaint_biharmonic
 
-from inpaint.pipeline import to_uint8
+from inpaint.images import to_uint8
 
 Baseline = Callable[[np.ndarray, np.ndarray], np.ndarray]
 

@@ -32,8 +32,9 @@ from inpaint.baselines import BASELINES
 from inpaint.blend import poisson_blend
 from inpaint.masks import PRESETS, preset_mask
 from inpaint.operators import DownsampleOperator, MaskOperator
-from inpaint.pipeline import SR_Z_WEIGHT, frame, unframe
-from inpaint.prior import InpaintPrior, load_prior, to_frame
+from inpaint.images import frame, unframe
+from inpaint.inference import SR_Z_WEIGHT, Inpainter
+from inpaint.prior import InpaintPrior, to_frame
 from inpaint.search import SearchConfig, latent_search
 
 CARD_MARK = "## Inpainting evaluation"
@@ -155,7 +156,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Evaluate from the command line and print the tables."""
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
-    prior, source = load_prior(args.prior)
+    inpainter = Inpainter.from_pretrained(args.prior)
+    prior, source = inpainter.model, str(inpainter.source)
     config = SearchConfig(alpha=args.alpha, beta=args.beta, lr=args.lr, window=args.window, iterations=args.iterations, restarts=args.restarts, seed=args.seed)
     images = held_out_images(prior, args.images, args.seed)
     started = time.perf_counter()

@@ -13,11 +13,7 @@ from huggingface_hub import PyTorchModelHubMixin
 from torch import Tensor, nn
 
 from gan.data import pad_to
-from gan.hub import fetch
 from gan.nets import DCGANCritic, DCGANGenerator
-
-BUNDLED_PRIORS = ("inpaint-fashion-mnist", "inpaint-cifar10")
-
 
 class InpaintPrior(nn.Module, PyTorchModelHubMixin, tags=["gan-imaging-studio", "inpainting", "wgan-gp"]):
     """DCGAN generator G: z -> image in [-1, 1] and layer-norm critic D: image -> score, trained as WGAN-GP.
@@ -44,13 +40,6 @@ class InpaintPrior(nn.Module, PyTorchModelHubMixin, tags=["gan-imaging-studio", 
 
     def forward(self, z: Tensor) -> Tensor:
         return self.generator(z)
-
-
-def load_prior(name: str) -> tuple[InpaintPrior, str]:
-    """Load a prior by bundled name, Hub repo id or folder; return it in eval mode and its source."""
-    prior, source = fetch(InpaintPrior, name)
-    prior.requires_grad_(False)
-    return prior.eval(), source
 
 
 def to_frame(images: Tensor, size: int) -> tuple[Tensor, int]:

@@ -19,6 +19,9 @@ from inpaint.operators import ForwardOperator
 from inpaint.prior import InpaintPrior
 
 
+LOSSES = ("contextual", "yeh")
+
+
 @dataclass
 class SearchConfig:
     """Settings of the search; `loss` picks the Vitoria et al. ("contextual") or Yeh et al. ("yeh") variant."""
@@ -33,6 +36,22 @@ class SearchConfig:
     restarts: int = 8
     seed: int = 0
     report_every: int = 10
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOSSES:
+            raise ValueError(f"The search loss must be one of {', '.join(LOSSES)}; got {self.loss!r}.")
+        for name in ("iterations", "restarts", "report_every", "window"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"The search's {name} must be a whole number of at least 1; got {value!r}.")
+        if self.window % 2 == 0:
+            raise ValueError(f"The search's window must be odd; got {self.window}.")
+        for name in ("alpha", "beta", "z_weight", "lr"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise ValueError(f"The search's {name} must be a finite number of at least 0; got {value!r}.")
+        if self.lr == 0:
+            raise ValueError("The search's learning rate must be positive.")
 
     @property
     def prior_loss(self) -> str:

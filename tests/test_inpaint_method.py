@@ -9,7 +9,8 @@ from inpaint.blend import poisson_blend
 from inpaint.losses import contextual_loss, image_gradients, importance_weights, yeh_prior
 from inpaint.masks import check_mask, preset_mask
 from inpaint.operators import DownsampleOperator, MaskOperator
-from inpaint.pipeline import crop_box, inpaint_steps, super_resolve_steps
+from inpaint.images import crop_box
+from inpaint_helpers import tiny_inpainter
 from inpaint.prior import InpaintPrior
 from inpaint.search import SearchConfig, latent_search, project_to_ball
 
@@ -132,25 +133,56 @@ def test_check_mask_refuses_full_and_mismatched_masks() -> None:
         check_mask(np.zeros((8, 9)), (8, 8, 3))
 
 
-def test_inpainting_with_an_empty_mask_returns_the_input_unchanged(tiny_prior: InpaintPrior) -> None:
+def test_inpainting_refuses_an_empty_mask_before_searching() -> None:
     image = np.random.default_rng(0).integers(0, 256, (20, 30, 3), dtype=np.uint8)
-    final = list(inpaint_steps(tiny_prior, image, np.zeros((20, 30), bool), SearchConfig(iterations=5)))[-1]
-    assert final.done and np.array_equal(final.result, image)
+    with pytest.raises(ValueError, match="mask is empty"):
+        tiny_inpainter().inpaint(image, np.zeros((20, 30), bool))
 
 
-def test_inpainting_a_large_image_changes_only_the_hole(tiny_prior: InpaintPrior) -> None:
+def test_inpainting_a_large_image_changes_only_the_hole(device: torch.device) -> None:
     image = np.random.default_rng(0).integers(0, 256, (40, 60, 3), dtype=np.uint8)
     hole = np.zeros((40, 60), bool)
-    hole[10:18, 30:40] = True
-    assert crop_box(hole, 8) == (4, 25, 24, 45)
-    reports = list(inpaint_steps(tiny_prior, image, hole, SearchConfig(iterations=10, restarts=2, report_every=5)))
-    final = reports[-1]
+    hole[10:18, 30:38] = True
+    assert crop_box(hole, 8) == (6, 26, 22, 42)
+    reports = list(tiny_inpainter(device=device).inpaint_steps(image, hole, SearchConfig(iterations=10, restarts=2, report_every=5)))
+    result = reports[-1].result
     assert [r.done for r in reports] == [False, True]
-    assert final.result.shape == image.shape and np.array_equal(final.result[~hole], image[~hole])
-    assert not np.array_equal(final.result[hole], image[hole])
+    assert reports[0].preview.shape == (8, 8, 3)
+    for filled in (result.image, result.classical):
+        assert filled.shape == image.shape and filled.dtype == np.uint8
+        assert np.array_equal(filled[~hole], image[~hole]) and not np.array_equal(filled[hole], image[hole])
+    assert result.crop == (6, 26, 22, 42) and result.model == "tiny" and result.seconds > 0
 
 
-def test_super_resolution_returns_the_prior_resolution(tiny_prior: InpaintPrior) -> None:
+def test_inpainting_names_the_largest_hole_the_prior_fills() -> None:
+    inpainter = tiny_inpainter()
+    image = np.zeros((60, 60, 3), np.uint8)
+    hole = np.zeros((60, 60), bool)
+    hole[:16, :16] = True
+    assert inpainter.max_hole_side == 16 and inpainter.check_inpaint(image, hole).sum() == 256
+    hole[16, 0] = True
+    with pytest.raises(ValueError, match=r"The hole spans 16×17 pixels, too large .* up to 16×16 pixels"):
+        inpainter.check_inpaint(image, hole)
+
+
+def test_super_resolution_enlarges_the_input_by_the_factor(device: torch.device) -> None:
     small = np.random.default_rng(0).integers(0, 256, (4, 4, 3), dtype=np.uint8)
-    final = list(super_resolve_steps(tiny_prior, small, 2, SearchConfig(iterations=4, restarts=1)))[-1]
-    assert final.done and final.result.shape == (8, 8, 3)
+    result = tiny_inpainter(device=device).super_resolve(small, 2, SearchConfig(iterations=4, restarts=1))
+    assert result.image.shape == (8, 8, 3) and result.bicubic.shape == (8, 8, 3) and result.factor == 2
+
+
+def test_super_resolution_never_shrinks_and_refuses_inputs_larger_than_the_prior_allows() -> None:
+    inpainter = tiny_inpainter()
+    narrow = np.zeros((3, 2, 3), np.uint8)
+    result = inpainter.super_resolve(narrow, 2, SearchConfig(iterations=2, restarts=1))
+    assert result.image.shape == (6, 4, 3)
+    with pytest.raises(ValueError, match=r"enlarges images of at most 4×4 pixels to 8×8; this one is 5×4"):
+        inpainter.super_resolve(np.zeros((4, 5, 3), np.uint8), 2)
+    with pytest.raises(ValueError, match="factor must be one of 2, 4"):
+        inpainter.super_resolve(narrow, 3)
+
+
+@pytest.mark.parametrize(("field", "value"), [("iterations", 0), ("restarts", 2.5), ("lr", float("nan")), ("alpha", -1.0), ("window", 4), ("loss", "l2")])
+def test_search_config_refuses_values_that_cannot_work(field: str, value: object) -> None:
+    with pytest.raises(ValueError, match="search"):
+        SearchConfig(**{field: value})

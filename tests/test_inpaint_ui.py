@@ -1,29 +1,30 @@
-"""The Inpaint tab's `inpaint` endpoint through gradio_client, and its answers to bad input."""
+"""The Inpaint tab: widgets map to Inpainter calls, the `inpaint` endpoint through gradio_client, answers to bad input."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 
+import gradio as gr
 import numpy as np
 import pytest
-import torch
 from gradio_client import Client, handle_file
 from PIL import Image
 
-from inpaint.prior import InpaintPrior
-import gradio as gr
+from inpaint.search import SearchConfig
+from inpaint_helpers import shipped_tiny_prior, tiny_inpainter
+from ui.inpaint import MODES, editor_inputs, enlarged, hole_from_image, hole_from_layer, search_updates, with_preset
 
-from ui.inpaint import editor_inputs, hole_from_image, hole_from_layer, search_updates, with_preset
-
-
-@pytest.fixture(scope="module")
-def tiny_rgb_prior() -> InpaintPrior:
-    torch.manual_seed(0)
-    return InpaintPrior(latent_dim=8, channels=3, image_size=8, generator_channels=4, critic_channels=4, content_size=8).eval().requires_grad_(False)
+SKIP = type(gr.skip())
 
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory: pytest.TempPathFactory, tiny_rgb_prior: InpaintPrior) -> dict[str, str]:
+def prior_name(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with shipped_tiny_prior(tmp_path_factory.mktemp("shipped")) as name:
+        yield name
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("inpaint-ui")
-    tiny_rgb_prior.save_pretrained(folder / "prior")
     image = np.random.default_rng(0).integers(0, 256, (24, 24, 3), dtype=np.uint8)
     Image.fromarray(image).save(folder / "image.png")
     mask = np.zeros((24, 24), np.uint8)
@@ -37,16 +38,16 @@ def files(tmp_path_factory: pytest.TempPathFactory, tiny_rgb_prior: InpaintPrior
 
 
 @pytest.fixture(scope="module")
-def client(serve_app) -> Client:
+def client(serve_app, prior_name: str) -> Client:
     return Client(serve_app(tabs=("ui.inpaint",)), verbose=False)
 
 
-def call(client: Client, files: dict[str, str], image: str = "image", mask: str = "mask") -> str:
-    return client.predict(handle_file(files[image]), handle_file(files[mask]), files["prior"], 5, 2, api_name="/inpaint")
+def call(client: Client, files: dict[str, str], prior: str, image: str = "image", mask: str = "mask") -> str:
+    return client.predict(handle_file(files[image]), handle_file(files[mask]), prior, 20, 2, api_name="/inpaint")
 
 
-def test_inpaint_endpoint_fills_the_hole_and_keeps_the_rest(client: Client, files: dict[str, str]) -> None:
-    result = np.asarray(Image.open(call(client, files)).convert("RGB"))
+def test_inpaint_endpoint_fills_the_hole_and_keeps_the_rest(client: Client, files: dict[str, str], prior_name: str) -> None:
+    result = np.asarray(Image.open(call(client, files, prior_name)).convert("RGB"))
     image = np.asarray(Image.open(files["image"]))
     hole = np.zeros((24, 24), bool)
     hole[8:16, 8:16] = True
@@ -56,18 +57,19 @@ def test_inpaint_endpoint_fills_the_hole_and_keeps_the_rest(client: Client, file
 
 
 @pytest.mark.parametrize(
-    ("image", "mask", "message"),
+    ("image", "mask", "prior", "message"),
     [
-        ("image", "empty", "mask is empty"),
-        ("image", "full", "covers the whole image"),
-        ("image", "small", "same size"),
-        ("notes", "mask", "not an image"),
-        ("image", "notes", "not an image"),
+        ("image", "empty", None, "mask is empty"),
+        ("image", "full", None, "covers the whole image"),
+        ("image", "small", None, "same size"),
+        ("notes", "mask", None, "not an image"),
+        ("image", "notes", None, "not an image"),
+        ("image", "mask", "/etc", "Folders of this server cannot be named here"),
     ],
 )
-def test_inpaint_endpoint_explains_bad_input(client: Client, files: dict[str, str], image: str, mask: str, message: str) -> None:
+def test_inpaint_endpoint_explains_bad_input(client: Client, files: dict[str, str], prior_name: str, image: str, mask: str, prior: str | None, message: str) -> None:
     with pytest.raises(Exception, match=message):
-        call(client, files, image, mask)
+        call(client, files, prior or prior_name, image, mask)
 
 
 def test_painted_layer_and_mask_images_become_holes() -> None:
@@ -86,35 +88,51 @@ def test_presets_replace_the_painted_layer() -> None:
     assert value["background"].shape == (16, 16, 4)
 
 
-def test_the_tab_shows_g_of_z_live_then_the_result_and_its_file(tiny_rgb_prior: InpaintPrior) -> None:
+def test_small_images_are_shown_enlarged_with_sharp_pixels_and_large_ones_unchanged() -> None:
+    small = np.arange(8 * 8 * 3, dtype=np.uint8).reshape(8, 8, 3)
+    shown = enlarged(small, 256)
+    assert shown.shape == (256, 256, 3) and np.array_equal(shown[::32, ::32], small)
+    photo = np.zeros((300, 451, 3), np.uint8)
+    assert enlarged(photo, 256) is photo
+
+
+def test_the_tab_shows_g_of_z_live_then_both_fills_and_the_true_size_file() -> None:
     image = np.random.default_rng(1).integers(0, 256, (16, 16, 3), dtype=np.uint8)
     hole = np.zeros((16, 16), bool)
     hole[4:12, 4:12] = True
-    updates = list(search_updates(tiny_rgb_prior, "tiny", image, hole, "Inpaint", "contextual", 30, 2))
+    updates = list(search_updates(tiny_inpainter(), image, hole, MODES[0], SearchConfig(iterations=30, restarts=2, report_every=10)))
     assert len(updates) == 3  # steps 10 and 20 live, then the result at 30
-    for preview, result, file, status in updates[:-1]:
-        assert preview.shape == (8, 8, 3) and isinstance(result, type(gr.skip())) and "Done" not in status
-    preview, result, file, status = updates[-1]
-    assert result.shape == image.shape and np.array_equal(result[~hole], image[~hole])
-    assert np.array_equal(np.asarray(Image.open(file)), result) and status.endswith("Done.")
+    for live, result, classical, file, status in updates[:-1]:
+        assert live.shape == (256, 256, 3) and all(isinstance(x, SKIP) for x in (result, classical, file)) and status.startswith("Step")
+    live, result, classical, file, status = updates[-1]
+    saved = np.asarray(Image.open(file))
+    assert saved.shape == image.shape and np.array_equal(saved[~hole], image[~hole])
+    assert np.array_equal(result, enlarged(saved)) and classical.shape == result.shape
+    assert status.startswith("Done") and "skimage-biharmonic" in status
 
 
-def test_super_resolution_mode_returns_four_times_the_input(tiny_rgb_prior: InpaintPrior) -> None:
+def test_super_resolution_mode_returns_four_times_the_input_beside_bicubic() -> None:
     small = np.random.default_rng(2).integers(0, 256, (2, 2, 3), dtype=np.uint8)
-    *_, (preview, result, file, status) = search_updates(tiny_rgb_prior, "tiny", small, np.zeros((2, 2), bool), "Super-resolution ×4", "contextual", 10, 1)
-    assert result.shape == (8, 8, 3) and status.endswith("Done.")
+    *_, (live, result, bicubic, file, status) = search_updates(tiny_inpainter(), small, np.zeros((2, 2), bool), MODES[1], SearchConfig(iterations=10, restarts=1))
+    assert np.asarray(Image.open(file)).shape == (8, 8, 3) and result.shape == bicubic.shape == (256, 256, 3)
+    assert "×4 to 8×8 px" in status
 
 
 @pytest.mark.parametrize(
     ("hole", "message"),
     [(np.zeros((16, 16), bool), "mask is empty"), (np.ones((16, 16), bool), "covers the whole image"), (np.ones((8, 16), bool), "same size")],
 )
-def test_the_tab_explains_bad_masks(tiny_rgb_prior: InpaintPrior, hole: np.ndarray, message: str) -> None:
+def test_the_tab_explains_bad_masks(hole: np.ndarray, message: str) -> None:
     image = np.zeros((16, 16, 3), np.uint8)
-    with pytest.raises(gr.Error, match=message):
-        next(search_updates(tiny_rgb_prior, "tiny", image, hole, "Inpaint", "contextual", 10, 1))
+    with pytest.raises(ValueError, match=message):
+        next(search_updates(tiny_inpainter(), image, hole, MODES[0], SearchConfig(iterations=10, restarts=1)))
+
+
+def test_the_tab_refuses_super_resolution_of_an_image_larger_than_the_prior_allows() -> None:
+    with pytest.raises(ValueError, match=r"at most 2×2 pixels"):
+        next(search_updates(tiny_inpainter(), np.zeros((16, 16, 3), np.uint8), np.zeros((16, 16), bool), MODES[1], SearchConfig(iterations=10, restarts=1)))
 
 
 def test_the_tab_asks_for_a_photo_when_none_is_given() -> None:
-    with pytest.raises(gr.Error, match="upload a photo"):
+    with pytest.raises(ValueError, match="upload a photo"):
         editor_inputs({"background": None, "layers": [], "composite": None})
