@@ -4,8 +4,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from skimage.metrics import structural_similarity
-from sklearn.metrics import average_precision_score, roc_auc_score
 
 
 def mse(prediction: np.ndarray, target: np.ndarray) -> float:
@@ -21,6 +19,8 @@ def psnr(prediction: np.ndarray, target: np.ndarray, data_range: float = 1.0) ->
 
 def ssim(prediction: np.ndarray, target: np.ndarray, data_range: float = 1.0) -> float:
     """Structural similarity (Wang et al. 2004) of HxW or HxWxC images in [0, data_range]."""
+    from skimage.metrics import structural_similarity  # deferred: keeps scikit-image out of the app's start-up
+
     channel_axis = -1 if prediction.ndim == 3 else None
     side = min(prediction.shape[0], prediction.shape[1])
     win_size = min(7, side if side % 2 else side - 1)
@@ -36,6 +36,8 @@ def colorfulness(rgb: np.ndarray) -> float:
 
 def detection_scores(labels: np.ndarray, scores: np.ndarray) -> dict[str, float]:
     """AUPRC (positives = label 1, higher score = more positive), AUROC and the positive share (AUPRC's chance)."""
+    from sklearn.metrics import average_precision_score, roc_auc_score  # deferred, as above
+
     labels = np.asarray(labels).astype(int)
     return {
         "auprc": float(average_precision_score(labels, scores)),

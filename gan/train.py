@@ -23,7 +23,6 @@ from safetensors.torch import load_file
 from torch import Tensor, nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
-from torchvision.utils import save_image
 from tqdm.auto import tqdm
 
 from gan.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
@@ -333,6 +332,8 @@ def train(
                 if config.select_metric:
                     keep_if_best(run_dir / BEST, done, task.generator, config.select_metric, metrics)
             if done % config.sample_every == 0 or done == config.steps:
+                from torchvision.utils import save_image  # deferred: torchvision costs the app ~3 s at start-up
+
                 save_image(task.sample_images(batch) * 0.5 + 0.5, run_dir / "samples" / f"step-{done:08d}.png", nrow=8)
         if done % config.checkpoint_every == 0 or done == config.steps:
             if ctx.is_main:
