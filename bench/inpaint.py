@@ -18,10 +18,10 @@ import numpy as np
 import torch
 
 from gan.data import load_dataset
-from inpaint.baselines import BASELINES
-from inpaint.masks import preset_mask
 from gan.hardware import hardware_description
+from inpaint.baselines import BASELINES
 from inpaint.inference import Inpainter
+from inpaint.masks import preset_mask
 from inpaint.search import SearchConfig
 
 

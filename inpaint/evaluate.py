@@ -1,23 +1,27 @@
-"""Inpainting and super-resolution on held-out test images: the latent search against classical methods.
+"""Inpainting and super-resolution on held-out images: the latent search against classical methods, in one run.
 
-    python -m inpaint.evaluate --prior inpaint-cifar10 --mask center random half
+    python -m inpaint.evaluate --prior inpaint-faces --data utkface --mask center half random
+    python -m inpaint.evaluate --prior inpaint-photos --data folder:PATH --mask center
 
-For every mask it prints MSE, PSNR and SSIM (gan.metrics, images in [0, 1], measured on the whole
-image content, known pixels included) of: the proposed loss (contextual + gradient term + WGAN
-critic prior), the Yeh et al. loss (weighted L1 + log(1 - sigmoid D)), both Poisson-blended,
-OpenCV Telea and Navier-Stokes, and scikit-image biharmonic inpainting; then super-resolution by
-latent search against bicubic upsampling. Results also go to a JSON file, and with --card into
-the prior's model card.
+Images: the test split of a registry dataset (default: the prior's own), or every photo of
+folder:PATH (its test/ subfolder when present), center-cropped and resized to the prior's content
+size. For every mask it prints MSE, PSNR and SSIM (gan.metrics, images in [0, 1], whole image,
+known pixels included) and seconds per image of: the latent search with the proposed loss
+(contextual + gradient term + WGAN critic prior) and with Yeh et al.'s loss (weighted L1 +
+log(1 - sigmoid D)), both Poisson-blended; OpenCV Telea and Navier-Stokes; scikit-image
+biharmonic. Then super-resolution by latent search against bicubic upsampling. Results also go to
+a JSON file, and with --card into the prior's model card.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,31 +29,120 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from gan.data import load_dataset, to_unit_range
-from gan.hub import WEIGHTS_ROOT
+from gan.cli import add_config_arguments, config_json, parse_configs
+from gan.data import FOLDER_PREFIX, DataError, load_dataset, pad_to, photo_files, read_image, to_unit_range
+from gan.device import pick_device
+from gan.hardware import hardware_description
 from gan.metrics import mse, psnr, ssim
+from gan.train import ConfigError
 from inpaint.baselines import BASELINES
 from inpaint.blend import poisson_blend
+from inpaint.images import frame, unframe
+from inpaint.inference import SR_FACTORS, SR_Z_WEIGHT, Inpainter
 from inpaint.masks import PRESETS, preset_mask
 from inpaint.operators import DownsampleOperator, MaskOperator
-from inpaint.images import frame, unframe
-from inpaint.inference import SR_Z_WEIGHT, Inpainter
-from inpaint.prior import InpaintPrior, to_frame
+from inpaint.prior import InpaintPrior
 from inpaint.search import SearchConfig, latent_search
 
 CARD_MARK = "## Inpainting evaluation"
+LUMA = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
 
 
-def held_out_images(prior: InpaintPrior, count: int, seed: int) -> Tensor:
-    """`count` random test-split images of the prior's dataset in its frame, in [-1, 1]."""
-    test = load_dataset(prior.dataset, "test").sample(count, seed)
-    images, _ = to_frame(test.images, prior.image_size)
-    return to_unit_range(images)
+@dataclass
+class EvaluationConfig:
+    """What to evaluate on which images, and the search's settings (the same for both losses)."""
+
+    prior: str = "inpaint-fashion-mnist"
+    data: str = ""
+    images: int = 100
+    iterations: int = 200
+    restarts: int = 4
+    alpha: float = SearchConfig.alpha
+    beta: float = SearchConfig.beta
+    lr: float = SearchConfig.lr
+    window: int = SearchConfig.window
+    sr_factor: int = 4
+    sr_z_weight: float = SR_Z_WEIGHT
+    seed: int = 0
+    threads: int = 1
+    device: str = "cpu"
+    out: str = ""
+    card: bool = False
+
+    def __post_init__(self) -> None:
+        if self.images < 1:
+            raise ConfigError(f"--images must be at least 1, got {self.images}.")
+        if self.sr_factor not in (0, *SR_FACTORS):
+            raise ConfigError(f"--sr-factor must be 0 (skip) or one of {', '.join(map(str, SR_FACTORS))}, got {self.sr_factor}.")
+        if self.threads < 0:
+            raise ConfigError(f"--threads must be 0 or more, got {self.threads}.")
+        if not (math.isfinite(self.sr_z_weight) and self.sr_z_weight >= 0):
+            raise ConfigError(f"--sr-z-weight must be a finite number of at least 0, got {self.sr_z_weight}.")
+        self.search()
+
+    def search(self) -> SearchConfig:
+        """The search settings (refused with a sentence when they cannot work)."""
+        try:
+            return SearchConfig(alpha=self.alpha, beta=self.beta, lr=self.lr, window=self.window, iterations=self.iterations, restarts=self.restarts, seed=self.seed)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
+
+
+HELP = {
+    "prior": "shipped prior name, Hub repo id or weights folder",
+    "data": "held-out images: a registry dataset's test split, or folder:PATH of photos of any size (default: the prior's own dataset)",
+    "images": "number of held-out images (a seeded draw)",
+    "iterations": "Adam steps of the latent search",
+    "restarts": "random starts per image; the best is kept",
+    "alpha": "weight of the critic prior loss",
+    "beta": "weight of the gradient term (proposed loss only)",
+    "lr": "Adam learning rate on z (eta)",
+    "window": "side of the neighbourhood of the weights W (odd)",
+    "sr_factor": "super-resolution factor to evaluate (0: skip)",
+    "sr_z_weight": "lambda of ||z||^2 in the super-resolution objective",
+    "seed": "seed of the image choice and of the restarts",
+    "threads": "torch CPU threads (0 keeps torch's default)",
+    "device": "auto, cpu, cuda, cuda:1, mps",
+    "out": "JSON file for the results (default runs/inpaint-eval-<prior>-<data>.json)",
+    "card": "also write the tables into the prior's README.md (shipped or folder priors)",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m inpaint.evaluate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_config_arguments(parser, EvaluationConfig, HELP)
+    parser.add_argument("--mask", nargs="+", choices=PRESETS, default=list(PRESETS), help="mask presets to evaluate, one or more (default: all)")
+    parser.add_argument("--print-config", action="store_true", help="print the configuration as JSON and exit")
+    return parser
+
+
+def to_channels(images: Tensor, channels: int) -> Tensor:
+    """uint8 (N, C, H, W) with C converted to `channels`: RGB to luma for a gray prior, gray repeated for an RGB one."""
+    if images.shape[1] == channels:
+        return images
+    if channels == 1:
+        return (images.float() * LUMA).sum(1, keepdim=True).round().clamp(0, 255).to(torch.uint8)
+    return images.repeat(1, 3, 1, 1)
+
+
+def held_out_images(prior: InpaintPrior, data: str, count: int, seed: int) -> Tensor:
+    """`count` held-out images of `data` at the prior's content size, in its frame, in [-1, 1]."""
+    side = prior.content_size
+    if data.startswith(FOLDER_PREFIX):
+        files = photo_files(data)
+        if not files:
+            raise DataError(f"{data} holds no photos.")
+        order = torch.randperm(len(files), generator=torch.Generator().manual_seed(seed))[:count].tolist()
+        images = torch.from_numpy(np.stack([read_image(files[i], size=side).transpose(2, 0, 1) for i in order]))
+    else:
+        images = load_dataset(data, "test").sample(count, seed).resized(side).images
+    return to_unit_range(pad_to(to_channels(images, prior.channels), prior.image_size))
 
 
 def to_numpy(images: Tensor) -> list[np.ndarray]:
     """(N, C, H, W) in [-1, 1] -> list of HxW (gray) or HxWxC arrays in [0, 1]."""
-    arrays = ((images.detach().cpu().clamp(-1, 1) + 1) / 2).numpy().astype(np.float64).transpose(0, 2, 3, 1)
+    arrays = ((images.detach().float().cpu().clamp(-1, 1) + 1) / 2).numpy().astype(np.float64).transpose(0, 2, 3, 1)
     return [a[..., 0] if a.shape[2] == 1 else a for a in arrays]
 
 
@@ -74,10 +167,9 @@ def evaluate_mask(prior: InpaintPrior, images: Tensor, mask: str, config: Search
     content = unframe(images, prior)
     side = prior.content_size
     holes = np.stack([preset_mask(mask, side, side, seed=i) for i in range(len(images))])
-    hole_tensor = frame(torch.from_numpy(holes).float()[:, None], prior, 0.0)
+    hole_tensor = frame(torch.from_numpy(holes).float()[:, None], prior, 0.0).to(images.device)
     truth = to_numpy(content)
     observed = [np.where(h[..., None] if t.ndim == 3 else h, 0.0, t) for t, h in zip(truth, holes)]
-    results: dict[str, dict[str, float]] = {}
 
     def search(loss: str) -> Callable[[], list[np.ndarray]]:
         def run() -> list[np.ndarray]:
@@ -90,6 +182,7 @@ def evaluate_mask(prior: InpaintPrior, images: Tensor, mask: str, config: Search
 
     methods = {"latent search, proposed loss": search("contextual"), "latent search, Yeh et al. loss": search("yeh")}
     methods.update({name: (lambda fn=fn: [fn(o, h) for o, h in zip(observed, holes)]) for name, fn in BASELINES.items()})
+    results: dict[str, dict[str, float]] = {}
     for name, run in methods.items():
         outputs, seconds = timed(run, len(images))
         results[name] = {**scores(outputs, truth), "seconds_per_image": seconds}
@@ -97,7 +190,7 @@ def evaluate_mask(prior: InpaintPrior, images: Tensor, mask: str, config: Search
 
 
 def evaluate_super_resolution(prior: InpaintPrior, images: Tensor, factor: int, config: SearchConfig) -> dict[str, dict[str, float]]:
-    """x`factor` super-resolution by latent search against bicubic upsampling."""
+    """×`factor` super-resolution by latent search against bicubic upsampling."""
     operator = DownsampleOperator(factor)
     low = operator(images)
     truth = to_numpy(unframe(images, prior))
@@ -109,7 +202,7 @@ def evaluate_super_resolution(prior: InpaintPrior, images: Tensor, factor: int, 
         return to_numpy(unframe(F.interpolate(low, scale_factor=factor, mode="bicubic", align_corners=False), prior))
 
     results = {}
-    for name, run in {f"latent search x{factor}": search, f"bicubic x{factor}": bicubic}.items():
+    for name, run in {f"latent search ×{factor}": search, f"bicubic ×{factor}": bicubic}.items():
         outputs, seconds = timed(run, len(images))
         results[name] = {**scores(outputs, truth), "seconds_per_image": seconds}
     return results
@@ -130,66 +223,52 @@ def update_card(readme: Path, text: str) -> None:
     readme.write_text(f"{card}\n\n{CARD_MARK}\n\n{text}\n")
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """The command line."""
-    defaults = SearchConfig(iterations=200, restarts=4)
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--prior", default="inpaint-fashion-mnist", help="bundled prior name, Hub repo id or weights folder")
-    parser.add_argument("--mask", nargs="+", choices=PRESETS, default=list(PRESETS), help="mask presets to evaluate (one or more)")
-    parser.add_argument("--images", type=int, default=100, help="number of held-out test images")
-    parser.add_argument("--iterations", type=int, default=defaults.iterations, help="Adam steps of the latent search")
-    parser.add_argument("--restarts", type=int, default=defaults.restarts, help="random starts per image; the best is kept")
-    parser.add_argument("--alpha", type=float, default=defaults.alpha, help="weight of the critic prior loss")
-    parser.add_argument("--beta", type=float, default=defaults.beta, help="weight of the gradient term (proposed loss only)")
-    parser.add_argument("--lr", type=float, default=defaults.lr, help="Adam learning rate on z (eta)")
-    parser.add_argument("--window", type=int, default=defaults.window, help="side of the neighbourhood of the weights W (odd)")
-    parser.add_argument("--sr-factor", type=int, default=4, choices=(0, 2, 4), help="super-resolution factor to evaluate (0: skip)")
-    parser.add_argument("--sr-z-weight", type=float, default=SR_Z_WEIGHT, help="lambda of ||z||^2 in the super-resolution objective")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the image choice and of the restarts")
-    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
-    parser.add_argument("--out", help="JSON file for the results (default runs/inpaint-eval-<prior>.json)")
-    parser.add_argument("--card", action="store_true", help="also write the tables into the prior's README.md (bundled or folder priors)")
-    return parser.parse_args(argv)
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Evaluate from the command line and print the tables."""
-    args = parse_args(argv)
-    torch.set_num_threads(args.threads)
-    inpainter = Inpainter.from_pretrained(args.prior)
-    prior, source = inpainter.model, str(inpainter.source)
-    config = SearchConfig(alpha=args.alpha, beta=args.beta, lr=args.lr, window=args.window, iterations=args.iterations, restarts=args.restarts, seed=args.seed)
-    images = held_out_images(prior, args.images, args.seed)
+    parser = build_parser()
+    (config, args) = parse_configs(parser, argv, EvaluationConfig)
+    if args.print_config:
+        print(config_json(config))
+        return
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    search = config.search()
+    try:
+        device = pick_device(config.device)
+        inpainter = Inpainter.from_pretrained(config.prior, device=device)
+        data = config.data or inpainter.model.dataset
+        images = held_out_images(inpainter.model, data, config.images, config.seed).to(device)
+    except ValueError as error:
+        parser.error(str(error))
+    prior = inpainter.model
     started = time.perf_counter()
     header = (
-        f"Prior `{args.prior}` ({source}); {len(images)} held-out `{prior.dataset}` test images; "
-        f"search: {config.iterations} Adam steps, lr {config.lr}, {config.restarts} restarts, alpha {config.alpha}, "
-        f"beta {config.beta}, window {config.window}; CPU, {args.threads} thread(s)."
+        f"Prior `{config.prior}` ({inpainter.source}); {len(images)} held-out `{data}` images at {prior.content_size}×{prior.content_size}; "
+        f"search: {search.iterations} Adam steps, lr {search.lr}, {search.restarts} restarts, alpha {search.alpha}, "
+        f"beta {search.beta}, window {search.window}; {hardware_description(device)}."
     )
     print(header)
-    tables, record = [header], {"prior": args.prior, "source": source, "images": len(images), "config": asdict(config), "results": {}}
+    tables, record = [header], {"config": json.loads(config_json(config)), "data": data, "source": str(inpainter.source), "masks": args.mask, "results": {}}
     for mask in args.mask:
-        results = evaluate_mask(prior, images, mask, config)
+        results = evaluate_mask(prior, images, mask, search)
         record["results"][mask] = results
         tables.append(markdown_table(f"mask: {mask}", results))
         print("\n" + tables[-1], flush=True)
-    if args.sr_factor:
-        sr_config = replace(config, z_weight=args.sr_z_weight)
-        results = evaluate_super_resolution(prior, images, args.sr_factor, sr_config)
-        record["results"][f"sr-x{args.sr_factor}"] = results
-        tables.append(markdown_table(f"super-resolution x{args.sr_factor} (lambda {args.sr_z_weight})", results))
+    if config.sr_factor:
+        results = evaluate_super_resolution(prior, images, config.sr_factor, replace(search, z_weight=config.sr_z_weight))
+        record["results"][f"sr-x{config.sr_factor}"] = results
+        tables.append(markdown_table(f"super-resolution ×{config.sr_factor} (lambda {config.sr_z_weight})", results))
         print("\n" + tables[-1], flush=True)
     record["minutes"] = (time.perf_counter() - started) / 60
     tables.append(f"Whole run: {record['minutes']:.1f} minutes.")
     print("\n" + tables[-1])
-    out = Path(args.out or f"runs/inpaint-eval-{Path(args.prior).name}.json")
+    out = Path(config.out or f"runs/inpaint-eval-{Path(config.prior).name}-{Path(data.removeprefix(FOLDER_PREFIX)).name}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(record, indent=2))
-    folder = Path(args.prior) if source.startswith("folder") else WEIGHTS_ROOT / args.prior if source.startswith("bundled") else None
-    if args.card and folder is not None:
-        readme = folder / "README.md"
+    folder = inpainter.source.path if inpainter.source.kind in ("folder", "bundled") else None
+    if config.card and folder is not None:
         command = " ".join(sys.argv[1:] if argv is None else argv)
-        update_card(readme, f"`python -m inpaint.evaluate {command}`\n\n" + "\n\n".join(tables))
+        update_card(Path(folder) / "README.md", f"`python -m inpaint.evaluate {command}`\n\n" + "\n\n".join(tables))
 
 
 if __name__ == "__main__":

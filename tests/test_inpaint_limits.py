@@ -5,7 +5,6 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import numpy as np

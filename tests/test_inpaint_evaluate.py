@@ -1,0 +1,35 @@
+"""`python -m inpaint.evaluate`: every method on held-out images of a folder, in one run, with its scores and times."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from inpaint.evaluate import main
+from inpaint_helpers import tiny_prior
+
+PHOTOS = Path(__file__).resolve().parent / "data" / "photos"
+METHODS = {"latent search, proposed loss", "latent search, Yeh et al. loss", "opencv-telea", "opencv-ns", "skimage-biharmonic"}
+
+
+def test_evaluation_scores_the_latent_search_and_the_classical_methods_on_folder_photos(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tiny_prior(3).save_pretrained(tmp_path / "prior")
+    out = tmp_path / "results.json"
+    main(["--prior", str(tmp_path / "prior"), "--data", f"folder:{PHOTOS}", "--mask", "center", "half", "--images", "3",
+          "--iterations", "3", "--restarts", "1", "--sr-factor", "2", "--out", str(out)])
+    record = json.loads(out.read_text())
+    assert set(record["results"]) == {"center", "half", "sr-x2"}
+    for mask in ("center", "half"):
+        assert set(record["results"][mask]) == METHODS
+        for scores in record["results"][mask].values():
+            assert math.isfinite(scores["psnr"]) and 0 < scores["ssim"] <= 1 and scores["seconds_per_image"] > 0
+    assert set(record["results"]["sr-x2"]) == {"latent search ×2", "bicubic ×2"}
+    assert "3 held-out" in capsys.readouterr().out
+
+
+def test_evaluation_refuses_bad_values_with_one_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--sr-factor", "3"])
+    assert "--sr-factor must be 0 (skip) or one of 2, 4, got 3." in capsys.readouterr().err
