@@ -35,12 +35,24 @@ def weighted_l1(difference: Tensor, weights: Tensor) -> Tensor:
     return (weights * difference).abs().flatten(1).sum(dim=1)
 
 
-def contextual_loss(x: Tensor, y: Tensor, weights: Tensor, beta: float) -> Tensor:
-    """Per-sample ||W ⊙ (x - y)||_1 + beta ||W ⊙ (∇x - ∇y)||_1 (the Yeh et al. loss when beta = 0)."""
+def known_pairs(known: Tensor) -> tuple[Tensor, Tensor]:
+    """Where the forward differences (d/dx, d/dy) join two known pixels: 1 there, 0 where either end is unknown."""
+    along_x = F.pad(known[..., :, 1:] * known[..., :, :-1], (0, 1, 0, 0))
+    along_y = F.pad(known[..., 1:, :] * known[..., :-1, :], (0, 0, 0, 1))
+    return along_x, along_y
+
+
+def contextual_loss(x: Tensor, y: Tensor, weights: Tensor, beta: float, known: Tensor | None = None) -> Tensor:
+    """Per-sample ||W ⊙ (x - y)||_1 + beta ||W ⊙ (∇x - ∇y)||_1 (the Yeh et al. loss when beta = 0).
+
+    With `known` (1 = known pixel), differences that reach into the hole are left out: ∇y is
+    only defined between two known pixels (y holds no data in the hole).
+    """
     loss = weighted_l1(x - y, weights)
     if beta:
         (gx, gy), (yx, yy) = image_gradients(x), image_gradients(y)
-        loss = loss + beta * (weighted_l1(gx - yx, weights) + weighted_l1(gy - yy, weights))
+        along_x, along_y = known_pairs(known) if known is not None else (1.0, 1.0)
+        loss = loss + beta * (weighted_l1(gx - yx, weights * along_x) + weighted_l1(gy - yy, weights * along_y))
     return loss
 
 

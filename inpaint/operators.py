@@ -46,8 +46,8 @@ class MaskOperator(ForwardOperator):
         return x * self.known
 
     def data_loss(self, x: Tensor, y: Tensor) -> Tensor:
-        weights = self.weights.repeat(x.shape[0] // self.weights.shape[0], 1, 1, 1)
-        return contextual_loss(x, y, weights, self.beta)
+        repeats = (x.shape[0] // self.weights.shape[0], 1, 1, 1)
+        return contextual_loss(x, y, self.weights.repeat(repeats), self.beta, self.known.repeat(repeats))
 
 
 class DownsampleOperator(ForwardOperator):

@@ -57,6 +57,17 @@ def test_gradient_term_applies_the_same_finite_differences_to_both_images() -> N
     assert shifted.item() == pytest.approx(0.5 * weights.sum().item(), rel=1e-5)
 
 
+@pytest.mark.parametrize("loss", ["contextual", "yeh"])
+def test_a_candidate_that_matches_every_known_pixel_has_no_data_loss_whatever_it_puts_in_the_hole(loss: str) -> None:
+    hole = torch.zeros(1, 1, 8, 8)
+    hole[..., 2:6, 3:7] = 1
+    operator = MaskOperator(hole, window=3, loss=loss, beta=1.0)
+    x = torch.rand(1, 1, 8, 8, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    # y holds no data in the hole (zeros there): differences reaching into it must not count
+    assert operator.data_loss(x, operator(x)).item() == 0.0
+    assert operator.data_loss(x + 0.1, operator(x)).item() > 0.0
+
+
 def test_yeh_prior_equals_log_one_minus_sigmoid() -> None:
     scores = torch.tensor([[-3.0], [0.0], [2.5]])
     assert torch.allclose(yeh_prior(scores), torch.log(1 - torch.sigmoid(scores[:, 0])), atol=1e-6)
