@@ -41,12 +41,13 @@ HEAD = """
 """
 NOTES = (
     "Paint over what should be filled (brush size, eraser and undo are in the editor toolbar) or apply a preset, "
-    "pick the prior that matches your photo (faces, photos), and press **Run**. The search looks for the latent code whose "
+    "pick the prior that matches your photo, and press **Run**. The search looks for the latent code whose "
     "generated image best matches the unpainted context (Vitoria, Sintes and Ballester 2019, after Yeh et al. 2017); "
     "you see G(z) converge, then the result Poisson-blended into your photo at full resolution, beside a classical "
     "fill of the same hole. The priors are small WGAN-GPs trained by us on a CPU: a square around the hole is filled "
-    "at the prior's size (64×64 for faces and photos) and enlarged at most 4×, so each prior names the largest hole it "
-    "fills. **Super-resolution ×4** enlarges a small image (at most 16×16 for a 64×64 prior) to four times its size."
+    "at the prior's size (32×32 or 64×64) and enlarged at most 4×, so a hole larger than the prior can fill is refused "
+    "before the search, with the largest size it fills. **Super-resolution ×4** enlarges a small image (at most the "
+    "prior's size ÷ 4 on a side, e.g. 16×16 for a 64×64 prior) to four times its size."
 )
 
 
