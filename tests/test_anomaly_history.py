@@ -9,27 +9,35 @@ import torch
 from scipy.stats import chisquare
 from torch import nn
 
+from anomaly.dtv import rescale_to_bound
 from anomaly.history import HistorySampler, Snapshot, SnapshotHook, averaged_state, state_weights
 from gan.nets import DCGANCritic, DCGANGenerator
 from gan.objectives import BoundedTotalVariation
 
 
-def test_state_weights_follow_truncated_exponential_density() -> None:
+def test_state_weights_follow_truncated_exponential_density_in_epochs() -> None:
     steps = list(range(10, 201, 10))
-    weights = state_weights(steps, total_steps=200, alpha=0.25, beta=3.0)
-    expected = np.array([math.exp(-3.0 * s / 200) if s / 200 >= 0.25 else 0.0 for s in steps])
+    weights = state_weights(steps, steps_per_epoch=20, alpha=2.5, beta=0.3)
+    expected = np.array([math.exp(-0.3 * s / 20) if s / 20 >= 2.5 else 0.0 for s in steps])
     np.testing.assert_allclose(weights.numpy(), expected / expected.sum(), rtol=1e-12)
     assert weights[:4].sum() == 0 and (weights[4:] > 0).all()
 
 
+def test_state_weights_keep_their_meaning_when_the_run_is_longer() -> None:
+    short = state_weights([20, 40], steps_per_epoch=20, alpha=0.0, beta=1.0)
+    longer = state_weights([20, 40, 60, 80], steps_per_epoch=20, alpha=0.0, beta=1.0)
+    assert short[0] / short[1] == pytest.approx(math.e)
+    assert longer[0] / longer[1] == pytest.approx(math.e)  # one epoch apart: e^beta, however long the run
+
+
 def test_state_weights_refuse_alpha_after_every_state() -> None:
     with pytest.raises(ValueError, match="alpha"):
-        state_weights([10, 20], total_steps=100, alpha=0.5, beta=1.0)
+        state_weights([10, 20], steps_per_epoch=10, alpha=5, beta=1.0)
 
 
 def test_history_sampler_draws_states_with_the_exponential_distribution() -> None:
     steps = list(range(5, 101, 5))
-    weights = state_weights(steps, total_steps=100, alpha=0.1, beta=4.0)
+    weights = state_weights(steps, steps_per_epoch=100, alpha=0.1, beta=4.0)
     snapshots = [Snapshot(s, {}, {}) for s in steps]
     sampler = HistorySampler(snapshots, weights, lambda: nn.Identity(), latent_dim=2)
     draws = sampler.sample_states(40_000, torch.Generator().manual_seed(1))
@@ -94,6 +102,33 @@ def test_snapshot_hook_keeps_states_in_memory_then_spills_to_safetensors(tmp_pat
     assert isinstance(hook.snapshots[0].generator, dict) and not isinstance(hook.snapshots[-1].generator, dict)
     for key, value in generator.state_dict().items():
         torch.testing.assert_close(hook.snapshots[-1].generator_state()[key], value)
+
+
+def test_snapshot_hook_restores_the_states_a_killed_run_wrote_up_to_its_checkpoint(tmp_path) -> None:
+    generator, critic = DCGANGenerator(8, 1, 8, 4), DCGANCritic(1, 8, 4)
+    task = type("Task", (), {"generator": generator, "critic": critic})()
+    first = SnapshotHook(every=2, memory_limit_mb=0, directory=tmp_path)
+    for step in range(1, 9):
+        first(step, task)
+    resumed = SnapshotHook(every=2, memory_limit_mb=0, directory=tmp_path)
+    resumed.restore(until_step=6)
+    assert [s.step for s in resumed.snapshots] == [2, 4, 6]
+    resumed(8, task)
+    resumed(8, task)
+    assert [s.step for s in resumed.snapshots] == [2, 4, 6, 8]
+
+
+def test_rescaled_averaged_critic_keeps_its_ranking_inside_the_bound() -> None:
+    torch.manual_seed(0)
+    critic = DCGANCritic(channels=1, image_size=8, base_channels=4, norm="layer")
+    with torch.no_grad():
+        critic.net[-1].weight.mul_(400.0)
+    normal, history = torch.rand(64, 1, 8, 8) * 2 - 1, torch.rand(64, 1, 8, 8) - 1
+    before = critic(torch.cat([normal, history])).reshape(-1)
+    rescale_to_bound(critic, normal, history, quantile=1.0)
+    after = critic(torch.cat([normal, history])).reshape(-1).detach()
+    assert before.abs().max() > 2 and after.abs().max() <= 1 + 1e-5
+    assert torch.equal(before.argsort(), after.argsort())
 
 
 def test_bound_penalty_is_zero_inside_the_interval_and_quadratic_outside() -> None:

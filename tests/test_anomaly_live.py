@@ -1,16 +1,14 @@
-"""Live training for the Anomaly tab: histograms stream while training, and Stop or closing the page ends the work."""
+"""Live training for the Anomaly tab: each run in its own folder with its own random generator, streaming, Stop keeps a partial model."""
 from __future__ import annotations
 
 import threading
-from types import SimpleNamespace
 
+import numpy as np
 import pytest
 import torch
 
 from anomaly.data import one_vs_rest
-from anomaly.experiment import HistoryADConfig
-from anomaly.live import live_training, running_workers
-from ui import anomaly as tab
+from anomaly.live import LIVE_MODEL, LiveSession, LiveSettings, running_workers
 
 
 @pytest.fixture(scope="module")
@@ -19,28 +17,76 @@ def small_split():
     return one_vs_rest("fashion-mnist", 8, train_limit=200, test_limit=100, seed=0)
 
 
-def test_live_training_streams_test_histograms_and_stops_without_a_later_redraw_when_asked(small_split, tmp_path) -> None:
+def test_two_sessions_train_in_their_own_folders_each_deleted_when_its_run_ends(small_split) -> None:
     torch.set_num_threads(1)
-    config = HistoryADConfig(base_channels=4, latent_dim=8, gan_steps=5000, batch_size=8, snapshot_every=50, dtv_steps=10, run_dir=str(tmp_path))
-    stop = threading.Event()
-    updates = live_training(small_split, config, every=2, stop=stop)
+    first, second = LiveSession(), LiveSession()
+    first_run, second_run = first.train(small_split, steps=400, every=1), second.train(small_split, steps=400, every=1)
+    next(first_run), next(second_run)
+    assert first.run_dir != second.run_dir and first.run_dir.is_dir() and second.run_dir.is_dir()
+    assert (first.run_dir / "train_config.json").exists() and (second.run_dir / "train_config.json").exists()
+    first_run.close()  # the page was closed
+    assert not first.run_dir.exists() and second.run_dir.is_dir()
+    second.stop()
+    assert [u.phase for u in second_run] == ["stopped"]
+    assert not second.run_dir.exists()
+
+
+def _final_scores(split, seed: int):
+    return list(LiveSession(seed=seed).train(split, steps=10))[-1].scores.anomalous
+
+
+def test_a_session_draws_from_its_own_generator_whatever_the_global_seed(small_split) -> None:
+    torch.set_num_threads(1)
+    torch.manual_seed(1)
+    first = _final_scores(small_split, seed=7)
+    torch.manual_seed(2)
+    again = _final_scores(small_split, seed=7)
+    other = _final_scores(small_split, seed=8)
+    assert np.array_equal(first, again)
+    assert not np.array_equal(first, other)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="gan.train.train reseeds the global torch RNG every step and gan.objectives.gradient_penalty draws from it, "
+    "so concurrent runs still disturb each other's WGAN phase (change requested in files this tab does not own)",
+)
+def test_two_concurrent_sessions_give_the_result_each_gives_alone(small_split) -> None:
+    torch.set_num_threads(1)
+    alone = _final_scores(small_split, seed=7)
+    results: dict[int, np.ndarray] = {}
+    threads = [threading.Thread(target=lambda i=i: results.__setitem__(i, _final_scores(small_split, seed=7))) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(np.array_equal(alone, results[i]) for i in range(2))
+
+
+def test_live_training_streams_plain_phases_and_stop_keeps_the_partial_model(small_split) -> None:
+    torch.set_num_threads(1)
+    session = LiveSession()
+    updates = session.train(small_split, steps=400, every=2)
     first = next(updates)
-    assert first.phase.startswith("WGAN-GP") and first.step == 2 and first.total == 5000
-    assert len(first.normal) + len(first.anomalous) == len(small_split.test_labels) and len(first.anomalous) > 0
-    assert 0.0 <= first.metrics["auprc"] <= 1.0
-    stop.set()
-    assert list(updates) == []  # no redraw after Stop, even of steps already queued
+    assert first.phase == "training the WGAN" and first.step == 2 and first.total == 400
+    assert len(first.scores.normal) + len(first.scores.anomalous) == len(small_split.test_labels)
+    assert "Training the WGAN: step 2 of 400" in first.message()
+    session.stop()
+    rest = list(updates)
+    assert [u.phase for u in rest] == ["stopped"]  # no redraw of queued steps after Stop, then the stopped model
+    assert session.detector is not None and session.detector.name == LIVE_MODEL
+    scores = session.detector.score(small_split.test_tensor())
+    assert scores.shape == (len(small_split.test_labels),)
     assert not running_workers()
 
 
-def test_closing_the_page_sets_the_stop_flag_of_that_session_only(monkeypatch) -> None:
-    monkeypatch.setattr(tab, "one_vs_rest", lambda *args, **kwargs: SimpleNamespace(train=[0] * 500))
-    mine, other = SimpleNamespace(session_hash="mine"), SimpleNamespace(session_hash="other")
-    mine_run, other_run = tab.train_live("bag", 20, 500, mine), tab.train_live("bag", 20, 500, other)
-    next(mine_run), next(other_run)
-    mine_stop, other_stop = tab._LIVE_STOPS["mine"], tab._LIVE_STOPS["other"]
-    tab.stop_on_unload(mine)
-    assert mine_stop.is_set() and not other_stop.is_set()
-    other_run.close()
-    assert other_stop.is_set() and "other" not in tab._LIVE_STOPS
-    mine_run.close()
+def test_a_run_that_ends_below_chance_says_so(small_split) -> None:
+    final = list(LiveSession().train(small_split, steps=20))[-1]
+    assert final.phase == "done"
+    assert ("Below chance" in final.message()) == (final.metrics.auroc < 0.5)
+
+
+@pytest.mark.parametrize("steps, images", [(10_000, 3000), (60, 10**9), (float("nan"), 3000), (None, 3000)])
+def test_live_settings_refuse_values_outside_the_sliders(steps, images) -> None:
+    with pytest.raises(ValueError, match="must be a number from"):
+        LiveSettings(anomalous_class=1, steps=steps, train_images=images)

