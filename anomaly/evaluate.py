@@ -25,8 +25,8 @@ import torch
 from anomaly.baselines import BASELINES
 from anomaly.data import PROTOCOLS, AnomalySplit, make_split
 from anomaly.detector import Detector
-from anomaly.experiment import HISTORYAD_HELP, HistoryADConfig, critic_anomaly_scores, train_historyad
-from anomaly.plots import score_histograms, talk_figures
+from anomaly.experiment import HISTORYAD_HELP, HistoryADConfig, critic_anomaly_scores, history_score_panels, train_historyad
+from anomaly.plots import history_histograms, score_histograms, talk_figures
 from anomaly.scoring import DetectionMetrics, detection_metrics
 from gan.cli import add_config_arguments, config_json, parse_configs
 from gan.data import DataError, dataset_names
@@ -87,7 +87,7 @@ HELP = {
     "train_limit": "use at most this many normal training images (0: all)",
     "test_limit": "score at most this many test images per dataset (0: all)",
     "json": "also write every number of the run to this JSON file",
-    "figures": "save the talk's figures per split as PNG under this folder: histograms, latent interpolation, Gaussian noise",
+    "figures": "save the talk's figures per split as PNG under this folder: histograms, latent interpolation, Gaussian noise (and, with --train, score histograms of normal, anomalous and history images at several training times)",
     "threads": "torch CPU threads",
 }
 
@@ -127,6 +127,10 @@ def evaluate_split(
         trained = train_historyad(split, historyad, run)
         detector = Detector(trained.model, "trained in this run", "this run", pick_device(train_config.device))
         results["wgan-critic-last"] = detection_metrics(labels, critic_anomaly_scores(trained.last_critic, test).numpy())
+        if config.figures:
+            folder = Path(config.figures) / split.name
+            folder.mkdir(parents=True, exist_ok=True)
+            history_histograms(history_score_panels(trained, split)).savefig(folder / "history.png")
     else:
         detector = Detector.from_pretrained(config.models.format(split=split.name), device=train_config.device)
     scores = detector.score(test).numpy()

@@ -1,12 +1,14 @@
 """Training HistoryAD on a split: (a) the WGAN-GP with snapshots through `gan.train.train`, (b) the history sampler, (c) D_TV."""
 from __future__ import annotations
 
+import copy
 import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
@@ -151,6 +153,28 @@ def train_historyad(
     model.eval()
     seconds = {"gan": gan_seconds, "dtv": time.perf_counter() - started}
     return TrainedHistoryAD(model, task.critic.eval(), sampler, steps_per_epoch, seconds)
+
+
+@torch.no_grad()
+def history_score_panels(trained: TrainedHistoryAD, split: AnomalySplit, panels: int = 4, samples: int = 1000) -> list[tuple[str, dict[str, np.ndarray]]]:
+    """Scores −D(x) of normal and anomalous test images and of G_t(z), for the critics of a few saved states t and for D_TV."""
+    test, labels = split.test_tensor(), split.test_labels.bool()
+    rng = torch.Generator().manual_seed(0)
+    history = trained.sampler.snapshots
+    chosen = sorted({round(i * (len(history) - 1) / max(panels - 1, 1)) for i in range(panels)})
+    result = []
+    for index in chosen:
+        critic = copy.deepcopy(trained.last_critic).cpu()
+        critic.load_state_dict(history[index].critic_state())
+        z = torch.randn(samples, trained.model.latent_dim, generator=rng)
+        generated = trained.sampler.generator(index)(z.to(trained.sampler.device)).cpu()
+        scores = critic_anomaly_scores(critic.eval(), torch.cat([test, generated])).numpy()
+        epoch = history[index].step / trained.steps_per_epoch
+        result.append((f"critic at epoch {epoch:.1f}", {"normal": scores[: len(test)][~labels.numpy()], "anomalous": scores[: len(test)][labels.numpy()], "history": scores[len(test) :]}))
+    model = trained.model
+    scores = model.score(torch.cat([test, trained.sampler.sample(samples, rng).cpu()])).numpy()
+    result.append(("D_TV (final)", {"normal": scores[: len(test)][~labels.numpy()], "anomalous": scores[: len(test)][labels.numpy()], "history": scores[len(test) :]}))
+    return result
 
 
 @torch.no_grad()

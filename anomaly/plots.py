@@ -71,6 +71,23 @@ def interpolation_curve(t: np.ndarray, scores: np.ndarray, title: str = "") -> F
     return figure
 
 
+def history_histograms(panels: list[tuple[str, dict[str, np.ndarray]]]) -> Figure:
+    """One panel per training time: histograms of the scores of normal, anomalous and history (generated) images."""
+    figure, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3), dpi=100, squeeze=False)
+    colors = {"normal": "tab:blue", "anomalous": "tab:red", "history": "tab:gray"}
+    for axis, (title, groups) in zip(axes[0], panels):
+        values = np.concatenate(list(groups.values()))
+        bins = np.linspace(values.min(), values.max() + 1e-9, 40)
+        for name, scores in groups.items():
+            axis.hist(scores, bins=bins, density=True, alpha=0.5, color=colors.get(name), label=name)
+        axis.set_title(title, fontsize=9)
+        axis.set_xlabel("anomaly score", fontsize=8)
+    axes[0][0].legend(fontsize=7)
+    figure.tight_layout()
+    plt.close(figure)
+    return figure
+
+
 @dataclass
 class TalkFigures:
     """The talk's two figures for one model, and the images G((1−t)z1 + t·z2) along the interpolation."""
