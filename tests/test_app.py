@@ -32,17 +32,17 @@ def test_bad_flags_exit_with_one_sentence(capsys, argv, sentence):
     assert sentence in error and "Traceback" not in error
 
 
-def test_building_the_whole_app_reads_no_weights(monkeypatch):
+def test_building_the_whole_app_reads_no_weights(monkeypatch, tmp_path):
     checked = []
     monkeypatch.setattr(hub, "check_size", lambda *args, **kwargs: checked.append(args))
-    ctx = AppContext(device=torch.device("cpu"), votes_db=":memory:")
+    ctx = AppContext(device=torch.device("cpu"), votes_db=str(tmp_path / "votes.sqlite3"))
     demo, _ = app.build_app(ctx)
     assert checked == [] and ctx.loaded_models() == []
     assert demo.delete_cache == app.DELETE_CACHE == (600, 1800)
 
 
-def test_an_upload_over_the_file_size_limit_is_refused_and_a_small_one_accepted():
-    demo, head = app.build_app(AppContext(device=torch.device("cpu"), votes_db=":memory:"), tabs=())
+def test_an_upload_over_the_file_size_limit_is_refused_and_a_small_one_accepted(tmp_path):
+    demo, head = app.build_app(AppContext(device=torch.device("cpu"), votes_db=str(tmp_path / "votes.sqlite3")), tabs=())
     port = free_port()
     app.launch(demo, head, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     try:
