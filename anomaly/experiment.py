@@ -33,8 +33,8 @@ class HistoryADConfig:
     base_channels: int = 16
     latent_dim: int = 64
     snapshot_every: int = 25
-    alpha: float = 1.0
-    beta: float = 0.5
+    alpha: float = 1.6
+    beta: float = 0.1875
     dtv_steps: int = 1000
     dtv_lr: float = 1e-4
     bound_weight: float = 10.0
