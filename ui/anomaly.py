@@ -105,11 +105,11 @@ class AnomalyTab:
             raise _error(error) from None
         if live is None:
             live = LiveSession(device=self.ctx.device)
-        yield None, f"Training on {len(split.train)} normal images, '{anomalous}' held out: starting.", gr.update(), live
+        yield None, f"Training on {len(split.train)} normal images, '{anomalous}' held out: starting.", gr.skip(), live
         for update in live.train(split, settings.steps):
             figure = score_histograms(update.scores.normal, update.scores.anomalous, update.phase.capitalize(), anomalous_label=anomalous)
             if not update.finished:
-                yield figure, update.message(), gr.update(), live
+                yield figure, update.message(), gr.skip(), gr.skip()
                 continue
             note = f" The {'partial ' if update.phase == 'stopped' else ''}model is now selected for scoring."
             yield figure, update.message() + note, gr.update(choices=[*Detector.shipped_models(), LIVE_MODEL], value=LIVE_MODEL), live
