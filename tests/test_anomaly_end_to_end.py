@@ -108,11 +108,11 @@ def test_a_request_over_the_file_or_pixel_limit_is_refused_before_decoding(tmp_p
 def test_fence_gan_protocol_splits_normal_80_15_5_and_anomalous_75_25_disjointly() -> None:
     labels = torch.arange(10).repeat_interleave(torch.tensor([700, 800, 700, 700, 700, 700, 700, 700, 700, 700]))
     parts = fence_gan_parts(labels, anomalous_class=1, seed=0)
-    normal, anomalous = int((labels != 1).sum()), 800
+    normal, anomalous = int((labels != 1).sum()), int((labels == 1).sum())
     test_labels = labels[parts["test"]]
     assert len(parts["train"]) == int(0.8 * normal) and (labels[parts["train"]] != 1).all()
-    assert int((test_labels != 1).sum()) == int(0.15 * normal) and int((test_labels == 1).sum()) == 600
-    assert int((labels[parts["val"]] == 1).sum()) == 200
+    assert int((test_labels != 1).sum()) == int(0.15 * normal) and int((test_labels == 1).sum()) == int(0.75 * anomalous) == 600
+    assert int((labels[parts["val"]] == 1).sum()) == anomalous - 600 == 200
     joined = torch.cat(list(parts.values()))
     assert len(joined) == len(labels) and len(joined.unique()) == len(labels)
     assert torch.equal(fence_gan_parts(labels, 1, seed=0)["test"], parts["test"])
