@@ -26,6 +26,8 @@ from ui.gpu import on_gpu
 
 EXAMPLES = sorted(str(p) for p in EXAMPLES_DIR.glob("*.png"))
 MASK_COLOR = (255, 0, 255)
+BRUSH_COLOR = "#ff00ff"
+BRUSH_SIZE = 6  # px; Gradio 6's "auto" brush is a fixed 25 px whatever the photo (a 50-px band on a 150-px photo)
 SEARCHES_AT_ONCE = 2  # latent searches running at once, tab and API together: a queue of their own, never holding up colorization
 REPORT_EVERY = 10  # search steps between two live previews (and between two chances to stop a cancelled search)
 DISPLAY_SIDE = 256  # smaller images are shown enlarged (nearest neighbour) to at least this side; downloads keep the true size
@@ -185,8 +187,8 @@ def build_tab(ctx: AppContext) -> None:
                 type="numpy",
                 image_mode="RGBA",
                 sources=["upload", "clipboard"],
-                brush=gr.Brush(colors=["#ff00ff"], color_mode="fixed", default_size="auto"),
-                eraser=gr.Eraser(default_size="auto"),
+                brush=gr.Brush(colors=[BRUSH_COLOR], color_mode="fixed", default_size=BRUSH_SIZE),
+                eraser=gr.Eraser(default_size=BRUSH_SIZE),
                 format="png",
                 elem_id="inpaint-editor",
             )
@@ -202,11 +204,11 @@ def build_tab(ctx: AppContext) -> None:
             prior_name = gr.Dropdown(priors, value=priors[0] if priors else None, label="Prior (or a Hub repo id)", allow_custom_value=True)
             loss = gr.Radio(list(LOSSES), value=next(iter(LOSSES)), label="Search loss")
         with gr.Row():
-            iterations = CheckedSlider(precision=0, **ITERATIONS)
+            iterations = CheckedSlider(precision=0, elem_id="inpaint-iterations", **ITERATIONS)
             restarts = CheckedSlider(precision=0, **RESTARTS)
         button = gr.Button("Run", variant="primary")
         status = gr.Markdown(elem_id="inpaint-status")
-        download = gr.File(label="Result as PNG (true size)")
+        download = gr.File(label="Result as PNG (true size)", elem_id="inpaint-download")
         gr.Examples(EXAMPLES, inputs=editor)
         preset_button.click(apply_preset, [editor, preset, preset_seed], editor, api_visibility="private")
         button.click(
