@@ -31,6 +31,16 @@ def add_config_arguments(parser: argparse.ArgumentParser, config_cls: type, help
         parser.add_argument(_flag(field.name), type=base, default=default, help=text)
 
 
+def command_parser(prog: str, description: str | None, *sections: tuple[type, dict[str, str]], print_config: bool = True) -> argparse.ArgumentParser:
+    """The parser of a script: one flag per field of each (config class, help texts) section, and --print-config."""
+    parser = argparse.ArgumentParser(prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for config_cls, help_texts in sections:
+        add_config_arguments(parser, config_cls, help_texts)
+    if print_config:
+        parser.add_argument("--print-config", action="store_true", help="print the full configuration as JSON and exit")
+    return parser
+
+
 def config_from_args(config_cls: type[Config], args: argparse.Namespace) -> Config:
     """Build `config_cls` from the parsed flags of `add_config_arguments`."""
     return config_cls(**{f.name: getattr(args, f.name) for f in dataclasses.fields(config_cls)})

@@ -24,7 +24,7 @@ from colorgan.models import ChromaGANGenerator
 from colorgan.task import ColorizationTask, build_critic
 from colorgan.variants import VARIANTS, get_variant
 from gan.checkpoint import latest_checkpoint, load_checkpoint
-from gan.cli import add_config_arguments, config_json, parse_configs
+from gan.cli import command_parser, config_json, parse_configs
 from gan.data import DataError, ImageSet, TensorImages, dataset_names, describe, load_dataset, to_unit_range
 from gan.hardware import hardware_description
 from gan.hub import ModelCard, fetch, publish, save_model
@@ -85,11 +85,7 @@ HELP = {
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
-    parser = argparse.ArgumentParser(prog="python -m training.colorgan", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_config_arguments(parser, ColorizationConfig, HELP)
-    add_config_arguments(parser, TrainConfig, TRAIN_HELP)
-    parser.add_argument("--print-config", action="store_true", help="print the full configuration as JSON and exit")
-    return parser
+    return command_parser("python -m training.colorgan", __doc__, (ColorizationConfig, HELP), (TrainConfig, TRAIN_HELP))
 
 
 def build_generator(config: ColorizationConfig, num_classes: int) -> ChromaGANGenerator:

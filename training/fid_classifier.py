@@ -8,7 +8,6 @@ written into the model card. Resumes from the run's last checkpoint when started
 """
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import time
@@ -21,7 +20,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from gan.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
-from gan.cli import add_config_arguments, config_json, parse_configs
+from gan.cli import command_parser, config_json, parse_configs
 from gan.data import DataError, ImageSet, describe, load_dataset, to_unit_range
 from gan.device import pick_device, seed_everything
 from gan.fid import TinyImageNetClassifier
@@ -133,9 +132,7 @@ def train_classifier(config: ClassifierConfig) -> TinyImageNetClassifier:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Train, then export with the measured accuracies."""
-    parser = argparse.ArgumentParser(prog="python -m training.fid_classifier", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_config_arguments(parser, ClassifierConfig, HELP)
-    parser.add_argument("--print-config", action="store_true", help="print the configuration as JSON and exit")
+    parser = command_parser("python -m training.fid_classifier", __doc__, (ClassifierConfig, HELP))
     config, args = parse_configs(parser, argv, ClassifierConfig)
     if args.print_config:
         print(config_json(config))

@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 
 from gan.checkpoint import latest_checkpoint, load_checkpoint
-from gan.cli import add_config_arguments, config_json, parse_configs
+from gan.cli import command_parser, config_json, parse_configs
 from gan.data import DataError, ImageSet, TensorImages, dataset_names, describe, load_dataset, to_unit_range
 from gan.hardware import hardware_description
 from gan.device import pick_device
@@ -86,11 +86,7 @@ HELP = {
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
-    parser = argparse.ArgumentParser(prog="python -m training.inpaint_prior", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_config_arguments(parser, PriorConfig, HELP)
-    add_config_arguments(parser, TrainConfig, TRAIN_HELP)
-    parser.add_argument("--print-config", action="store_true", help="print the full configuration as JSON and exit")
-    return parser
+    return command_parser("python -m training.inpaint_prior", __doc__, (PriorConfig, HELP), (TrainConfig, TRAIN_HELP))
 
 
 def prepare(config: PriorConfig, split: str) -> tuple[ImageSet, int]:
