@@ -35,9 +35,9 @@ def teacher_distribution(labels: Tensor, num_classes: int) -> Tensor:
     return F.one_hot(labels, num_classes).float() * (1 - LABEL_SMOOTHING) + LABEL_SMOOTHING / num_classes
 
 
-def random_flip(images: Tensor) -> Tensor:
-    """Mirror each image left-right with probability 1/2."""
-    flip = torch.rand(images.shape[0], 1, 1, 1, device=images.device) < 0.5
+def random_flip(images: Tensor, rng: torch.Generator | None = None) -> Tensor:
+    """Mirror each image left-right with probability 1/2 (drawn from `rng`)."""
+    flip = torch.rand(images.shape[0], 1, 1, 1, device=images.device, generator=rng) < 0.5
     return torch.where(flip, images.flip(-1), images)
 
 
@@ -62,7 +62,7 @@ class ColorizationTask(GanTask):
 
     def _lab(self, batch: Batch, augment: bool = True) -> tuple[Tensor, Tensor]:
         rgb = batch[0] * 0.5 + 0.5
-        return split_normalized(random_flip(rgb) if augment else rgb)
+        return split_normalized(random_flip(rgb, self.rng) if augment else rgb)
 
     def critic_loss(self, batch: Batch, generator: nn.Module, critic: nn.Module) -> tuple[Tensor, dict[str, float]]:
         lightness, ab = self._lab(batch)

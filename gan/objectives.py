@@ -26,9 +26,9 @@ def per_sample_mean(values: Tensor) -> Tensor:
     return values.reshape(values.shape[0], -1).mean(dim=1)
 
 
-def gradient_penalty(critic: Critic, real: Tensor, fake: Tensor) -> Tensor:
-    """WGAN-GP penalty E[(||grad D(x_hat)||_2 - 1)^2] on random interpolates of real and fake."""
-    eps = torch.rand(real.shape[0], *([1] * (real.dim() - 1)), device=real.device, dtype=real.dtype)
+def gradient_penalty(critic: Critic, real: Tensor, fake: Tensor, rng: torch.Generator | None = None) -> Tensor:
+    """WGAN-GP penalty E[(||grad D(x_hat)||_2 - 1)^2] on random interpolates of real and fake (drawn from `rng`)."""
+    eps = torch.rand(real.shape[0], *([1] * (real.dim() - 1)), device=real.device, dtype=real.dtype, generator=rng)
     interpolates = (eps * real.detach() + (1 - eps) * fake.detach()).requires_grad_(True)
     scores = critic(interpolates)
     (grads,) = torch.autograd.grad(scores.sum(), interpolates, create_graph=True)
@@ -48,6 +48,7 @@ class AdversarialObjective(ABC):
     adam_betas: tuple[float, float] = (0.5, 0.999)
     optimizer: str = "adam"
     critic_may_use_batchnorm: bool = True
+    rng: torch.Generator | None = None  # the run's own random stream, set by gan.train; None draws from torch's global one
 
     @abstractmethod
     def critic_loss(self, critic: Critic, real: Tensor, fake: Tensor) -> tuple[Tensor, dict[str, float]]:
@@ -147,7 +148,7 @@ class WGANGP(_Wasserstein):
 
     def critic_loss(self, critic: Critic, real: Tensor, fake: Tensor) -> tuple[Tensor, dict[str, float]]:
         distance, _, _ = self._estimate(critic, real, fake)
-        penalty = gradient_penalty(critic, real, fake)
+        penalty = gradient_penalty(critic, real, fake, self.rng)
         return -distance + self.gp_weight * penalty, {"wasserstein": distance.item(), "gradient_penalty": penalty.item()}
 
 

@@ -28,6 +28,7 @@ class GanTask(nn.Module, ABC):
     generator: nn.Module
     critic: nn.Module | None
     objective: AdversarialObjective | None
+    rng: torch.Generator | None = None  # the run's own random stream, set by gan.train (None: torch's global one)
 
     @abstractmethod
     def critic_loss(self, batch: Batch, generator: nn.Module, critic: nn.Module) -> tuple[Tensor, dict[str, float]]:
@@ -56,7 +57,7 @@ class UnconditionalGAN(GanTask):
 
     def sample_latent(self, n: int) -> Tensor:
         """n draws of z ~ N(0, I) on the task's device."""
-        return torch.randn(n, self.latent_dim, device=self.fixed_noise.device)
+        return torch.randn(n, self.latent_dim, device=self.fixed_noise.device, generator=self.rng)
 
     def critic_loss(self, batch: Batch, generator: nn.Module, critic: nn.Module) -> tuple[Tensor, dict[str, float]]:
         real = batch[0]

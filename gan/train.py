@@ -4,8 +4,9 @@ Per generator step: `n_critic` critic updates (each on a fresh batch), then one 
 on the last batch. Checkpoint and resume, a tqdm bar, sample grids, a JSONL metrics log, hooks,
 and PyTorch DDP when started under `torchrun` (one process per GPU, or gloo on CPUs).
 
-Randomness of step s is a function of (seed, rank, s) alone, and the data position is derived
-from the step, so a resumed run continues exactly where the killed one stopped.
+Randomness of step s is a function of (seed, rank, s) alone, drawn from the run's own generator
+(never torch's global one), and the data position is derived from the step, so a resumed run
+continues exactly where the killed one stopped and concurrent runs do not disturb each other.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from tqdm.auto import tqdm
 
 from gan.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
-from gan.device import pick_device, seed_everything
+from gan.device import pick_device
 from gan.objectives import AdversarialObjective
 from gan.plots import plot_metrics
 from gan.task import Batch, GanTask
@@ -257,7 +258,6 @@ def train(
     """Train `task` on `dataset` for `config.steps` generator steps, resuming when a checkpoint exists."""
     ctx = init_distributed(config.device)
     run_dir = Path(config.run_dir)
-    seed_everything(config.seed)
     task.to(ctx.device)
     memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
     task.to(memory_format=memory_format)
@@ -285,11 +285,17 @@ def train(
     batches = endless_batches(dataset, config.batch_size, ctx, config.seed, start * max(n_critic, 1), config.num_workers)
     if eval_batch is not None:
         eval_batch = to_device(eval_batch, ctx.device)
+    # The run's own random stream, reseeded from (seed, rank, step) every step: resumes are exact, and
+    # runs side by side in one process (the app's live trainings) never draw from each other's.
+    rng = torch.Generator(device=ctx.device)
+    task.rng = rng
+    if objective is not None:
+        objective.rng = rng
     bar = tqdm(total=config.steps, initial=start, desc=run_dir.name, disable=not (config.progress and ctx.is_main), dynamic_ncols=True)
     task.train()
     started, logs = time.perf_counter(), {}
     for step in range(start, config.steps):
-        torch.manual_seed(_step_seed(config.seed, ctx.rank, step))
+        rng.manual_seed(_step_seed(config.seed, ctx.rank, step))
         factor = cosine_factor(step, config.steps) if config.cosine_schedule else 1.0
         for name, optimizer in optimizers.items():
             for group in optimizer.param_groups:

@@ -46,11 +46,6 @@ def test_a_session_draws_from_its_own_generator_whatever_the_global_seed(small_s
     assert not np.array_equal(first, other)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gan.train.train reseeds the global torch RNG every step and gan.objectives.gradient_penalty draws from it, "
-    "so concurrent runs still disturb each other's WGAN phase (change requested in files this tab does not own)",
-)
 def test_two_concurrent_sessions_give_the_result_each_gives_alone(small_split) -> None:
     torch.set_num_threads(1)
     alone = _final_scores(small_split, seed=7)
