@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -65,18 +66,6 @@ HISTORYAD_HELP = {
 }
 
 
-class PrivateNoiseGAN(UnconditionalGAN):
-    """An unconditional GAN whose z is drawn from its own torch.Generator, not the global RNG."""
-
-    def __init__(self, generator: nn.Module, critic: nn.Module, latent_dim: int, rng: torch.Generator) -> None:
-        super().__init__(generator, critic, make_objective("wgan-gp"), latent_dim)
-        self.rng = rng
-
-    def sample_latent(self, n: int) -> Tensor:
-        """n draws of z ~ N(0, I) from the private generator, on the task's device."""
-        return torch.randn(n, self.latent_dim, generator=self.rng).to(self.fixed_noise.device)
-
-
 @dataclass
 class TrainedHistoryAD:
     """The trained model, the last WGAN critic (a baseline), the history, and how long each phase took."""
@@ -94,9 +83,12 @@ def intensity_range(images: Tensor, quantile: float = 0.005) -> tuple[float, flo
     return float(torch.quantile(means, quantile)), float(torch.quantile(means, 1 - quantile))
 
 
+_INIT_LOCK = threading.Lock()  # init_gan_weights draws from the global RNG: one initialisation at a time in this process
+
+
 def _init(module: nn.Module, rng: torch.Generator) -> None:
     """DCGAN initialisation drawn from `rng`, leaving the global RNG as it was."""
-    with torch.random.fork_rng(devices=[]):
+    with _INIT_LOCK, torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(torch.randint(2**62, (1,), generator=rng)))
         init_gan_weights(module)
 
@@ -111,7 +103,8 @@ def train_historyad(
 ) -> TrainedHistoryAD:
     """(a) WGAN-GP on the normal images with snapshots, (b) the history sampler, (c) D_TV from the averaged critics.
 
-    With `rng`, z and D_TV's draws come from it (a live session); without, from the loop's seeded steps (resumable runs).
+    With `rng` (a live session), the initial weights and D_TV's draws come from it; without, from generators seeded by
+    `train_config.seed`. The WGAN's own draws always come from the loop's per-run generator, never the global RNG.
     """
     dtv_rng = rng or torch.Generator().manual_seed(train_config.seed)
     init_rng = rng or torch.Generator().manual_seed(train_config.seed + 1)
@@ -119,7 +112,7 @@ def train_historyad(
     generator, critic = make_generator(), DCGANCritic(split.channels, split.image_size, config.base_channels, norm="layer")
     _init(generator, init_rng)
     _init(critic, init_rng)
-    task = PrivateNoiseGAN(generator, critic, config.latent_dim, rng) if rng is not None else UnconditionalGAN(generator, critic, make_objective("wgan-gp"), config.latent_dim)
+    task = UnconditionalGAN(generator, critic, make_objective("wgan-gp"), config.latent_dim)
     snapshots = SnapshotHook(config.snapshot_every, config.memory_limit_mb, Path(train_config.run_dir) / "history")
     checkpoint = latest_checkpoint(Path(train_config.run_dir)) if train_config.resume else None
     if checkpoint is not None:
