@@ -380,7 +380,14 @@ def load_bsds500(split: str = "test", size: int = 64) -> ImageSet:
 
 
 def _torchvision(name: str, split: str) -> ImageSet:
-    """The torchvision download of `name` (users online); `split` is 'train' or 'test'."""
+    """The torchvision download of `name` (users online); `split` is 'train' or 'test'; offline, a DataError."""
+    try:
+        return _torchvision_download(name, split)
+    except (OSError, RuntimeError) as error:  # no network, a refused or broken download
+        raise DataError(f"{name} is not on this machine and could not be downloaded ({type(error).__name__}); see ../shared/DATA.md for the offline archives.") from error
+
+
+def _torchvision_download(name: str, split: str) -> ImageSet:
     from torchvision import datasets
 
     root, train = str(data_root() / "torchvision"), split == "train"

@@ -87,3 +87,16 @@ def test_a_missing_offline_archive_is_named_with_where_to_put_it(tmp_path, monke
     monkeypatch.setenv("GAN_STUDIO_DATA", str(tmp_path / "data"))
     with pytest.raises(DataError, match="utkface-64.tar.gz"):
         load_dataset("utkface", "train")
+
+
+def test_a_dataset_that_is_neither_here_nor_downloadable_is_a_sentence(tmp_path, monkeypatch):
+    import torchvision.datasets
+
+    def offline(*args, **kwargs):
+        raise RuntimeError("Error downloading train-images-idx3-ubyte.gz")
+
+    monkeypatch.setenv("GAN_STUDIO_ARCHIVES", str(tmp_path / "archives"))
+    monkeypatch.setenv("GAN_STUDIO_DATA", str(tmp_path / "data"))
+    monkeypatch.setattr(torchvision.datasets, "MNIST", offline)
+    with pytest.raises(DataError, match="mnist is not on this machine and could not be downloaded"):
+        load_dataset("mnist", "test")
