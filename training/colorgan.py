@@ -132,8 +132,9 @@ def export(task: ColorizationTask, config: ColorizationConfig, train_config: Tra
         hardware=f"{hardware_description(next(task.generator.parameters()).device)}; {training_seconds(Path(train_config.run_dir)) / 3600:.2f} hours of training logged (all resumed segments)",
         training_config=json.loads(config_json(config, train_config)),
         metrics=metrics,
-        notes=notes,
+        notes=notes + " The training data's terms (Tiny ImageNet: non-commercial research and education; UTKFace: non-commercial research) carry over to these weights.",
         tags=["image-colorization", config.variant],
+        license="other",
     )
     return save_model(task.generator, Path(config.weights_out), card)
 
