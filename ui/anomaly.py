@@ -40,7 +40,7 @@ INTRO = (
 
 def _error(error: Exception) -> gr.Error:
     log.info("anomaly tab: %s", str(error)[:200])
-    return gr.Error(str(error)[:300])
+    return gr.Error(str(error)[:300], print_exception=False)
 
 
 def _paths(files) -> list[str]:
@@ -135,7 +135,7 @@ def verdicts(reference: ReferenceScores | None, threshold: float, scored: list[d
     if reference is None:
         return None, "Pick a model to see its histograms.", ""
     if not isinstance(threshold, (int, float)) or not math.isfinite(threshold):
-        raise gr.Error("The threshold must be a finite number.")
+        raise gr.Error("The threshold must be a finite number.", print_exception=False)
     rows = []
     for entry in scored or []:
         verdict = "**anomalous**" if entry["score"] > threshold else "normal"
