@@ -20,7 +20,7 @@ from PIL import Image, UnidentifiedImageError
 from anomaly.data import AnomalySplit, make_split, to_model_format
 from anomaly.model import HistoryADModel
 from anomaly.scoring import DetectionMetrics, ReferenceScores
-from gan.data import to_unit_range
+from gan.data import chroma_spread, to_unit_range
 from gan.hub import WeightsSource
 from gan.imageio import ImageSource, load_image
 from gan.pipeline import Pipeline
@@ -101,8 +101,7 @@ def conversion_note(image: Image.Image, raw: torch.Tensor, model: HistoryADModel
 def domain_warning(raw: torch.Tensor, converted: torch.Tensor, model: HistoryADModel) -> str:
     """Why an image is unlike the model's training data, or '' (color for a grayscale model, brightness outside the training range)."""
     if model.channels == 1 and raw.shape[0] == 3:
-        spread = (raw.amax(0).float() - raw.amin(0).float()).mean().item()
-        if spread > COLOR_SPREAD:
+        if chroma_spread(raw).item() > COLOR_SPREAD:
             return "a color image, but the model was trained on grayscale images only"
     if len(model.intensity_range) == 2:
         low, high = model.intensity_range

@@ -28,11 +28,11 @@ from anomaly.detector import Detector
 from anomaly.experiment import HISTORYAD_HELP, HistoryADConfig, critic_anomaly_scores, history_score_panels, train_historyad
 from anomaly.plots import history_histograms, score_histograms, talk_figures
 from anomaly.scoring import DetectionMetrics, detection_metrics
-from gan.cli import add_config_arguments, config_json, parse_configs
+from gan.cli import ConfigError, command_parser, config_json, parse_configs
 from gan.data import DataError, dataset_names
 from gan.device import pick_device
 from gan.hardware import hardware_description
-from gan.train import TRAIN_HELP, ConfigError, TrainConfig
+from gan.train import TRAIN_HELP, TrainConfig
 
 
 @dataclass
@@ -94,11 +94,7 @@ HELP = {
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
-    parser = argparse.ArgumentParser(prog="python -m anomaly.evaluate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_config_arguments(parser, EvaluationConfig, HELP)
-    add_config_arguments(parser, HistoryADConfig, HISTORYAD_HELP)
-    add_config_arguments(parser, TrainConfig, TRAIN_HELP)
-    return parser
+    return command_parser("python -m anomaly.evaluate", __doc__, (EvaluationConfig, HELP), (HistoryADConfig, HISTORYAD_HELP), (TrainConfig, TRAIN_HELP), print_config=False)
 
 
 def splits(config: EvaluationConfig) -> list[AnomalySplit]:

@@ -22,7 +22,8 @@ from gan.data import TensorImages
 from gan.nets import DCGANCritic, DCGANGenerator, init_gan_weights
 from gan.objectives import make_objective, per_sample_mean
 from gan.task import GanTask, UnconditionalGAN
-from gan.train import ConfigError, TrainConfig, effective_n_critic, train
+from gan.cli import ConfigError, require_at_least_one
+from gan.train import TrainConfig, effective_n_critic, train
 
 DTV_INITS = ("averaged", "averaged-unscaled", "fresh")
 
@@ -43,9 +44,7 @@ class HistoryADConfig:
     memory_limit_mb: float = 0.0
 
     def __post_init__(self) -> None:
-        for name in ("base_channels", "latent_dim", "snapshot_every", "dtv_steps"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}.")
+        require_at_least_one(self, "base_channels", "latent_dim", "snapshot_every", "dtv_steps")
         if self.alpha < 0 or not self.dtv_lr > 0 or self.bound_weight < 0 or self.memory_limit_mb < 0:
             raise ConfigError("--alpha, --bound-weight and --memory-limit-mb must be 0 or more, --dtv-lr positive.")
         if self.dtv_init not in DTV_INITS:

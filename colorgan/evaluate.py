@@ -61,10 +61,7 @@ def colorize_batches(model: ChromaGANGenerator | None, rgb: torch.Tensor, batch_
 
 def evaluate_model(model: ChromaGANGenerator | None, data: str, limit: int = 10000, size: int | None = None, split: str = "test") -> dict[str, float]:
     """Scores of `model` on `limit` images (a seeded draw) of `split` of a registered dataset, gray photos left out."""
-    images = load_dataset(data, split, size)
-    if images.images.shape[1] == 3:
-        images = images.colored()
-    held_out = images.sample(limit)
+    held_out = load_dataset(data, split, size).colored().sample(limit)
     if model is not None:
         model.eval()
     predictions, truths = colorize_batches(model, held_out.images)

@@ -31,6 +31,17 @@ def add_config_arguments(parser: argparse.ArgumentParser, config_cls: type, help
         parser.add_argument(_flag(field.name), type=base, default=default, help=text)
 
 
+class ConfigError(ValueError):
+    """A configuration value that cannot work; the message names the flag and what it accepts."""
+
+
+def require_at_least_one(config: Any, *names: str) -> None:
+    """Raise ConfigError naming the flag when any of the fields `names` of `config` is below 1."""
+    for name in names:
+        if getattr(config, name) < 1:
+            raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(config, name)}.")
+
+
 def command_parser(prog: str, description: str | None, *sections: tuple[type, dict[str, str]], print_config: bool = True) -> argparse.ArgumentParser:
     """The parser of a script: one flag per field of each (config class, help texts) section, and --print-config."""
     parser = argparse.ArgumentParser(prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -97,9 +97,8 @@ class ImageSet:
     def colored(self, min_chroma: float = 2.0) -> "ImageSet":
         """The images whose channels differ: drops grayscale photos stored as RGB (colorization targets)."""
         if self.images.shape[1] != 3:
-            raise DataError("Only RGB images can be told colored or gray.")
-        spread = (self.images.amax(1).float() - self.images.amin(1).float()).mean((1, 2))
-        return self.subset(spread > min_chroma)
+            raise DataError("This dataset is gray: colorization needs color photos (RGB) to learn and to score from.")
+        return self.subset(chroma_spread(self.images) > min_chroma)
 
     def resized(self, size: int) -> "ImageSet":
         """The images resized to size × size (area averaging down, bicubic up)."""
@@ -114,6 +113,11 @@ class ImageSet:
 
     def _order(self, seed: int) -> Tensor:
         return torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))
+
+
+def chroma_spread(images: Tensor) -> Tensor:
+    """Mean spread between the channels of RGB images (..., 3, H, W), in pixel units: about 0 for a gray photo stored as RGB."""
+    return (images.amax(-3).float() - images.amin(-3).float()).mean((-2, -1))
 
 
 def concat(first: ImageSet, second: ImageSet) -> ImageSet:
@@ -462,7 +466,11 @@ def describe(name: str) -> str:
 
 
 def load_dataset(name: str, split: str = "train", size: int | None = None) -> ImageSet:
-    """The `split` of dataset `name` (a registered name, folder:PATH, or A+B), resized to `size` when given."""
+    """The `split` of dataset `name` (a registered name, folder:PATH, or A+B), resized to `size` when given.
+
+    An image folder's photos differ in size, so they are always center-cropped to a square and resized:
+    to `size`, or 64 px when none is given.
+    """
     if split not in SPLITS:
         raise DataError(f"Unknown split {split!r}; choose one of {', '.join(SPLITS)}.")
     if "+" in name:

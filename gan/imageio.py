@@ -36,7 +36,7 @@ def _open(source: ImageSource) -> Image.Image:
         return Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
     except UnidentifiedImageError as error:
         raise InvalidImageError("This file is not an image that can be read (PNG, JPEG, TIFF, WebP, BMP...).") from error
-    except Image.DecompressionBombError as error:
+    except Image.DecompressionBombError:
         raise InvalidImageError(f"This image is larger than {MAX_PIXELS // 1_000_000} megapixels; please downscale it first.") from None
 
 

@@ -27,16 +27,13 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from tqdm.auto import tqdm
 
 from gan.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
+from gan.cli import ConfigError, require_at_least_one
 from gan.device import pick_device
 from gan.objectives import AdversarialObjective
 from gan.plots import plot_metrics
 from gan.task import Batch, GanTask
 
 StepHook = Callable[[int, GanTask], None]
-
-
-class ConfigError(ValueError):
-    """A configuration value that cannot work; the message names the flag and what it accepts."""
 
 
 @dataclass
@@ -64,10 +61,7 @@ class TrainConfig:
     select_metric: str = ""
 
     def __post_init__(self) -> None:
-        positive = ("steps", "batch_size", "log_every", "sample_every", "eval_every", "checkpoint_every", "keep_checkpoints")
-        for name in positive:
-            if getattr(self, name) < 1:
-                raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}.")
+        require_at_least_one(self, "steps", "batch_size", "log_every", "sample_every", "eval_every", "checkpoint_every", "keep_checkpoints")
         if self.n_critic is not None and self.n_critic < 1:
             raise ConfigError(f"--n-critic must be at least 1 (or left out for the objective's default), got {self.n_critic}.")
         if not (self.lr_generator > 0 and self.lr_critic > 0 and math.isfinite(self.lr_generator) and math.isfinite(self.lr_critic)):

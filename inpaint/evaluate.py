@@ -29,12 +29,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from gan.cli import add_config_arguments, config_json, parse_configs
+from gan.cli import ConfigError, command_parser, config_json, parse_configs
 from gan.data import FOLDER_PREFIX, DataError, load_dataset, pad_to, photo_files, read_image, to_unit_range
 from gan.device import pick_device
 from gan.hardware import hardware_description
 from gan.metrics import mse, psnr, ssim
-from gan.train import ConfigError
 from inpaint.baselines import BASELINES
 from inpaint.blend import poisson_blend
 from inpaint.images import frame, unframe
@@ -110,10 +109,8 @@ HELP = {
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
-    parser = argparse.ArgumentParser(prog="python -m inpaint.evaluate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_config_arguments(parser, EvaluationConfig, HELP)
+    parser = command_parser("python -m inpaint.evaluate", __doc__, (EvaluationConfig, HELP))
     parser.add_argument("--mask", nargs="+", choices=PRESETS, default=list(PRESETS), help="mask presets to evaluate, one or more (default: all)")
-    parser.add_argument("--print-config", action="store_true", help="print the configuration as JSON and exit")
     return parser
 
 

@@ -25,11 +25,11 @@ from anomaly.data import PROTOCOLS, AnomalySplit, make_split
 from anomaly.experiment import HISTORYAD_HELP, HistoryADConfig, TrainedHistoryAD, critic_anomaly_scores, train_historyad
 from anomaly.model import HistoryADModel
 from anomaly.scoring import detection_metrics
-from gan.cli import add_config_arguments, config_json, parse_configs
+from gan.cli import ConfigError, command_parser, config_json, parse_configs
 from gan.data import DataError, dataset_names, describe
 from gan.hardware import hardware_description
 from gan.hub import ModelCard, publish, save_model
-from gan.train import TRAIN_HELP, ConfigError, TrainConfig, init_distributed
+from gan.train import TRAIN_HELP, TrainConfig, init_distributed
 
 
 @dataclass
@@ -70,12 +70,7 @@ DATA_HELP = {
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
-    parser = argparse.ArgumentParser(prog="python -m training.anomaly", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_config_arguments(parser, AnomalyDataConfig, DATA_HELP)
-    add_config_arguments(parser, HistoryADConfig, HISTORYAD_HELP)
-    add_config_arguments(parser, TrainConfig, TRAIN_HELP)
-    parser.add_argument("--print-config", action="store_true", help="print the full configuration as JSON and exit")
-    return parser
+    return command_parser("python -m training.anomaly", __doc__, (AnomalyDataConfig, DATA_HELP), (HistoryADConfig, HISTORYAD_HELP), (TrainConfig, TRAIN_HELP))
 
 
 def load_split(config: AnomalyDataConfig, seed: int) -> AnomalySplit:

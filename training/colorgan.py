@@ -24,11 +24,11 @@ from colorgan.models import ChromaGANGenerator
 from colorgan.task import ColorizationTask, build_critic
 from colorgan.variants import VARIANTS, get_variant
 from gan.checkpoint import latest_checkpoint, load_checkpoint
-from gan.cli import command_parser, config_json, parse_configs
-from gan.data import DataError, ImageSet, TensorImages, dataset_names, describe, load_dataset, to_unit_range
+from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
+from gan.data import DataError, TensorImages, dataset_names, describe, load_dataset, to_unit_range
 from gan.hardware import hardware_description
 from gan.hub import ModelCard, fetch, publish, save_model
-from gan.train import TRAIN_HELP, ConfigError, TrainConfig, best_generator_state, effective_n_critic, init_distributed, train, training_seconds
+from gan.train import TRAIN_HELP, TrainConfig, best_generator_state, effective_n_critic, init_distributed, train, training_seconds
 
 
 @dataclass
@@ -56,9 +56,7 @@ class ColorizationConfig:
         get_variant(self.variant)
         if self.image_size < 2**self.depth or self.image_size % 2**self.depth:
             raise ConfigError(f"--image-size must be a multiple of 2**depth = {2**self.depth}, got {self.image_size}.")
-        for name in ("base_channels", "max_channels", "depth", "global_channels", "critic_channels", "critic_layers", "val_images"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}.")
+        require_at_least_one(self, "base_channels", "max_channels", "depth", "global_channels", "critic_channels", "critic_layers", "val_images")
         if self.eval_images < 0 or self.threads < 0:
             raise ConfigError("--eval-images and --threads must be 0 or more.")
 
@@ -150,8 +148,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         torch.set_num_threads(config.threads)
     variant = get_variant(config.variant)
     try:
-        images = colored(load_dataset(config.data, "train", config.image_size))
-        validation = colored(load_dataset(config.data, "val", config.image_size)).sample(config.val_images, seed=train_config.seed)
+        images = load_dataset(config.data, "train", config.image_size).colored()
+        validation = load_dataset(config.data, "val", config.image_size).colored().sample(config.val_images, seed=train_config.seed)
     except DataError as error:
         parser.error(str(error))
     generator = build_generator(config, len(images.classes) if len(images.classes) > 1 else 0)
@@ -172,11 +170,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         if config.push_to_hub:
             publish(folder, config.push_to_hub, model_cls=ChromaGANGenerator)
             print(f"Published to https://huggingface.co/{config.push_to_hub}")
-
-
-def colored(images: ImageSet) -> ImageSet:
-    """RGB photos whose channels differ (gray photos teach a colorizer nothing); gray datasets unchanged."""
-    return images.colored() if images.images.shape[1] == 3 else images
 
 
 if __name__ == "__main__":

@@ -20,14 +20,14 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from gan.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
-from gan.cli import command_parser, config_json, parse_configs
+from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
 from gan.data import DataError, ImageSet, describe, load_dataset, to_unit_range
 from gan.device import pick_device, seed_everything
 from gan.fid import TinyImageNetClassifier
 from gan.hardware import hardware_description
 from gan.hub import ModelCard, save_model
 from gan.plots import plot_metrics
-from gan.train import ConfigError, MetricsLog
+from gan.train import MetricsLog
 
 
 @dataclass
@@ -49,9 +49,7 @@ class ClassifierConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("width", "steps", "batch_size", "eval_every", "checkpoint_every"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}.")
+        require_at_least_one(self, "width", "steps", "batch_size", "eval_every", "checkpoint_every")
         if not (self.lr > 0 and math.isfinite(self.lr)) or self.weight_decay < 0 or self.threads < 0:
             raise ConfigError("--lr must be positive, --weight-decay and --threads 0 or more.")
 

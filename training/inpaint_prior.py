@@ -22,14 +22,14 @@ from pathlib import Path
 import torch
 
 from gan.checkpoint import latest_checkpoint, load_checkpoint
-from gan.cli import command_parser, config_json, parse_configs
+from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
 from gan.data import DataError, ImageSet, TensorImages, dataset_names, describe, load_dataset, to_unit_range
 from gan.hardware import hardware_description
 from gan.device import pick_device
 from gan.hub import ModelCard, fetch, publish, save_model
 from gan.nets import init_gan_weights
 from gan.objectives import make_objective
-from gan.train import TRAIN_HELP, ConfigError, TrainConfig, effective_n_critic, init_distributed, train, training_seconds
+from gan.train import TRAIN_HELP, TrainConfig, effective_n_critic, init_distributed, train, training_seconds
 from inpaint.prior import InpaintPrior, to_frame
 from inpaint.task import PriorTask
 
@@ -56,9 +56,7 @@ class PriorConfig:
     def __post_init__(self) -> None:
         if self.image_size < 8 or self.image_size & (self.image_size - 1):
             raise ConfigError(f"--image-size must be a power of two of at least 8 (32, 64), got {self.image_size}.")
-        for name in ("latent_dim", "generator_channels", "critic_channels", "val_images"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}.")
+        require_at_least_one(self, "latent_dim", "generator_channels", "critic_channels", "val_images")
         for name in ("max_train_images", "test_images", "threads"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"--{name.replace('_', '-')} must be 0 or more, got {getattr(self, name)}.")
