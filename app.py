@@ -1,8 +1,9 @@
 """GAN Imaging Studio: one Gradio Blocks app, one tab per capability.
 
-    python app.py [--host 127.0.0.1] [--port 7860] [--share] [--device auto] [--allow-local-models]
+    python app.py [--host 127.0.0.1] [--port 7860] [--share] [--device auto] [--allow-local-models] [--preload]
 
-Models load when a request first needs them. Visitors name shipped models and Hub repos only; the
+Models load when a request first needs them, so the app starts and idles without torch; with --preload
+they load in the background as soon as the server listens (fast first requests, ~600 MiB more at idle). Visitors name shipped models and Hub repos only; the
 operator's --allow-local-models also lets them name weights folders on this machine's disk. Uploads
 are limited to MAX_FILE_SIZE each, and Gradio's temporary files are deleted after DELETE_CACHE[1] s.
 """
@@ -11,13 +12,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import gradio as gr
 
+from anomaly.settings import DETECTOR
+from colorgan.settings import COLORIZER
 from gan.cli import add_config_arguments, parse_configs
-from gan.device import pick_device
+from inpaint.settings import INPAINTER
 from ui import TABS
 from ui.context import AppContext
 
@@ -31,6 +35,8 @@ INTRO = (
 MAX_FILE_SIZE = "50mb"  # per uploaded file: a 16-megapixel photo (gan.imageio.MAX_PIXELS) as PNG or 8-bit TIFF fits
 DELETE_CACHE = (600, 1800)  # every 10 minutes, delete Gradio's temporary files older than 30 minutes
 CONCURRENCY = 2  # requests of one event handled at once, unless its tab sets its own limit
+PRELOADED = (COLORIZER, INPAINTER, DETECTOR)  # the default model of each tab, loaded first by --preload
+DEVICE_NAME = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
 
 def build_app(ctx: AppContext, tabs: Sequence[str] = TABS) -> tuple[gr.Blocks, str]:
@@ -53,14 +59,17 @@ class ServeConfig:
     share: bool = False
     device: str = "auto"
     allow_local_models: bool = False
+    preload: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= self.port <= 65535:
             raise ValueError(f"--port must be between 1 and 65535, not {self.port}.")
-        try:
+        if not DEVICE_NAME.fullmatch(self.device):
+            raise ValueError(f"--device {self.device!r} is not a torch device; use auto, cpu, cuda, cuda:1 or mps.")
+        if self.device not in ("auto", "cpu"):  # an accelerator asked for by name: check it is there now (this imports torch)
+            from gan.device import pick_device
+
             pick_device(self.device)
-        except RuntimeError as error:
-            raise ValueError(f"--device {self.device!r} is not a torch device; use auto, cpu, cuda, cuda:1 or mps.") from error
 
 
 SERVE_HELP = {
@@ -69,6 +78,7 @@ SERVE_HELP = {
     "share": "also open a temporary public gradio.live link",
     "device": "torch device for the models: auto, cpu, cuda, cuda:1, mps",
     "allow_local_models": "let model boxes name weights folders on this machine's disk (off: shipped models and Hub repos only; never on a public server)",
+    "preload": "load torch and each tab's default model in the background once the server listens (off: on the first request that needs them)",
 }
 
 
@@ -82,7 +92,7 @@ def parse_args(argv: Sequence[str] | None = None) -> ServeConfig:
 
 def context_from_args(config: ServeConfig) -> AppContext:
     """The tabs' shared context for these command-line settings."""
-    return AppContext(device=pick_device(config.device), allow_local_models=config.allow_local_models)
+    return AppContext(device=config.device, allow_local_models=config.allow_local_models)
 
 
 def launch(demo: gr.Blocks, head: str, **options) -> None:
@@ -100,8 +110,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Start the app."""
     args = parse_args(argv)
     log_one_line_per_event()
-    demo, head = build_app(context_from_args(args))
-    launch(demo, head, server_name=args.host, server_port=args.port, share=args.share)
+    ctx = context_from_args(args)
+    demo, head = build_app(ctx)
+    launch(demo, head, server_name=args.host, server_port=args.port, share=args.share, prevent_thread_lock=True)
+    if args.preload:
+        ctx.preload(PRELOADED)
+    demo.block_thread()
 
 
 if __name__ == "__main__":

@@ -20,19 +20,14 @@ from PIL import Image, UnidentifiedImageError
 from anomaly.data import AnomalySplit, make_split, to_model_format
 from anomaly.model import HistoryADModel
 from anomaly.scoring import DetectionMetrics, ReferenceScores
+from anomaly.settings import MAX_IMAGES, MAX_TOTAL_PIXELS, RequestError
 from gan.data import chroma_spread, to_unit_range
 from gan.hub import WeightsSource
 from gan.imageio import ImageSource, load_image
 from gan.pipeline import Pipeline
 
-MAX_IMAGES = 16
-MAX_TOTAL_PIXELS = 16_000_000
 REFERENCE_IMAGES = 2000
 COLOR_SPREAD = 8.0  # mean max-min channel difference (0-255) above which an image counts as colored
-
-
-class RequestError(ValueError):
-    """A scoring request over the limits; the message says which and what to do."""
 
 
 @dataclass

@@ -23,14 +23,11 @@ from anomaly.detector import Detector
 from anomaly.experiment import HistoryADConfig, TrainedHistoryAD, critic_anomaly_scores, intensity_range, train_historyad
 from anomaly.model import HistoryADModel
 from anomaly.scoring import DetectionMetrics, ReferenceScores
+from anomaly.settings import LIVE_MODEL, STEPS_RANGE, TEST_IMAGES, TRAIN_IMAGES_RANGE
 from gan.task import GanTask
 from gan.train import TrainConfig
 
 WORKER_NAME = "historyad-live"
-LIVE_MODEL = "live-trained model (this session)"
-STEPS_RANGE = (20, 400)
-TRAIN_IMAGES_RANGE = (500, 20_000)
-TEST_IMAGES = 1000
 PHASES = {"gan": "training the WGAN", "dtv": "fitting D_TV", "done": "done", "stopped": "stopped"}
 
 

@@ -21,7 +21,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from colorgan.inference import DEFAULT_SIZE, Colorizer
+from colorgan.inference import Colorizer
+from colorgan.settings import DEFAULT_SIZE
 from gan.device import pick_device
 from gan.hardware import hardware_description
 

@@ -12,9 +12,9 @@ from weakref import WeakKeyDictionary
 import numpy as np
 from gradio_client import Client, handle_file
 
-from anomaly import Detector
-from colorgan.inference import Colorizer
-from inpaint import Inpainter
+from anomaly.settings import DETECTOR
+from colorgan.settings import COLORIZER
+from inpaint.settings import INPAINTER
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PHOTO = EXAMPLES / "colorize" / "chelsea.jpg"
@@ -27,18 +27,18 @@ _participants: WeakKeyDictionary[Client, tuple[str, int]] = WeakKeyDictionary() 
 
 def colorize(client: Client) -> None:
     """Colorize the bundled cat photo with the default model."""
-    client.predict(handle_file(str(PHOTO)), Colorizer.default_model(), 64, api_name="/colorize")
+    client.predict(handle_file(str(PHOTO)), COLORIZER.default_model(), 64, api_name="/colorize")
 
 
 def inpaint(client: Client) -> None:
     """Fill the center of a CIFAR-10 test photo with the shipped CIFAR-10 prior (a short search)."""
-    prior = next(name for name in Inpainter.shipped_models() if "cifar10" in name)
+    prior = next(name for name in INPAINTER.shipped_models() if "cifar10" in name)
     client.predict(handle_file(str(INPAINT_PHOTO)), handle_file(str(CENTER_MASK)), prior, 50, 2, api_name="/inpaint")
 
 
 def anomaly_score(client: Client) -> None:
     """Score one Fashion-MNIST image with the default anomaly model."""
-    client.predict(Detector.default_model(), [handle_file(str(CLOTHING))], api_name="/anomaly_score")
+    client.predict(DETECTOR.default_model(), [handle_file(str(CLOTHING))], api_name="/anomaly_score")
 
 
 def vote(client: Client) -> None:

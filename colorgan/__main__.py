@@ -12,7 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from colorgan.inference import DEFAULT_SIZE, MAX_SIZE, MIN_SIZE, Colorizer
+from colorgan.inference import Colorizer
+from colorgan.settings import DEFAULT_SIZE, MAX_SIZE, MIN_SIZE
 from gan.hub import WeightsError
 from gan.imageio import InvalidImageError, load_image
 

@@ -18,7 +18,8 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from colorgan.inference import DEFAULT_SIZE, Colorizer
+from colorgan.inference import Colorizer
+from colorgan.settings import DEFAULT_SIZE
 from colorgan.lab import join_normalized, split_normalized
 from colorgan.models import ChromaGANGenerator
 from gan.data import DataError, load_dataset, photo_files

@@ -20,10 +20,9 @@ from PIL import Image
 
 from colorgan.lab import join_normalized, normalize_l, rgb_to_lab
 from colorgan.models import ChromaGANGenerator
+from colorgan.settings import DEFAULT_SIZE, MAX_SIZE, MIN_SIZE
 from gan.pipeline import Pipeline
 
-DEFAULT_SIZE = 128
-MIN_SIZE, MAX_SIZE = 16, 1024
 
 
 @dataclass

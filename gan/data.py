@@ -34,17 +34,15 @@ from PIL import Image
 from torch import Tensor
 from torch.utils.data import Dataset
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from gan.classes import CIFAR10_CLASSES, DIGITS, FASHION_MNIST_CLASSES, KMNIST_CLASSES
+from gan.shipped import REPO_ROOT
+
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 SPLITS = ("train", "val", "test")
 FOLDER_PREFIX = "folder:"
 VAL_FRACTION = 0.05  # of an official training split, held out as `val`
 UNSPLIT_FRACTIONS = (0.8, 0.1, 0.1)  # train/val/test of data with no official split
 FASHION_MNIST_DEBIAN = Path("/usr/share/datasets/fashion-mnist")
-FASHION_MNIST_CLASSES = ("t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot")
-CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
-DIGITS = tuple(str(d) for d in range(10))
-KMNIST_CLASSES = ("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo")
 
 
 class DataError(ValueError):

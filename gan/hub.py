@@ -8,7 +8,6 @@ folder's sizes are checked on the meta device before its model is built (`check_
 """
 from __future__ import annotations
 
-import importlib
 import inspect
 import json
 import logging
@@ -24,12 +23,11 @@ from safetensors import SafetensorError
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
-from gan.data import REPO_ROOT
+from gan import shipped
+from gan.shipped import hub_config, import_path, shipped_models
 
 log = logging.getLogger(__name__)
 
-WEIGHTS_ROOT = REPO_ROOT / "weights"
-HUB_CONFIG = WEIGHTS_ROOT / "hub.json"
 WEIGHT_FILES = ["config.json", "model.safetensors", "README.md"]
 Model = TypeVar("Model", bound=nn.Module)
 # Sizes a weights folder may describe: checked before any model is built (a crafted config.json must not take GBs).
@@ -85,18 +83,10 @@ def save_model(model: nn.Module, directory: Path, card: ModelCard) -> Path:
     return directory
 
 
-def hub_config() -> dict[str, dict[str, str]]:
-    """Bundled model name -> {"repo": ..., "revision": ..., "class": "module:Class"} from weights/hub.json."""
-    return json.loads(HUB_CONFIG.read_text()) if HUB_CONFIG.exists() else {}
-
-
 def model_class(name: str) -> type[nn.Module] | None:
     """The model class configured for bundled model `name` in weights/hub.json, if any."""
     path = hub_config().get(name, {}).get("class")
-    if not path:
-        return None
-    module, _, cls = path.partition(":")
-    return getattr(importlib.import_module(module), cls)
+    return import_path(path) if path else None
 
 
 def _shown(name: str) -> str:
@@ -233,11 +223,6 @@ class WeightsSource:
         return f"folder {self.path.name}"
 
 
-def shipped_models(class_path: str) -> list[str]:
-    """Names of the models in weights/hub.json whose class is `class_path` ("module:Class"), in file order."""
-    return [name for name, entry in hub_config().items() if entry.get("class") == class_path]
-
-
 def fetch(model_cls: type[Model], name: str, allow_local: bool = True) -> tuple[Model, WeightsSource]:
     """Load `name` (bundled name, Hub repo id or, with `allow_local`, a folder) and say where it came from.
 
@@ -252,11 +237,11 @@ def fetch(model_cls: type[Model], name: str, allow_local: bool = True) -> tuple[
         folder = Path(name).expanduser()
         return _load_folder(model_cls, folder), WeightsSource("folder", folder)
     repo = entry.get("repo") or (name if is_repo_id(name) else None)
-    bundled = WEIGHTS_ROOT / name if entry else None
+    bundled = shipped.WEIGHTS_ROOT / name if entry else None
     if repo:
         revision = entry.get("revision")
         try:
-            return _load_folder(model_cls, _download(repo, revision)), WeightsSource("hub", WEIGHTS_ROOT / name, repo, revision)
+            return _load_folder(model_cls, _download(repo, revision)), WeightsSource("hub", shipped.WEIGHTS_ROOT / name, repo, revision)
         except WeightsError:
             raise
         except Exception as error:  # offline, unknown repo, revoked token: fall back to bundled
@@ -289,7 +274,7 @@ def record_revision(name: str, repo: str, revision: str, class_path: str | None 
     entry = config.get(name, {})
     config[name] = {"repo": repo, "revision": revision, "class": class_path or entry.get("class", "")}
     lines = ",\n".join(f"  {json.dumps(key)}: {json.dumps(value)}" for key, value in config.items())
-    HUB_CONFIG.write_text("{\n" + lines + "\n}\n")
+    shipped.HUB_CONFIG.write_text("{\n" + lines + "\n}\n")
 
 
 def publish(

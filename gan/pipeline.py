@@ -12,7 +12,8 @@ import torch
 from torch import nn
 
 from gan.device import pick_device
-from gan.hub import WeightsSource, fetch, shipped_models
+from gan.hub import WeightsSource, fetch
+from gan.shipped import PipelineRef
 
 P = TypeVar("P", bound="Pipeline")
 
@@ -34,14 +35,16 @@ class Pipeline:
         return cls(model.to(device).eval(), name, source, device)
 
     @classmethod
+    def ref(cls) -> PipelineRef:
+        """This pipeline and its model class named by path, as the app's menus name them without importing torch."""
+        return PipelineRef(f"{cls.__module__}:{cls.__qualname__}", model=f"{cls.model_class.__module__}:{cls.model_class.__qualname__}")
+
+    @classmethod
     def shipped_models(cls) -> list[str]:
         """The bundled models of this capability, from weights/hub.json, the default first."""
-        return shipped_models(f"{cls.model_class.__module__}:{cls.model_class.__qualname__}")
+        return cls.ref().shipped_models()
 
     @classmethod
     def default_model(cls) -> str:
         """The model loaded when none is named."""
-        names = cls.shipped_models()
-        if not names:
-            raise LookupError(f"weights/hub.json lists no {cls.model_class.__name__} model.")
-        return names[0]
+        return cls.ref().default_model()

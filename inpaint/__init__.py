@@ -2,6 +2,7 @@
 
 Use it through `Inpainter.from_pretrained(name, device=...)`; this package never imports gradio.
 """
-from inpaint.inference import InpaintResult, Inpainter, Progress, SuperResolutionResult
+from gan.lazy import lazy_exports
 
 __all__ = ["InpaintResult", "Inpainter", "Progress", "SuperResolutionResult"]
+__getattr__ = lazy_exports(__name__, {name: "inpaint.inference" for name in __all__})

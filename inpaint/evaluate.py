@@ -37,7 +37,8 @@ from gan.metrics import mse, psnr, ssim
 from inpaint.baselines import BASELINES
 from inpaint.blend import poisson_blend
 from inpaint.images import frame, unframe
-from inpaint.inference import SR_FACTORS, SR_Z_WEIGHT, Inpainter
+from inpaint.inference import SR_FACTORS, Inpainter
+from inpaint.settings import SR_Z_WEIGHT
 from inpaint.masks import PRESETS, preset_mask
 from inpaint.operators import DownsampleOperator, MaskOperator
 from inpaint.prior import InpaintPrior

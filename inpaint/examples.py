@@ -12,20 +12,22 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from gan.data import REPO_ROOT, load_cifar10, load_fashion_mnist
+from gan.shipped import REPO_ROOT
 
 EXAMPLES_DIR = REPO_ROOT / "examples" / "inpaint"
-PICKS = {"cifar10-test-{:04d}.png": (load_cifar10, (1003, 6010, 8021)), "fashion-mnist-test-{:04d}.png": (load_fashion_mnist, (0, 1))}
+PICKS = {"cifar10-test-{:04d}.png": ("cifar10", (1003, 6010, 8021)), "fashion-mnist-test-{:04d}.png": ("fashion-mnist", (0, 1))}
 
 
 def write_examples(folder: Path = EXAMPLES_DIR) -> list[Path]:
     """Save the example images as PNG and return their paths."""
     from skimage import data
 
+    from gan.data import load_dataset
+
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for pattern, (loader, indices) in PICKS.items():
-        test = loader("test")
+    for pattern, (dataset, indices) in PICKS.items():
+        test = load_dataset(dataset, "test")
         for index in indices:
             array = test.images[index].numpy().transpose(1, 2, 0)
             path = folder / pattern.format(index)

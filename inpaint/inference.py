@@ -31,9 +31,8 @@ from inpaint.masks import check_mask
 from inpaint.operators import DownsampleOperator, MaskOperator
 from inpaint.prior import InpaintPrior
 from inpaint.search import SearchConfig, search_steps
+from inpaint.settings import SR_Z_WEIGHT
 
-SR_Z_WEIGHT = 1e-3
-"""Default lambda of ||z||^2 in the super-resolution objective ||y - A G(z)||^2 + lambda ||z||^2 + alpha (-D)."""
 MAX_UPSCALE = 4
 """A fill made at the prior's content size is enlarged at most this much into the photo."""
 CONTEXT = 0.5

@@ -58,15 +58,15 @@ def bundled_weights(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_model)
     """A weights/ root (offline, empty Hub cache) whose hub.json ships one model, 'tiny' (seed 0), from Hub repo studio-test/tiny."""
     import huggingface_hub.constants
 
-    from gan import hub
+    from gan import hub, shipped
 
     root = tmp_path / "weights"
     card = hub.ModelCard(title="tiny", summary="a test model", training_data="none", hardware="CPU", metrics={"psnr": 24.5})
     hub.save_model(tiny_model(0), root / "tiny", card)
     entry = {"repo": "studio-test/tiny", "revision": "0123456789abcdef0123456789abcdef01234567", "class": "colorgan.models:ChromaGANGenerator"}
     (root / "hub.json").write_text(json.dumps({"tiny": entry}))
-    monkeypatch.setattr(hub, "WEIGHTS_ROOT", root)
-    monkeypatch.setattr(hub, "HUB_CONFIG", root / "hub.json")
+    monkeypatch.setattr(shipped, "WEIGHTS_ROOT", root)
+    monkeypatch.setattr(shipped, "HUB_CONFIG", root / "hub.json")
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hf-cache"))
     return root
@@ -88,7 +88,7 @@ def serve_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...
     launched = []
 
     def serve(tabs: tuple[str, ...] | None = None, votes_db: str | None = None) -> str:
-        ctx = AppContext(device=torch.device("cpu"), votes_db=votes_db or str(tmp_path_factory.mktemp("votes") / "votes.sqlite3"))
+        ctx = AppContext(device="cpu", votes_db=votes_db or str(tmp_path_factory.mktemp("votes") / "votes.sqlite3"))
         demo, head = build_app(ctx, tabs) if tabs else build_app(ctx)
         port = free_port()
         launch(demo, head, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)

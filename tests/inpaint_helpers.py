@@ -38,15 +38,15 @@ def shipped_tiny_prior(root: Path, name: str = "inpaint-tiny") -> Iterator[str]:
     """Within the block, weights/hub.json ships one prior, `name` (the RGB `tiny_prior`), bundled, offline."""
     import huggingface_hub.constants
 
-    from gan import hub
+    from gan import shipped
 
     card = ModelCard(title="tiny prior", summary="a test prior", training_data="none", hardware="CPU")
     save_model(tiny_prior(3), root / "weights" / name, card)
     entry = {"repo": f"studio-test/{name}", "revision": "0123456789abcdef0123456789abcdef01234567", "class": "inpaint.prior:InpaintPrior"}
     (root / "weights" / "hub.json").write_text(json.dumps({name: entry}))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(hub, "WEIGHTS_ROOT", root / "weights")
-        patch.setattr(hub, "HUB_CONFIG", root / "weights" / "hub.json")
+        patch.setattr(shipped, "WEIGHTS_ROOT", root / "weights")
+        patch.setattr(shipped, "HUB_CONFIG", root / "weights" / "hub.json")
         patch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
         patch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(root / "hf-cache"))
         yield name

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from anomaly.live import LIVE_MODEL, running_workers
+from anomaly.live import running_workers
+from anomaly.settings import LIVE_MODEL
 
 
 def _wait_until_no_live_training(seconds: float = 30.0) -> bool:

@@ -9,7 +9,8 @@ from PIL import Image
 from anomaly import Detector
 from anomaly.baselines import BASELINES
 from anomaly.data import fence_gan_parts, one_vs_rest
-from anomaly.detector import MAX_IMAGES, MAX_TOTAL_PIXELS, RequestError, prepare_images
+from anomaly.detector import prepare_images
+from anomaly.settings import MAX_IMAGES, MAX_TOTAL_PIXELS, RequestError
 from anomaly.experiment import HistoryADConfig, train_historyad
 from anomaly.model import HistoryADModel
 from anomaly.scoring import ReferenceScores, detection_metrics, precision_recall, threshold_view

@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from anomaly.data import one_vs_rest
-from anomaly.live import LIVE_MODEL, LiveSession, LiveSettings, running_workers
+from anomaly.live import LiveSession, LiveSettings, running_workers
+from anomaly.settings import LIVE_MODEL
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 from anomaly import Detector
-from anomaly.detector import MAX_IMAGES
+from anomaly.settings import MAX_IMAGES
 
 MODEL = "anomaly-fashion-mnist-0"
 

@@ -1,9 +1,12 @@
 """The app shell: the operator's flags, models loaded on first use, upload size limit, temporary files cleaned."""
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import httpx
 import pytest
-import torch
 
 import app
 from gan import hub
@@ -14,6 +17,16 @@ from ui.serve import free_port
 def test_local_model_folders_are_closed_unless_the_operator_opens_them():
     assert app.context_from_args(app.parse_args(["--device", "cpu"])).allow_local_models is False
     assert app.context_from_args(app.parse_args(["--device", "cpu", "--allow-local-models"])).allow_local_models is True
+
+
+def test_the_whole_app_builds_without_importing_torch_and_the_first_model_brings_it_in():
+    script = (
+        "import sys, app; demo, _ = app.build_app(app.context_from_args(app.parse_args([]))); "
+        "print('torch' in sys.modules, 'sklearn' in sys.modules, 'matplotlib' in sys.modules); "
+        "from colorgan.settings import COLORIZER; COLORIZER.resolve(); print('torch' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=Path(app.__file__).resolve().parent)
+    assert result.stdout.split() == ["False", "False", "False", "True"], result.stderr[-2000:]
 
 
 def test_every_flag_has_help(capsys):
@@ -35,14 +48,14 @@ def test_bad_flags_exit_with_one_sentence(capsys, argv, sentence):
 def test_building_the_whole_app_reads_no_weights(monkeypatch, tmp_path):
     checked = []
     monkeypatch.setattr(hub, "check_size", lambda *args, **kwargs: checked.append(args))
-    ctx = AppContext(device=torch.device("cpu"), votes_db=str(tmp_path / "votes.sqlite3"))
+    ctx = AppContext(device="cpu", votes_db=str(tmp_path / "votes.sqlite3"))
     demo, _ = app.build_app(ctx)
     assert checked == [] and ctx.loaded_models() == []
     assert demo.delete_cache == app.DELETE_CACHE == (600, 1800)
 
 
 def test_an_upload_over_the_file_size_limit_is_refused_and_a_small_one_accepted(tmp_path):
-    demo, head = app.build_app(AppContext(device=torch.device("cpu"), votes_db=str(tmp_path / "votes.sqlite3")), tabs=())
+    demo, head = app.build_app(AppContext(device="cpu", votes_db=str(tmp_path / "votes.sqlite3")), tabs=())
     port = free_port()
     app.launch(demo, head, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     try:

@@ -10,6 +10,7 @@ import torch
 from colorgan.models import ChromaGANGenerator
 from gan.hub import ModelCard, WeightsError, save_model
 from gan.pipeline import Pipeline
+from gan.shipped import PipelineRef
 from ui.context import AppContext
 
 CARD = ModelCard(title="tiny", summary="a test model", training_data="none", hardware="CPU")
@@ -29,23 +30,26 @@ class TinyPipeline(Pipeline):
         return super().from_pretrained(name, device=device, allow_local=allow_local)
 
 
+TINY = PipelineRef(f"{__name__}:TinyPipeline", model="colorgan.models:ChromaGANGenerator")
+
+
 @pytest.fixture
 def ctx(bundled_weights) -> AppContext:
     TinyPipeline.loads = []
-    return AppContext(device=torch.device("cpu"), votes_db=":memory:")
+    return AppContext(device="cpu", votes_db=":memory:")
 
 
 def test_a_model_loads_on_first_use_once_and_blank_names_mean_the_default(ctx):
     assert ctx.loaded_models() == []
-    first = ctx.load(TinyPipeline, "tiny")
-    assert ctx.load(TinyPipeline, None) is first and ctx.load(TinyPipeline, "  tiny ") is first and ctx.load(TinyPipeline, "") is first
+    first = ctx.load(TINY, "tiny")
+    assert ctx.load(TINY, None) is first and ctx.load(TINY, "  tiny ") is first and ctx.load(TINY, "") is first
     assert TinyPipeline.loads == ["tiny"] and ctx.loaded_models() == [("TinyPipeline", "tiny")]
     assert (first.name, first.source.kind, first.device) == ("tiny", "bundled", torch.device("cpu"))
 
 
 def test_concurrent_first_requests_load_the_model_once(ctx):
     results = []
-    threads = [threading.Thread(target=lambda: results.append(ctx.load(TinyPipeline, "tiny"))) for _ in range(6)]
+    threads = [threading.Thread(target=lambda: results.append(ctx.load(TINY, "tiny"))) for _ in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -56,31 +60,38 @@ def test_concurrent_first_requests_load_the_model_once(ctx):
 def test_a_failed_load_is_a_sentence_and_is_not_cached(ctx):
     for _ in range(2):
         with pytest.raises(WeightsError, match="No model named 'nothing-here'"):
-            ctx.load(TinyPipeline, "nothing-here")
+            ctx.load(TINY, "nothing-here")
     assert TinyPipeline.loads == ["nothing-here", "nothing-here"] and ctx.loaded_models() == []
 
 
 @pytest.mark.parametrize("name", [42, ["tiny"], {"name": "tiny"}])
 def test_a_name_that_is_not_text_is_a_sentence(ctx, name):
     with pytest.raises(WeightsError, match="Name a model"):
-        ctx.load(TinyPipeline, name)
+        ctx.load(TINY, name)
 
 
 def test_visitors_cannot_name_folders_unless_the_operator_allows_local_models(bundled_weights, tmp_path, tiny_model):
     folder = save_model(tiny_model(7), tmp_path / "on-disk", CARD)
     with pytest.raises(WeightsError, match="Folders of this server cannot be named here") as refused:
-        AppContext(device=torch.device("cpu"), votes_db=":memory:").load(TinyPipeline, str(folder))
+        AppContext(device="cpu", votes_db=":memory:").load(TINY, str(folder))
     assert str(tmp_path) not in str(refused.value)
-    operator = AppContext(device=torch.device("cpu"), votes_db=":memory:", allow_local_models=True)
-    assert operator.load(TinyPipeline, str(folder)).source.kind == "folder"
+    operator = AppContext(device="cpu", votes_db=":memory:", allow_local_models=True)
+    assert operator.load(TINY, str(folder)).source.kind == "folder"
 
 
 def test_the_least_recently_used_models_are_dropped_beyond_the_parameter_budget(bundled_weights, tmp_path, tiny_model):
     folders = [str(save_model(tiny_model(seed), tmp_path / f"m{seed}", CARD)) for seed in range(3)]
     size = sum(p.numel() for p in tiny_model(0).parameters())
-    ctx = AppContext(device=torch.device("cpu"), votes_db=":memory:", allow_local_models=True, cached_parameters=2 * size)
-    ctx.load(TinyPipeline, folders[0])
-    ctx.load(TinyPipeline, folders[1])
-    ctx.load(TinyPipeline, folders[0])
-    ctx.load(TinyPipeline, folders[2])
+    ctx = AppContext(device="cpu", votes_db=":memory:", allow_local_models=True, cached_parameters=2 * size)
+    ctx.load(TINY, folders[0])
+    ctx.load(TINY, folders[1])
+    ctx.load(TINY, folders[0])
+    ctx.load(TINY, folders[2])
     assert ctx.loaded_models() == [("TinyPipeline", folders[0]), ("TinyPipeline", folders[2])]
+
+
+def test_preloading_loads_each_default_in_the_background_and_logs_a_failure_instead_of_raising(ctx, caplog):
+    broken = PipelineRef(f"{__name__}:TinyPipeline", model="nowhere:Nothing")
+    ctx.preload([broken, TINY]).join(timeout=60)
+    assert ctx.loaded_models() == [("TinyPipeline", "tiny")] and TinyPipeline.loads == ["tiny"]
+    assert "preloading" in caplog.text and "lists no nowhere:Nothing model" in caplog.text

@@ -8,7 +8,8 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from gan.hub import WEIGHTS_ROOT, WeightsError, check_size, fetch, hub_config, model_class, publish
+from gan.hub import WeightsError, check_size, fetch, model_class, publish
+from gan.shipped import WEIGHTS_ROOT, hub_config
 from training.publish import main as publish_cli
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
@@ -22,7 +22,7 @@ import torch
 from colorgan.evaluate import evaluate_model
 from colorgan.models import ChromaGANGenerator
 from colorgan.task import ColorizationTask, build_critic
-from colorgan.variants import VARIANTS, get_variant
+from colorgan.variants import VARIANTS, Variant, get_variant
 from gan.checkpoint import latest_checkpoint, load_checkpoint
 from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
 from gan.data import DataError, TensorImages, dataset_names, describe, load_dataset, to_unit_range
@@ -36,6 +36,7 @@ class ColorizationConfig:
     """What to train: the method, the data and the network size."""
 
     variant: str = "chromagan"
+    adversarial_weight: float | None = None
     data: str = "tiny-imagenet+utkface"
     image_size: int = 64
     base_channels: int = 32
@@ -57,12 +58,15 @@ class ColorizationConfig:
         if self.image_size < 2**self.depth or self.image_size % 2**self.depth:
             raise ConfigError(f"--image-size must be a multiple of 2**depth = {2**self.depth}, got {self.image_size}.")
         require_at_least_one(self, "base_channels", "max_channels", "depth", "global_channels", "critic_channels", "critic_layers", "val_images")
+        if self.adversarial_weight is not None and not (0 <= self.adversarial_weight < float("inf")):
+            raise ConfigError(f"--adversarial-weight must be a finite number of 0 or more, got {self.adversarial_weight}.")
         if self.eval_images < 0 or self.threads < 0:
             raise ConfigError("--eval-images and --threads must be 0 or more.")
 
 
 HELP = {
     "variant": f"colorization method: {', '.join(f'{k} ({v.description})' for k, v in VARIANTS.items())}",
+    "adversarial_weight": "weight of the adversarial term in the generator loss (lambda_g; default: the variant's own)",
     "data": f"dataset of the data registry ({', '.join(dataset_names())}, folder:PATH, or A+B); gray photos are left out",
     "image_size": "side the photos are resized to for training (a multiple of 2**depth)",
     "base_channels": "width of the first encoder block",
@@ -84,6 +88,12 @@ HELP = {
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
     return command_parser("python -m training.colorgan", __doc__, (ColorizationConfig, HELP), (TrainConfig, TRAIN_HELP))
+
+
+def chosen_variant(config: ColorizationConfig) -> Variant:
+    """The variant of `config`, with its adversarial weight overridden by --adversarial-weight."""
+    variant = get_variant(config.variant)
+    return variant if config.adversarial_weight is None else replace(variant, adversarial_weight=config.adversarial_weight)
 
 
 def build_generator(config: ColorizationConfig, num_classes: int) -> ChromaGANGenerator:
@@ -123,6 +133,8 @@ def export(task: ColorizationTask, config: ColorizationConfig, train_config: Tra
     notes = f"{selection} " + (f"Critic updates per generator update: {n_critic}." if task.critic is not None else "No critic: reconstruction only.")
     if config.init_from:
         notes += f" Generator warm-started from `{config.init_from}`."
+    if config.adversarial_weight is not None:
+        notes += f" Adversarial weight {config.adversarial_weight:g} instead of the variant's {get_variant(config.variant).adversarial_weight:g}."
     card = ModelCard(
         title=f"GAN Imaging Studio colorization: {config.variant}",
         summary=f"{get_variant(config.variant).description}. Predicts CIE Lab (a, b) from L; use with `colorgan.Colorizer`.",
@@ -146,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     if config.threads:
         torch.set_num_threads(config.threads)
-    variant = get_variant(config.variant)
+    variant = chosen_variant(config)
     try:
         images = load_dataset(config.data, "train", config.image_size).colored()
         validation = load_dataset(config.data, "val", config.image_size).colored().sample(config.val_images, seed=train_config.seed)

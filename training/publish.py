@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gan.cli import add_config_arguments, parse_configs
-from gan.hub import WEIGHTS_ROOT, WeightsError, hub_config, model_class, publish
+from gan.hub import WeightsError, model_class, publish
+from gan.shipped import WEIGHTS_ROOT, hub_config
 
 
 @dataclass

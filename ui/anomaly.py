@@ -1,31 +1,32 @@
 """The Anomaly tab: a model's score histograms, scoring your images at a threshold you move, and live training.
 
-Widgets only: models come from `ctx.load(anomaly.Detector, name)`, scores, metrics and thresholds from
+Widgets only: models come from `ctx.load(DETECTOR, name)`, scores, metrics and thresholds from
 `anomaly`, live training from `anomaly.live.LiveSession` (one per browser session; each run in its own
 temporary folder, deleted when the run ends). Every event the page triggers is also reachable over HTTP (Gradio serves
 them all), so each one checks its inputs against the UI's own bounds; only `anomaly_score` is a
-documented API endpoint.
+documented API endpoint. The capability is imported by the handlers, when a request first needs it, so
+the app starts and idles without torch.
 """
 from __future__ import annotations
 
 import logging
 import math
+from typing import TYPE_CHECKING
 
 import gradio as gr
 
-from anomaly.data import make_split
-from anomaly.detector import MAX_IMAGES, MAX_TOTAL_PIXELS, Detector, RequestError
-from anomaly.live import LIVE_MODEL, STEPS_RANGE, TEST_IMAGES, TRAIN_IMAGES_RANGE, LiveSession, LiveSettings
-from anomaly.plots import score_histograms, talk_figures
-from anomaly.scoring import ReferenceScores, precision_recall, threshold_view
-from gan.data import FASHION_MNIST_CLASSES, DataError
-from gan.hub import WeightsError
-from gan.imageio import InvalidImageError
+from anomaly.settings import DETECTOR, LIVE_MODEL, MAX_IMAGES, MAX_TOTAL_PIXELS, STEPS_RANGE, TEST_IMAGES, TRAIN_IMAGES_RANGE
+from gan.classes import FASHION_MNIST_CLASSES
 from ui.context import AppContext
+
+if TYPE_CHECKING:
+    from anomaly.detector import Detector
+    from anomaly.live import LiveSession
+    from anomaly.scoring import ReferenceScores
 
 log = logging.getLogger(__name__)
 LIVE_RUNS = 2  # live trainings running at once across all visitors; more wait in the queue
-USER_ERRORS = (WeightsError, DataError, InvalidImageError, RequestError, ValueError, TypeError)
+USER_ERRORS = (ValueError, TypeError)  # the capability's user errors (WeightsError, DataError, InvalidImageError, RequestError) are ValueErrors
 INTRO = (
     "### Anomaly detection with HistoryAD (Chatillon & Ballester 2020)\n"
     "A WGAN-GP is trained on normal images only; its saved generator states, early ones weighted more, "
@@ -53,16 +54,19 @@ class AnomalyTab:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
 
-    def detector(self, name: str | None, live: LiveSession | None) -> Detector:
+    def detector(self, name: str | None, live: "LiveSession | None") -> "Detector":
         """The live model when picked (and trained), else a shipped model or Hub repo through the app's cache."""
         if name == LIVE_MODEL:
             if live is None or live.detector is None:
                 raise ValueError("No model has been trained live in this session yet; press Train first or pick a shipped model.")
             return live.detector
-        return self.ctx.load(Detector, name)
+        return self.ctx.load(DETECTOR, name)
 
-    def view(self, name: str | None, live: LiveSession | None) -> tuple:
+    def view(self, name: str | None, live: "LiveSession | None") -> tuple:
         """The picked model's test-score histograms, metrics, threshold slider and precision/recall."""
+        from anomaly.plots import score_histograms
+        from anomaly.scoring import threshold_view
+
         try:
             if name == LIVE_MODEL and live is not None and live.reference is not None:
                 reference, title, source = live.reference, f"{LIVE_MODEL}", "trained in this session"
@@ -86,7 +90,7 @@ class AnomalyTab:
             reference, _threshold_text(reference, slider.value), None, "",
         )
 
-    def score(self, name: str, files: list | None, live: LiveSession | None = None) -> list[dict]:
+    def score(self, name: str, files: list | None, live: "LiveSession | None" = None) -> list[dict]:
         """Score uploaded images with a model: a list of {image, score, note, out_of_domain}, higher score = more anomalous."""
         try:
             result = self.detector(name, live)(_paths(files))
@@ -94,8 +98,13 @@ class AnomalyTab:
             raise _error(error) from None
         return [{"image": s.image, "score": round(s.score, 4), "note": s.note, "out_of_domain": s.out_of_domain} for s in result.scores]
 
-    def train(self, anomalous: str, steps: float, train_images: float, live: LiveSession | None):
+    def train(self, anomalous: str, steps: float, train_images: float, live: "LiveSession | None"):
         """Train a small HistoryAD on Fashion-MNIST in a folder of its own, redrawing the histograms; Stop keeps the partial model."""
+        from anomaly.data import make_split
+        from anomaly.live import LiveSession, LiveSettings
+        from anomaly.plots import score_histograms
+        from gan.device import pick_device
+
         try:
             if anomalous not in FASHION_MNIST_CLASSES:
                 raise ValueError("Pick one of the ten Fashion-MNIST classes as the anomaly.")
@@ -104,7 +113,7 @@ class AnomalyTab:
         except USER_ERRORS as error:
             raise _error(error) from None
         if live is None:
-            live = LiveSession(device=self.ctx.device)
+            live = LiveSession(device=pick_device(self.ctx.device))
         yield None, f"Training on {len(split.train)} normal images, '{anomalous}' held out: starting.", gr.skip(), live
         for update in live.train(split, settings.steps):
             figure = score_histograms(update.scores.normal, update.scores.anomalous, update.phase.capitalize(), anomalous_label=anomalous)
@@ -112,10 +121,12 @@ class AnomalyTab:
                 yield figure, update.message(), gr.skip(), gr.skip()
                 continue
             note = f" The {'partial ' if update.phase == 'stopped' else ''}model is now selected for scoring."
-            yield figure, update.message() + note, gr.update(choices=[*Detector.shipped_models(), LIVE_MODEL], value=LIVE_MODEL), live
+            yield figure, update.message() + note, gr.update(choices=[*DETECTOR.shipped_models(), LIVE_MODEL], value=LIVE_MODEL), live
 
-    def talk(self, name: str, live: LiveSession | None) -> tuple:
+    def talk(self, name: str, live: "LiveSession | None") -> tuple:
         """The talk's figures for the picked model: scores along a latent interpolation, and under Gaussian noise."""
+        from anomaly.plots import talk_figures
+
         try:
             detector = self.detector(name, live)
             normal = live.normal_images if name == LIVE_MODEL else detector.reference().normal_images
@@ -125,13 +136,17 @@ class AnomalyTab:
         return figures.interpolation, figures.interpolation_images, figures.noise
 
 
-def _threshold_text(reference: ReferenceScores, threshold: float) -> str:
+def _threshold_text(reference: "ReferenceScores", threshold: float) -> str:
+    from anomaly.scoring import precision_recall
+
     precision, recall = precision_recall(reference, threshold)
     return f"At threshold **{threshold:.3g}** (score above it = anomalous): precision **{precision:.2f}**, recall **{recall:.2f}** on the test images."
 
 
-def verdicts(reference: ReferenceScores | None, threshold: float, scored: list[dict] | None) -> tuple:
+def verdicts(reference: "ReferenceScores | None", threshold: float, scored: list[dict] | None) -> tuple:
     """Redraw the histograms with the user's images marked; the verdict of each at the threshold."""
+    from anomaly.plots import score_histograms
+
     if reference is None:
         return None, "Pick a model to see its histograms.", ""
     if not isinstance(threshold, (int, float)) or not math.isfinite(threshold):
@@ -148,23 +163,23 @@ def verdicts(reference: ReferenceScores | None, threshold: float, scored: list[d
     return figure, _threshold_text(reference, threshold), table
 
 
-def stop_live(live: LiveSession | None) -> str:
+def stop_live(live: "LiveSession | None") -> str:
     """Ask this session's live training to stop at its next step; the partial model is kept."""
     if live is not None:
         live.stop()
     return "Stopping at the next step; the partial model will be kept."
 
 
-def end_session(live: LiveSession | None) -> None:
+def end_session(live: "LiveSession | None") -> None:
     """When the browser session ends: stop its training (the run's folder goes with the run)."""
-    if isinstance(live, LiveSession):
+    if live is not None:
         live.stop()
 
 
 def build_tab(ctx: AppContext) -> None:
     """The Anomaly tab."""
     tab = AnomalyTab(ctx)
-    models = Detector.shipped_models()
+    models = DETECTOR.shipped_models()
     with gr.Tab("Anomaly"):
         gr.Markdown(INTRO)
         live = gr.State(None, delete_callback=end_session)

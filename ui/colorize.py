@@ -5,7 +5,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from colorgan.inference import DEFAULT_SIZE, Colorizer
+from colorgan.settings import COLORIZER, DEFAULT_SIZE
 from gan.imageio import MAX_PIXELS, load_image
 from ui.components import CheckedSlider, ImageFileInput, output_path, user_errors
 from ui.context import AppContext
@@ -27,7 +27,7 @@ def build_tab(ctx: AppContext) -> None:
     @on_gpu(duration=30)
     def run(photo: str | None, model_name: str | None, size: int) -> tuple[str, str, str]:
         image = load_image(photo)
-        colorizer = ctx.load(Colorizer, model_name)
+        colorizer = ctx.load(COLORIZER, model_name)
         result = colorizer(image, size)
         target = output_path(f"{Path(photo).stem}-color.png")
         result.image.save(target)
@@ -44,7 +44,7 @@ def build_tab(ctx: AppContext) -> None:
             photo = ImageFileInput(label="Black-and-white photo", type="filepath", sources=["upload", "webcam", "clipboard"], format="png", elem_id="colorize-photo")
             colorized = gr.Image(label="Colorized", type="filepath", format="png", interactive=False, buttons=["download", "fullscreen"], elem_id="colorize-result")
         with gr.Row():
-            models = Colorizer.shipped_models()
+            models = COLORIZER.shipped_models()
             model_name = gr.Dropdown(models, value=models[0] if models else None, label="Model (or a Hub repo id)", allow_custom_value=True)
             size = CheckedSlider(32, 512, value=DEFAULT_SIZE, step=32, precision=0, label="Color prediction size (px, longer side)")
         button = gr.Button("Colorize", variant="primary")

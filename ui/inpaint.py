@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import gradio as gr
 import numpy as np
@@ -17,12 +18,15 @@ from PIL import Image
 
 from gan.imageio import load_image
 from inpaint.examples import EXAMPLES_DIR
-from inpaint.inference import SR_Z_WEIGHT, Inpainter, InpaintResult, Progress
 from inpaint.masks import PRESETS, preset_mask
-from inpaint.search import SearchConfig
+from inpaint.settings import INPAINTER, SR_Z_WEIGHT
 from ui.components import CheckedNumber, CheckedSlider, checked_choice, output_path, user_errors
 from ui.context import AppContext
 from ui.gpu import on_gpu
+
+if TYPE_CHECKING:  # the handlers import the capability when a request needs it: the app starts without torch
+    from inpaint.inference import Inpainter, Progress
+    from inpaint.search import SearchConfig
 
 EXAMPLES = sorted(str(p) for p in EXAMPLES_DIR.glob("*.png"))
 MASK_COLOR = (255, 0, 255)
@@ -120,6 +124,8 @@ def save_png(image: np.ndarray, name: str) -> str:
 
 def result_status(progress: Progress) -> str:
     """The status line of a finished search."""
+    from inpaint.inference import InpaintResult
+
     result = progress.result
     if isinstance(result, InpaintResult):
         top, left, bottom, right = result.crop
@@ -135,6 +141,8 @@ def result_status(progress: Progress) -> str:
 
 def search_updates(inpainter: Inpainter, image: np.ndarray, hole: np.ndarray, mode: str, config: SearchConfig) -> Iterator[tuple]:
     """The tab's outputs (live G(z), result, classical fill, PNG file, status) every few search steps; the last carry the result."""
+    from inpaint.inference import InpaintResult
+
     if mode == MODES[1]:
         steps = inpainter.super_resolve_steps(image, SR_FACTOR, replace(config, z_weight=SR_Z_WEIGHT))
     else:
@@ -156,19 +164,23 @@ def build_tab(ctx: AppContext) -> None:
     @user_errors
     @on_gpu(duration=120)
     def run(value: dict | None, mode: str, prior_name: str | None, loss: str, iterations: int, restarts: int) -> Iterator[tuple]:
+        from inpaint.search import SearchConfig
+
         mode = checked_choice(mode, "Mode", MODES)
         loss = LOSSES[checked_choice(loss, "Search loss", LOSSES)]
         image, hole = editor_inputs(value)
-        inpainter = ctx.load(Inpainter, prior_name)
+        inpainter = ctx.load(INPAINTER, prior_name)
         config = SearchConfig(loss=loss, iterations=iterations, restarts=restarts, report_every=REPORT_EVERY)
         yield from search_updates(inpainter, image, hole, mode, config)
 
     @user_errors
     @on_gpu(duration=120)
     def inpaint_endpoint(image_path: str | None, mask_path: str | None, prior_name: str | None, iterations: int, restarts: int) -> Iterator:
+        from inpaint.search import SearchConfig
+
         image = np.asarray(load_image(image_path))
         hole = hole_from_image(read_mask(mask_path))
-        inpainter = ctx.load(Inpainter, prior_name)
+        inpainter = ctx.load(INPAINTER, prior_name)
         config = SearchConfig(iterations=iterations, restarts=restarts, report_every=REPORT_EVERY)
         for progress in inpainter.inpaint_steps(image, hole, config):
             yield progress.result.image if progress.done else gr.skip()
@@ -177,7 +189,7 @@ def build_tab(ctx: AppContext) -> None:
     def apply_preset(value: dict | None, preset: str, seed: int) -> dict:
         return with_preset(value, preset, seed)
 
-    priors = Inpainter.shipped_models()
+    priors = INPAINTER.shipped_models()
     with gr.Tab("Inpaint"):
         gr.Markdown(NOTES)
         mode = gr.Radio(list(MODES), value=MODES[0], label="Mode")

@@ -14,20 +14,16 @@ from pathlib import Path
 from colorgan.naturalness.pool import DISPLAY_SIDE, build_pool, build_pool_dir, default_pool_dir, load_pool, registry_photos, skimage_photos, whole_photos
 from colorgan.naturalness.results import format_table, tally, write_results_csv, write_votes_csv
 from colorgan.naturalness.store import VoteStore
+from colorgan.settings import COLORIZER, DEFAULT_SIZE
 from ui.context import default_votes_db
 
-
-def _shipped_models() -> list[str]:
-    from colorgan.inference import Colorizer
-
-    return Colorizer.shipped_models()
 
 
 def build_pool_command(args: argparse.Namespace) -> None:
     """Colorize the held-out photos with every model and write the pool."""
     import torch
 
-    from colorgan.inference import DEFAULT_SIZE, Colorizer
+    from colorgan.inference import Colorizer
 
     torch.set_num_threads(args.threads)
     photos = registry_photos("tiny-imagenet", args.tiny_imagenet, args.seed) if args.tiny_imagenet else []
@@ -35,7 +31,7 @@ def build_pool_command(args: argparse.Namespace) -> None:
     photos += whole_photos(f"folder:{args.folder}", 10**6, args.seed, args.large_side) if args.folder else []
     photos += skimage_photos(args.skimage, args.large_side)
     colorizers, provenance = {}, {}
-    for name in args.models or _shipped_models():
+    for name in args.models or COLORIZER.shipped_models():
         colorizer = Colorizer.from_pretrained(name)
         method = Path(name).name if Path(name).is_dir() else name
         colorizers[method] = lambda image, colorizer=colorizer: colorizer(image, args.size or min(max(image.size), DEFAULT_SIZE)).image

@@ -21,10 +21,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import torch
 from PIL import Image
 
-from gan.data import REPO_ROOT
+from gan.shipped import REPO_ROOT
 
 REAL = "real"
 MANIFEST = "manifest.json"
@@ -180,6 +179,8 @@ def registry_photos(data: str, count: int, seed: int = 0) -> list[Photo]:
     Small photos (Tiny ImageNet's 64 px) are colorized at their own size and enlarged by
     `for_display` when shown; ids are "<data>-test/<index>".
     """
+    import torch
+
     from gan.data import load_dataset
 
     test = load_dataset(data, "test")

@@ -1,0 +1,14 @@
+"""What the Anomaly tab shows before any model is loaded: the pipeline, request limits, live-training bounds (no torch)."""
+from gan.shipped import PipelineRef
+
+DETECTOR = PipelineRef("anomaly.detector:Detector", model="anomaly.model:HistoryADModel")
+MAX_IMAGES = 16
+MAX_TOTAL_PIXELS = 16_000_000
+LIVE_MODEL = "live-trained model (this session)"
+STEPS_RANGE = (20, 400)
+TRAIN_IMAGES_RANGE = (500, 20_000)
+TEST_IMAGES = 1000
+
+
+class RequestError(ValueError):
+    """A scoring request over the limits; the message says which and what to do."""
