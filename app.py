@@ -1,9 +1,10 @@
 """GAN Imaging Studio: one Gradio Blocks app, one tab per capability.
 
-    python app.py [--host 127.0.0.1] [--port 7860] [--share] [--device auto] [--allow-local-models] [--preload]
+    python app.py [--host 127.0.0.1] [--port 7860] [--share] [--device auto] [--allow-local-models] [--no-preload]
 
-Models load when a request first needs them, so the app starts and idles without torch; with --preload
-they load in the background as soon as the server listens (fast first requests, ~600 MiB more at idle). Visitors name shipped models and Hub repos only; the
+The app starts without torch; once the server listens, each tab's default model loads in the background,
+so the first requests are fast. With --no-preload models load only when a request first needs them (the
+app then idles without torch: about 160 MiB instead of 330-630 MiB, but the first request waits for it). Visitors name shipped models and Hub repos only; the
 operator's --allow-local-models also lets them name weights folders on this machine's disk. Uploads
 are limited to MAX_FILE_SIZE each, and Gradio's temporary files are deleted after DELETE_CACHE[1] s.
 """
@@ -59,7 +60,7 @@ class ServeConfig:
     share: bool = False
     device: str = "auto"
     allow_local_models: bool = False
-    preload: bool = False
+    preload: bool = True
 
     def __post_init__(self) -> None:
         if not 1 <= self.port <= 65535:
@@ -78,7 +79,7 @@ SERVE_HELP = {
     "share": "also open a temporary public gradio.live link",
     "device": "torch device for the models: auto, cpu, cuda, cuda:1, mps",
     "allow_local_models": "let model boxes name weights folders on this machine's disk (off: shipped models and Hub repos only; never on a public server)",
-    "preload": "load torch and each tab's default model in the background once the server listens (off: on the first request that needs them)",
+    "preload": "load torch and each tab's default model in the background once the server listens (--no-preload: on the first request that needs them)",
 }
 
 

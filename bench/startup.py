@@ -4,9 +4,9 @@
 
 For each app a fresh `python` process is started and timed from its launch: until its port answers
 (imports, Blocks built, server up), and until its first API request is served (the pause before idle memory is read not counted; for GAN Imaging
-Studio, `colorize` with the default model, which loads on that first use, or in the background from
-the moment the port answers with `--preload`, where that pause gives the background load the time a
-visitor spends on the page). Resident memory (VmRSS,
+Studio, `colorize` with the default model, which loads in the background from the moment the port
+answers, the pause giving it the time a visitor spends on the page, or on that first use with
+`--no-preload`). Resident memory (VmRSS,
 from /proc) is read at idle, once the port answers and before any request; then after the first
 request; then after every other endpoint was called once, with the peak (VmHWM). The bare app is a
 one-textbox `gr.Interface`: what any Gradio app costs. With --repeat, each row is the median of runs.
@@ -92,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     apps = {
         "bare Gradio app (one textbox)": ([sys.executable, "-c", BARE_APP], lambda c: c.predict("hello", api_name="/echo"), []),
         "GAN Imaging Studio": ([sys.executable, "app.py", "--device", args.device, "--port"], requests[0], requests[1:]),
-        "GAN Imaging Studio --preload": ([sys.executable, "app.py", "--device", args.device, "--preload", "--port"], requests[0], requests[1:]),
+        "GAN Imaging Studio --no-preload": ([sys.executable, "app.py", "--device", args.device, "--no-preload", "--port"], requests[0], requests[1:]),
     }
     rows = {name: median([measure(*spec, args.timeout) for _ in range(args.repeat)]) for name, spec in apps.items()}
     load = os.getloadavg()[0]

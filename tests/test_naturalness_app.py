@@ -157,7 +157,7 @@ def test_the_served_app_does_not_serve_the_pool_manifest(tmp_path):
     pool = make_pool(tmp_path / "pool")
     manifests = [pool.root / "manifest.json", REPO / "examples" / "naturalness-pool" / "manifest.json"]
     env = {"GAN_STUDIO_POOL": str(pool.root), "GAN_STUDIO_VOTES_DB": str(tmp_path / "votes.sqlite3"), "OMP_NUM_THREADS": "1"}
-    with running_app([sys.executable, "app.py", "--device", "cpu", "--port"], timeout=180, env=env) as served:
+    with running_app([sys.executable, "app.py", "--device", "cpu", "--no-preload", "--port"], timeout=180, env=env) as served:
         served_files = []
         for route in ("file=", "gradio_api/file="):
             for manifest in manifests:
