@@ -20,7 +20,7 @@ import torch
 
 from colorgan.inference import Colorizer
 from colorgan.settings import DEFAULT_SIZE
-from colorgan.lab import join_normalized, split_normalized
+from colorgan.lab import gray_rgb, join_normalized, split_normalized
 from colorgan.models import ChromaGANGenerator
 from gan.data import DataError, load_dataset, photo_files
 from gan.device import pick_device
@@ -76,9 +76,7 @@ def evaluate_photos(colorizer: Colorizer | None, data: str, size: int = DEFAULT_
         photo = load_image(file).convert("RGB")
         truth = np.asarray(photo, dtype=np.float64) / 255
         if colorizer is None:
-            lightness, ab = split_normalized(torch.from_numpy(truth).permute(2, 0, 1)[None].float())
-            gray = join_normalized(lightness, torch.zeros_like(ab))
-            predictions.append(_numpy(gray)[0])
+            predictions.append(_numpy(gray_rgb(torch.from_numpy(truth).permute(2, 0, 1)[None].float()))[0])
         else:
             predictions.append(np.asarray(colorizer(photo, size).image, dtype=np.float64) / 255)
         truths.append(truth)

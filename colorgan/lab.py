@@ -82,3 +82,9 @@ def split_normalized(rgb: Tensor) -> tuple[Tensor, Tensor]:
 def join_normalized(lightness: Tensor, ab: Tensor) -> Tensor:
     """Normalised (L, ab) -> sRGB in [0, 1]."""
     return lab_to_rgb(torch.cat([denormalize_l(lightness), denormalize_ab(ab)], dim=-3))
+
+
+def gray_rgb(rgb: Tensor) -> Tensor:
+    """sRGB in [0, 1] with its color removed: its own L with a = b = 0 (the gray baseline, a black-and-white print)."""
+    lightness, ab = split_normalized(rgb)
+    return join_normalized(lightness, torch.zeros_like(ab))

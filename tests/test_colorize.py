@@ -8,8 +8,9 @@ from PIL import Image
 
 from colorgan.evaluate import evaluate_model, evaluate_photos
 from colorgan.inference import Colorizer, ColorizeResult, colorize
-from colorgan.lab import join_normalized, lab_to_rgb, rgb_to_lab, split_normalized
+from colorgan.lab import gray_rgb, join_normalized, lab_to_rgb, rgb_to_lab, split_normalized
 from colorgan.models import ChromaGANGenerator
+from colorgan.showcase import LABEL_HEIGHT, showcase
 from gan.hub import ModelCard, save_model
 
 
@@ -112,3 +113,19 @@ def test_whole_photo_evaluation_keeps_each_photo_at_its_own_size(tmp_path, untra
     folder = save_model(untrained_model, tmp_path / "tiny", ModelCard("tiny", "test", "none", "none"))
     scores = evaluate_photos(Colorizer.from_pretrained(str(folder)), f"folder:{tmp_path / 'photos'}", size=32)
     assert scores["psnr"] > 10 and scores["colorfulness_truth"] > 10
+
+
+def test_the_gray_version_of_a_photo_keeps_its_lightness_and_has_no_chroma():
+    rgb = torch.rand(3, 24, 24)
+    gray = gray_rgb(rgb)
+    assert (rgb_to_lab(gray)[0] - rgb_to_lab(rgb)[0]).abs().max() < 0.05
+    assert rgb_to_lab(gray)[1:].abs().max() < 0.05
+
+
+def test_the_showcase_has_a_row_per_photo_and_a_column_for_input_each_model_and_the_original(untrained_model):
+    photos = {f"photo {i}": Image.fromarray(np.random.randint(0, 255, (40 + 8 * i, 60, 3), dtype=np.uint8)) for i in range(2)}
+    colorizers = {"untrained": Colorizer(untrained_model, "untrained", "test", torch.device("cpu"))}
+    sheet = showcase(photos, colorizers, size=32, side=30)
+    assert sheet.size == (3 * 30, (20 + LABEL_HEIGHT) + (24 + LABEL_HEIGHT))
+    gray_input = np.asarray(sheet.crop((0, LABEL_HEIGHT, 30, LABEL_HEIGHT + 20)), dtype=np.float32) / 255
+    assert rgb_to_lab(torch.from_numpy(gray_input).permute(2, 0, 1))[1:].abs().max() < 1.5

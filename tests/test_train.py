@@ -158,3 +158,14 @@ def test_training_time_adds_up_every_resumed_segment(tmp_path):
     lines = [{"step": 1, "seconds": 10.0}, {"step": 2, "seconds": 20.0}, {"step": 2, "eval": {"psnr": 1.0}}, {"step": 3, "seconds": 5.0}, {"step": 4, "seconds": 7.5}]
     (tmp_path / "metrics.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
     assert training_seconds(tmp_path) == 27.5
+
+
+def test_the_adversarial_weight_flag_replaces_the_variants_lambda_g_and_refuses_a_negative_one():
+    from training.colorgan import ColorizationConfig, chosen_variant
+
+    assert chosen_variant(ColorizationConfig(variant="chromagan-mse")) == get_variant("chromagan-mse")
+    tuned = chosen_variant(ColorizationConfig(variant="chromagan-mse", adversarial_weight=0.02))
+    assert tuned.adversarial_weight == 0.02 and tuned.class_weight == get_variant("chromagan-mse").class_weight
+    for bad in (-1.0, float("nan"), float("inf")):
+        with pytest.raises(ConfigError, match="--adversarial-weight must be a finite number of 0 or more"):
+            ColorizationConfig(adversarial_weight=bad)
