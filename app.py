@@ -4,9 +4,10 @@
 
 The app starts without torch; once the server listens, each tab's default model loads in the background,
 so the first requests are fast. With --no-preload models load only when a request first needs them (the
-app then idles without torch: about 160 MiB instead of 330-630 MiB, but the first request waits for it). Visitors name shipped models and Hub repos only; the
-operator's --allow-local-models also lets them name weights folders on this machine's disk. Uploads
-are limited to MAX_FILE_SIZE each, and Gradio's temporary files are deleted after DELETE_CACHE[1] s.
+app then idles without torch: about 160 MiB instead of 330-630 MiB, but the first request waits for it).
+Visitors name shipped models and Hub repos only; the operator's --allow-local-models also lets them
+name weights folders on this machine's disk. Uploads are limited to MAX_FILE_SIZE each, and Gradio's
+temporary files are deleted after DELETE_CACHE[1] s.
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ INTRO = (
 MAX_FILE_SIZE = "50mb"  # per uploaded file: a 16-megapixel photo (gan.imageio.MAX_PIXELS) as PNG or 8-bit TIFF fits
 DELETE_CACHE = (600, 1800)  # every 10 minutes, delete Gradio's temporary files older than 30 minutes
 CONCURRENCY = 2  # requests of one event handled at once, unless its tab sets its own limit
-PRELOADED = (COLORIZER, INPAINTER, DETECTOR)  # the default model of each tab, loaded first by --preload
+PRELOADED = (COLORIZER, INPAINTER, DETECTOR)  # the default model of each tab, loaded in the background at start (--no-preload: not)
 DEVICE_NAME = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
 

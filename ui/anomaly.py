@@ -4,8 +4,8 @@ Widgets only: models come from `ctx.load(DETECTOR, name)`, scores, metrics and t
 `anomaly`, live training from `anomaly.live.LiveSession` (one per browser session; each run in its own
 temporary folder, deleted when the run ends). Every event the page triggers is also reachable over HTTP (Gradio serves
 them all), so each one checks its inputs against the UI's own bounds; only `anomaly_score` is a
-documented API endpoint. The capability is imported by the handlers, when a request first needs it, so
-the app starts and idles without torch.
+documented API endpoint. The handlers import the capability when they first run, so building the tab
+imports no torch.
 """
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ class AnomalyTab:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
 
-    def detector(self, name: str | None, live: "LiveSession | None") -> "Detector":
+    def detector(self, name: str | None, live: LiveSession | None) -> Detector:
         """The live model when picked (and trained), else a shipped model or Hub repo through the app's cache."""
         if name == LIVE_MODEL:
             if live is None or live.detector is None:
@@ -62,7 +62,7 @@ class AnomalyTab:
             return live.detector
         return self.ctx.load(DETECTOR, name)
 
-    def view(self, name: str | None, live: "LiveSession | None") -> tuple:
+    def view(self, name: str | None, live: LiveSession | None) -> tuple:
         """The picked model's test-score histograms, metrics, threshold slider and precision/recall."""
         from anomaly.plots import score_histograms
         from anomaly.scoring import threshold_view
@@ -90,7 +90,7 @@ class AnomalyTab:
             reference, _threshold_text(reference, slider.value), None, "",
         )
 
-    def score(self, name: str, files: list | None, live: "LiveSession | None" = None) -> list[dict]:
+    def score(self, name: str, files: list | None, live: LiveSession | None = None) -> list[dict]:
         """Score uploaded images with a model: a list of {image, score, note, out_of_domain}, higher score = more anomalous."""
         try:
             result = self.detector(name, live)(_paths(files))
@@ -98,7 +98,7 @@ class AnomalyTab:
             raise _error(error) from None
         return [{"image": s.image, "score": round(s.score, 4), "note": s.note, "out_of_domain": s.out_of_domain} for s in result.scores]
 
-    def train(self, anomalous: str, steps: float, train_images: float, live: "LiveSession | None"):
+    def train(self, anomalous: str, steps: float, train_images: float, live: LiveSession | None):
         """Train a small HistoryAD on Fashion-MNIST in a folder of its own, redrawing the histograms; Stop keeps the partial model."""
         from anomaly.data import make_split
         from anomaly.live import LiveSession, LiveSettings
@@ -123,7 +123,7 @@ class AnomalyTab:
             note = f" The {'partial ' if update.phase == 'stopped' else ''}model is now selected for scoring."
             yield figure, update.message() + note, gr.update(choices=[*DETECTOR.shipped_models(), LIVE_MODEL], value=LIVE_MODEL), live
 
-    def talk(self, name: str, live: "LiveSession | None") -> tuple:
+    def talk(self, name: str, live: LiveSession | None) -> tuple:
         """The talk's figures for the picked model: scores along a latent interpolation, and under Gaussian noise."""
         from anomaly.plots import talk_figures
 
@@ -136,14 +136,14 @@ class AnomalyTab:
         return figures.interpolation, figures.interpolation_images, figures.noise
 
 
-def _threshold_text(reference: "ReferenceScores", threshold: float) -> str:
+def _threshold_text(reference: ReferenceScores, threshold: float) -> str:
     from anomaly.scoring import precision_recall
 
     precision, recall = precision_recall(reference, threshold)
     return f"At threshold **{threshold:.3g}** (score above it = anomalous): precision **{precision:.2f}**, recall **{recall:.2f}** on the test images."
 
 
-def verdicts(reference: "ReferenceScores | None", threshold: float, scored: list[dict] | None) -> tuple:
+def verdicts(reference: ReferenceScores | None, threshold: float, scored: list[dict] | None) -> tuple:
     """Redraw the histograms with the user's images marked; the verdict of each at the threshold."""
     from anomaly.plots import score_histograms
 
@@ -163,14 +163,14 @@ def verdicts(reference: "ReferenceScores | None", threshold: float, scored: list
     return figure, _threshold_text(reference, threshold), table
 
 
-def stop_live(live: "LiveSession | None") -> str:
+def stop_live(live: LiveSession | None) -> str:
     """Ask this session's live training to stop at its next step; the partial model is kept."""
     if live is not None:
         live.stop()
     return "Stopping at the next step; the partial model will be kept."
 
 
-def end_session(live: "LiveSession | None") -> None:
+def end_session(live: LiveSession | None) -> None:
     """When the browser session ends: stop its training (the run's folder goes with the run)."""
     if live is not None:
         live.stop()

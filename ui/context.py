@@ -3,8 +3,8 @@
 Tabs never call `from_pretrained` themselves: `ctx.load(COLORIZER, name)` loads a model the first time a
 request needs it (not when the app starts), keeps it for the next requests, and applies the one model-name
 policy of the app: visitors name shipped models and Hub repos; folders of the server's disk only when the
-operator started `python app.py --allow-local-models`. Nothing here imports torch: the app starts and
-idles without it, and the first request that needs a model brings it in.
+operator started `python app.py --allow-local-models`. Importing this module does not import torch: the
+first model loaded brings it in, in `preload`'s background thread or in the first request that needs one.
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def default_votes_db() -> str:
     return "votes.sqlite3"
 
 
-def parameter_count(pipeline: "Pipeline") -> int:
+def parameter_count(pipeline: Pipeline) -> int:
     """Number of parameters of a loaded pipeline's model."""
     return sum(p.numel() for p in pipeline.model.parameters())
 
