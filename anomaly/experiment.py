@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -19,11 +19,14 @@ from anomaly.history import HistorySampler, SnapshotHook, averaged_state, state_
 from anomaly.model import HistoryADModel
 from gan.checkpoint import latest_checkpoint
 from gan.data import TensorImages
+from gan.device import private_global_rng
 from gan.nets import DCGANCritic, DCGANGenerator, init_gan_weights
 from gan.objectives import make_objective, per_sample_mean
 from gan.task import GanTask, UnconditionalGAN
 from gan.cli import ConfigError, require_at_least_one
 from gan.train import TrainConfig, effective_n_critic, train
+
+M = TypeVar("M", bound=nn.Module)
 
 DTV_INITS = ("averaged", "averaged-unscaled", "fresh")
 
@@ -82,14 +85,25 @@ def intensity_range(images: Tensor, quantile: float = 0.005) -> tuple[float, flo
     return float(torch.quantile(means, quantile)), float(torch.quantile(means, 1 - quantile))
 
 
-_INIT_LOCK = threading.Lock()  # init_gan_weights draws from the global RNG: one initialisation at a time in this process
-
-
 def _init(module: nn.Module, rng: torch.Generator) -> None:
     """DCGAN initialisation drawn from `rng`, leaving the global RNG as it was."""
-    with _INIT_LOCK, torch.random.fork_rng(devices=[]):
-        torch.manual_seed(int(torch.randint(2**62, (1,), generator=rng)))
+    with private_global_rng(int(torch.randint(2**62, (1,), generator=rng))):
         init_gan_weights(module)
+
+
+def built(factory: Callable[[], M]) -> M:
+    """`factory()` with the global-RNG draws of module construction kept private (a concurrent run's seeded initialisation is not disturbed)."""
+    with private_global_rng():
+        return factory()
+
+
+def historyad_model(split: AnomalySplit, config: HistoryADConfig) -> HistoryADModel:
+    """An (uninitialised) HistoryAD model for `split` with the networks of `config`."""
+    return built(lambda: HistoryADModel(
+        split.channels, split.image_size, split.content_size, config.base_channels, config.latent_dim, split.dataset,
+        split.anomalous_class, list(split.class_names), list(split.normal_classes), split.anomaly_dataset, split.protocol,
+        intensity_range(split.normal_tensor()),
+    ))
 
 
 def train_historyad(
@@ -107,8 +121,8 @@ def train_historyad(
     """
     dtv_rng = rng or torch.Generator().manual_seed(train_config.seed)
     init_rng = rng or torch.Generator().manual_seed(train_config.seed + 1)
-    make_generator = lambda: DCGANGenerator(config.latent_dim, split.channels, split.image_size, config.base_channels)  # noqa: E731
-    generator, critic = make_generator(), DCGANCritic(split.channels, split.image_size, config.base_channels, norm="layer")
+    make_generator = lambda: built(lambda: DCGANGenerator(config.latent_dim, split.channels, split.image_size, config.base_channels))  # noqa: E731
+    generator, critic = make_generator(), built(lambda: DCGANCritic(split.channels, split.image_size, config.base_channels, norm="layer"))
     _init(generator, init_rng)
     _init(critic, init_rng)
     task = UnconditionalGAN(generator, critic, make_objective("wgan-gp"), config.latent_dim)
@@ -124,11 +138,7 @@ def train_historyad(
     steps_per_epoch = len(split.train) / (train_config.batch_size * effective_n_critic(task, train_config))
     history = snapshots.snapshots
     weights = state_weights([s.step for s in history], steps_per_epoch, config.alpha, config.beta)
-    model = HistoryADModel(
-        split.channels, split.image_size, split.content_size, config.base_channels, config.latent_dim, split.dataset,
-        split.anomalous_class, list(split.class_names), list(split.normal_classes), split.anomaly_dataset, split.protocol,
-        intensity_range(split.normal_tensor()),
-    ).to(device)
+    model = historyad_model(split, config).to(device)
     model.generator.load_state_dict(task.generator.state_dict())
     sampler = HistorySampler(history, weights, make_generator, config.latent_dim, device=device)
     normal = split.normal_tensor()

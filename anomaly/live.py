@@ -20,7 +20,7 @@ import torch
 
 from anomaly.data import AnomalySplit
 from anomaly.detector import Detector
-from anomaly.experiment import HistoryADConfig, TrainedHistoryAD, critic_anomaly_scores, intensity_range, train_historyad
+from anomaly.experiment import HistoryADConfig, TrainedHistoryAD, critic_anomaly_scores, historyad_model, train_historyad
 from anomaly.model import HistoryADModel
 from anomaly.scoring import DetectionMetrics, ReferenceScores
 from anomaly.settings import LIVE_MODEL, STEPS_RANGE, TEST_IMAGES, TRAIN_IMAGES_RANGE
@@ -165,12 +165,7 @@ class _Runner:
         """The critic of the phase that was running, as a model that scores like a finished one."""
         if self.critic is None:
             return None
-        split, config = self.split, self.config
-        model = HistoryADModel(
-            split.channels, split.image_size, split.content_size, config.base_channels, config.latent_dim, split.dataset,
-            split.anomalous_class, list(split.class_names), list(split.normal_classes), split.anomaly_dataset, split.protocol,
-            intensity_range(split.normal_tensor()),
-        )
+        model = historyad_model(self.split, self.config)
         model.critic.load_state_dict(copy.deepcopy(self.critic.state_dict()))
         return model.to(self.session.device).eval()
 

@@ -3,9 +3,14 @@ from __future__ import annotations
 
 import os
 import random
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import torch
+
+_GLOBAL_RNG_LOCK = threading.RLock()
 
 
 def pick_device(name: str | None = "auto") -> torch.device:
@@ -20,6 +25,16 @@ def pick_device(name: str | None = "auto") -> torch.device:
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"Device {name!r} was asked for but CUDA is not available; use --device cpu.")
     return device
+
+
+@contextmanager
+def private_global_rng(seed: int | None = None) -> Iterator[None]:
+    """Run a block that must draw from torch's global RNG (module construction, `init_gan_weights`) one thread at a time,
+    seeded with `seed` when given, and leave the global RNG as it was: concurrent runs then cannot consume each other's draws."""
+    with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):
+        if seed is not None:
+            torch.manual_seed(seed)
+        yield
 
 
 def seed_everything(seed: int) -> torch.Generator:
