@@ -23,7 +23,7 @@ from anomaly.detector import Detector
 from anomaly.experiment import HistoryADConfig, TrainedHistoryAD, critic_anomaly_scores, historyad_model, train_historyad
 from anomaly.model import HistoryADModel
 from anomaly.scoring import DetectionMetrics, ReferenceScores
-from anomaly.settings import LIVE_MODEL, STEPS_RANGE, TEST_IMAGES, TRAIN_IMAGES_RANGE
+from anomaly.settings import LIVE_MODEL, STEPS_RANGE, TRAIN_IMAGES_RANGE
 from gan.task import GanTask
 from gan.train import TrainConfig
 

@@ -19,9 +19,9 @@ import numpy as np
 import torch
 
 from colorgan.inference import Colorizer
-from colorgan.settings import DEFAULT_SIZE
 from colorgan.lab import gray_rgb, join_normalized, split_normalized
 from colorgan.models import ChromaGANGenerator
+from colorgan.settings import DEFAULT_SIZE
 from gan.data import DataError, load_dataset, photo_files
 from gan.device import pick_device
 from gan.hardware import hardware_description

@@ -13,16 +13,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from colorgan.lab import join_normalized, normalize_l, rgb_to_lab
+from colorgan.lab import image_to_rgb, join_normalized, normalize_l, rgb_to_image, rgb_to_lab
 from colorgan.models import ChromaGANGenerator
 from colorgan.settings import DEFAULT_SIZE, MAX_SIZE, MIN_SIZE
 from gan.pipeline import Pipeline
-
 
 
 @dataclass
@@ -50,14 +48,14 @@ def prediction_size(height: int, width: int, size: int, multiple: int) -> tuple[
 def colorize(image: Image.Image, model: ChromaGANGenerator, size: int | None = None) -> Image.Image:
     """A color version of `image` (RGB or gray, any size) with the same size and luminance."""
     device = next(model.parameters()).device
-    rgb = torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.float32) / 255).permute(2, 0, 1)[None].to(device)
+    rgb = image_to_rgb(image)[None].to(device)
     lightness = rgb_to_lab(rgb)[:, :1]
     height, width = lightness.shape[-2:]
     small = F.interpolate(lightness, size=prediction_size(height, width, size or DEFAULT_SIZE, model.size_multiple), mode="area")
     ab = model(normalize_l(small))
     ab_full = F.interpolate(ab, size=(height, width), mode="bicubic", align_corners=False)
     result = join_normalized(normalize_l(lightness), ab_full)
-    return Image.fromarray((result[0].permute(1, 2, 0).cpu().numpy() * 255).round().astype(np.uint8))
+    return rgb_to_image(result[0])
 
 
 class Colorizer(Pipeline):

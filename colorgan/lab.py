@@ -5,7 +5,9 @@ Predicted ab is clamped to that range before conversion back, so highlights cann
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
+from PIL import Image
 from torch import Tensor
 
 AB_RANGE = 110.0
@@ -82,6 +84,16 @@ def split_normalized(rgb: Tensor) -> tuple[Tensor, Tensor]:
 def join_normalized(lightness: Tensor, ab: Tensor) -> Tensor:
     """Normalised (L, ab) -> sRGB in [0, 1]."""
     return lab_to_rgb(torch.cat([denormalize_l(lightness), denormalize_ab(ab)], dim=-3))
+
+
+def image_to_rgb(image: Image.Image) -> Tensor:
+    """A PIL image (any mode) as a (3, H, W) sRGB tensor in [0, 1]."""
+    return torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.float32) / 255).permute(2, 0, 1)
+
+
+def rgb_to_image(rgb: Tensor) -> Image.Image:
+    """A (3, H, W) sRGB tensor in [0, 1] as an 8-bit RGB PIL image."""
+    return Image.fromarray((rgb.permute(1, 2, 0).cpu().numpy() * 255).round().astype(np.uint8))
 
 
 def gray_rgb(rgb: Tensor) -> Tensor:

@@ -13,12 +13,10 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-import torch
 from PIL import Image, ImageDraw
 
 from colorgan.inference import Colorizer
-from colorgan.lab import gray_rgb
+from colorgan.lab import gray_rgb, image_to_rgb, rgb_to_image
 from colorgan.settings import COLORIZER, DEFAULT_SIZE
 from gan.data import DataError, photo_files
 from gan.imageio import load_image
@@ -29,8 +27,7 @@ LABEL_HEIGHT = 18
 
 def gray_version(photo: Image.Image) -> Image.Image:
     """The photo with its color removed: its own CIE L with a = b = 0, what a black-and-white print keeps."""
-    rgb = torch.from_numpy(np.asarray(photo.convert("RGB"), dtype=np.float32) / 255).permute(2, 0, 1)
-    return Image.fromarray((gray_rgb(rgb).permute(1, 2, 0).numpy() * 255).round().astype(np.uint8))
+    return rgb_to_image(gray_rgb(image_to_rgb(photo)))
 
 
 def labelled(image: Image.Image, text: str, side: int) -> Image.Image:

@@ -24,7 +24,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from gan import shipped
-from gan.shipped import hub_config, import_path, shipped_models
+from gan.shipped import hub_config, import_path
 
 log = logging.getLogger(__name__)
 

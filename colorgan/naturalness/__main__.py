@@ -18,7 +18,6 @@ from colorgan.settings import COLORIZER, DEFAULT_SIZE
 from ui.context import default_votes_db
 
 
-
 def build_pool_command(args: argparse.Namespace) -> None:
     """Colorize the held-out photos with every model and write the pool."""
     import torch
