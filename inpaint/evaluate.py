@@ -7,9 +7,10 @@ Images: the test split of a registry dataset (default: the prior's own), or ever
 folder:PATH (its test/ subfolder when present), center-cropped and resized to the prior's content
 size. For every mask it prints MSE, PSNR and SSIM (gan.metrics, images in [0, 1], whole image,
 known pixels included) and seconds per image of: the latent search with the proposed loss
-(contextual + gradient term + WGAN critic prior) and with Yeh et al.'s loss (weighted L1 +
-log(1 - sigmoid D)), both Poisson-blended; OpenCV Telea and Navier-Stokes; scikit-image
-biharmonic. Then super-resolution by latent search against bicubic upsampling. Results also go to
+(contextual + gradient term + WGAN critic prior), with Yeh et al.'s loss (weighted L1 +
+log(1 - sigmoid D)) and with L-BRGM (Gaussian likelihood + Gaussian latent prior, see
+inpaint.search), all Poisson-blended; OpenCV Telea and Navier-Stokes; scikit-image biharmonic.
+Then super-resolution by latent search (proposed and L-BRGM) against bicubic upsampling. Results also go to
 a JSON file, and with --card into the prior's model card.
 """
 from __future__ import annotations
@@ -45,6 +46,7 @@ from inpaint.prior import InpaintPrior
 from inpaint.search import SearchConfig, latent_search
 
 CARD_MARK = "## Inpainting evaluation"
+SEARCH_METHODS = {"contextual": "latent search, proposed loss", "yeh": "latent search, Yeh et al. loss", "brgm": "latent search, L-BRGM"}
 LUMA = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
 
 
@@ -61,6 +63,7 @@ class EvaluationConfig:
     beta: float = SearchConfig.beta
     lr: float = SearchConfig.lr
     window: int = SearchConfig.window
+    noise_std: float = SearchConfig.noise_std
     sr_factor: int = 4
     sr_z_weight: float = SR_Z_WEIGHT
     seed: int = 0
@@ -83,7 +86,10 @@ class EvaluationConfig:
     def search(self) -> SearchConfig:
         """The search settings (refused with a sentence when they cannot work)."""
         try:
-            return SearchConfig(alpha=self.alpha, beta=self.beta, lr=self.lr, window=self.window, iterations=self.iterations, restarts=self.restarts, seed=self.seed)
+            return SearchConfig(
+                alpha=self.alpha, beta=self.beta, lr=self.lr, window=self.window, noise_std=self.noise_std,
+                iterations=self.iterations, restarts=self.restarts, seed=self.seed,
+            )
         except ValueError as error:
             raise ConfigError(str(error)) from None
 
@@ -98,6 +104,7 @@ HELP = {
     "beta": "weight of the gradient term (proposed loss only)",
     "lr": "Adam learning rate on z (eta)",
     "window": "side of the neighbourhood of the weights W (odd)",
+    "noise_std": "L-BRGM: standard deviation of the observation noise, in the [-1, 1] pixel scale (the Gaussian likelihood's sigma)",
     "sr_factor": "super-resolution factor to evaluate (0: skip)",
     "sr_z_weight": "lambda of ||z||^2 in the super-resolution objective",
     "seed": "seed of the image choice and of the restarts",
@@ -178,7 +185,7 @@ def evaluate_mask(prior: InpaintPrior, images: Tensor, mask: str, config: Search
 
         return run
 
-    methods = {"latent search, proposed loss": search("contextual"), "latent search, Yeh et al. loss": search("yeh")}
+    methods = {name: search(loss) for loss, name in SEARCH_METHODS.items()}
     methods.update({name: (lambda fn=fn: [fn(o, h) for o, h in zip(observed, holes)]) for name, fn in BASELINES.items()})
     results: dict[str, dict[str, float]] = {}
     for name, run in methods.items():
@@ -193,14 +200,15 @@ def evaluate_super_resolution(prior: InpaintPrior, images: Tensor, factor: int, 
     low = operator(images)
     truth = to_numpy(unframe(images, prior))
 
-    def search() -> list[np.ndarray]:
-        return to_numpy(unframe(latent_search(prior, operator, low, config).images, prior))
+    def search(loss: str) -> Callable[[], list[np.ndarray]]:
+        return lambda: to_numpy(unframe(latent_search(prior, operator, low, replace(config, loss=loss)).images, prior))
 
     def bicubic() -> list[np.ndarray]:
         return to_numpy(unframe(F.interpolate(low, scale_factor=factor, mode="bicubic", align_corners=False), prior))
 
+    methods = {f"latent search ×{factor}, proposed": search("contextual"), f"latent search ×{factor}, L-BRGM": search("brgm"), f"bicubic ×{factor}": bicubic}
     results = {}
-    for name, run in {f"latent search ×{factor}": search, f"bicubic ×{factor}": bicubic}.items():
+    for name, run in methods.items():
         outputs, seconds = timed(run, len(images))
         results[name] = {**scores(outputs, truth), "seconds_per_image": seconds}
     return results
@@ -243,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     header = (
         f"Prior `{config.prior}` ({inpainter.source}); {len(images)} held-out `{data}` images at {prior.content_size}×{prior.content_size}; "
         f"search: {search.iterations} Adam steps, lr {search.lr}, {search.restarts} restarts, alpha {search.alpha}, "
-        f"beta {search.beta}, window {search.window}; {hardware_description(device)}."
+        f"beta {search.beta}, window {search.window}, L-BRGM noise_std {search.noise_std}; {hardware_description(device)}."
     )
     print(header)
     tables, record = [header], {"config": json.loads(config_json(config)), "data": data, "source": str(inpainter.source), "masks": args.mask, "results": {}}
@@ -255,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if config.sr_factor:
         results = evaluate_super_resolution(prior, images, config.sr_factor, replace(search, z_weight=config.sr_z_weight))
         record["results"][f"sr-x{config.sr_factor}"] = results
-        tables.append(markdown_table(f"super-resolution ×{config.sr_factor} (lambda {config.sr_z_weight})", results))
+        tables.append(markdown_table(f"super-resolution ×{config.sr_factor} (proposed: lambda {config.sr_z_weight})", results))
         print("\n" + tables[-1], flush=True)
     record["minutes"] = (time.perf_counter() - started) / 60
     tables.append(f"Whole run: {record['minutes']:.1f} minutes.")

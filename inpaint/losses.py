@@ -4,6 +4,7 @@ Contextual loss (Vitoria, Sintes and Ballester 2019):
     L_c(z) = ||W ⊙ (G(z) - y)||_1 + beta * ||W ⊙ (∇G(z) - ∇y)||_1
 with W(i) = (number of unknown pixels in the window N_i) / |N_i| at known pixels and 0 in the
 hole. Prior losses: the WGAN critic's -D(G(z)), or Yeh et al.'s log(1 - sigmoid(D(G(z)))).
+L-BRGM's data term is the Gaussian likelihood's ||M ⊙ (G(z) - y)||^2 over every known pixel.
 """
 from __future__ import annotations
 
@@ -54,6 +55,11 @@ def contextual_loss(x: Tensor, y: Tensor, weights: Tensor, beta: float, known: T
         along_x, along_y = known_pairs(known) if known is not None else (1.0, 1.0)
         loss = loss + beta * (weighted_l1(gx - yx, weights * along_x) + weighted_l1(gy - yy, weights * along_y))
     return loss
+
+
+def masked_squared_error(x: Tensor, y: Tensor, known: Tensor) -> Tensor:
+    """Per-sample ||M ⊙ (x - y)||_2^2 over the known pixels (M = `known`, broadcast over channels): (N,)."""
+    return (known * (x - y)).pow(2).flatten(1).sum(dim=1)
 
 
 def wasserstein_prior(scores: Tensor) -> Tensor:

@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 import torch.nn.functional as F
 from torch import Tensor
 
-from inpaint.losses import contextual_loss, importance_weights
+from inpaint.losses import contextual_loss, importance_weights, masked_squared_error
 
 
 class ForwardOperator(ABC):
@@ -30,16 +30,18 @@ class MaskOperator(ForwardOperator):
     """Inpainting: A(x) = M ⊙ x with M = 1 on known pixels, 0 in the hole.
 
     `loss` is "contextual" (Vitoria et al.: weighted L1 + beta * weighted L1 of the image
-    gradients) or "yeh" (Yeh et al.: weighted L1 alone); W counts the hole's share of each known
-    pixel's `window` x `window` neighbourhood.
+    gradients), "yeh" (Yeh et al.: weighted L1 alone), where W counts the hole's share of each
+    known pixel's `window` x `window` neighbourhood, or "brgm" (L-BRGM: squared error over every
+    known pixel, the Gaussian likelihood's data term).
     """
 
     def __init__(self, hole: Tensor, window: int = 7, loss: str = "contextual", beta: float = 1.0) -> None:
-        if loss not in ("contextual", "yeh"):
-            raise ValueError(f"Unknown inpainting loss {loss!r}; choose 'contextual' or 'yeh'.")
+        if loss not in ("contextual", "yeh", "brgm"):
+            raise ValueError(f"Unknown inpainting loss {loss!r}; choose 'contextual', 'yeh' or 'brgm'.")
         self.hole = hole.float()
         self.known = 1.0 - self.hole
         self.weights = importance_weights(self.hole, window)
+        self.loss = loss
         self.beta = beta if loss == "contextual" else 0.0
 
     def __call__(self, x: Tensor) -> Tensor:
@@ -47,6 +49,8 @@ class MaskOperator(ForwardOperator):
 
     def data_loss(self, x: Tensor, y: Tensor) -> Tensor:
         repeats = (x.shape[0] // self.weights.shape[0], 1, 1, 1)
+        if self.loss == "brgm":
+            return masked_squared_error(x, y, self.known.repeat(repeats))
         return contextual_loss(x, y, self.weights.repeat(repeats), self.beta, self.known.repeat(repeats))
 
 

@@ -4,6 +4,12 @@ Adam on z from `restarts` random starts per image, all in one batch; after every
 projected onto the ball of radius sqrt(latent_dim) (the Gaussian prior's typical radius), so the
 search stays where G was trained; the restart with the lowest final loss is kept per image.
 `search_steps` yields progress for live displays, `latent_search` returns the result alone.
+
+The third solver, L-BRGM (the latent MAP of Marinescu, Moyer and Golland's Bayesian reconstruction
+through generative models, 2021, with our generator's Gaussian z in place of StyleGAN's w), is the
+posterior mode under a Gaussian likelihood of noise `noise_std` and the prior z ~ N(0, I):
+    z* = argmin_z  ||A G(z) - y||^2 / (2 sigma^2) + ||z||^2 / 2,
+with no critic term and no projection: the latent prior itself keeps G(z) on the generator's range.
 """
 from __future__ import annotations
 
@@ -19,18 +25,22 @@ from inpaint.operators import ForwardOperator
 from inpaint.prior import InpaintPrior
 
 
-LOSSES = ("contextual", "yeh")
+LOSSES = ("contextual", "yeh", "brgm")
 
 
 @dataclass
 class SearchConfig:
-    """Settings of the search; `loss` picks the Vitoria et al. ("contextual") or Yeh et al. ("yeh") variant."""
+    """Settings of the search; `loss` picks the Vitoria et al. ("contextual"), Yeh et al. ("yeh") or L-BRGM ("brgm") solver.
+
+    `alpha`, `beta`, `window` and `z_weight` belong to the first two, `noise_std` to L-BRGM alone.
+    """
 
     loss: str = "contextual"
     alpha: float = 0.003
     beta: float = 1.0
     window: int = 7
     z_weight: float = 0.0
+    noise_std: float = 0.1
     lr: float = 0.03
     iterations: int = 300
     restarts: int = 8
@@ -52,11 +62,13 @@ class SearchConfig:
                 raise ValueError(f"The search's {name} must be a finite number of at least 0; got {value!r}.")
         if self.lr == 0:
             raise ValueError("The search's learning rate must be positive.")
+        if not (math.isfinite(self.noise_std) and self.noise_std > 0):
+            raise ValueError(f"The search's noise_std must be a positive number; got {self.noise_std!r}.")
 
     @property
-    def prior_loss(self) -> str:
-        """The critic prior paired with the loss: -D for the WGAN variant, log(1 - sigmoid D) for Yeh's."""
-        return "yeh" if self.loss == "yeh" else "wasserstein"
+    def prior_loss(self) -> str | None:
+        """The critic prior paired with the loss: -D for the WGAN variant, log(1 - sigmoid D) for Yeh's, none for L-BRGM."""
+        return {"contextual": "wasserstein", "yeh": "yeh"}.get(self.loss)
 
 
 @dataclass
@@ -79,6 +91,8 @@ def project_to_ball(z: Tensor, radius: float) -> Tensor:
 def total_loss(prior: InpaintPrior, operator: ForwardOperator, z: Tensor, y: Tensor, config: SearchConfig) -> tuple[Tensor, Tensor]:
     """Per-sample objective and the candidate images G(z)."""
     images = prior.generator(z)
+    if config.prior_loss is None:  # L-BRGM: negative log-posterior, up to a constant
+        return operator.data_loss(images, y) / (2 * config.noise_std**2) + 0.5 * z.pow(2).sum(dim=1), images
     loss = operator.data_loss(images, y) + config.alpha * PRIOR_LOSSES[config.prior_loss](prior.critic(images))
     if config.z_weight:
         loss = loss + config.z_weight * z.pow(2).sum(dim=1)
@@ -100,8 +114,9 @@ def search_steps(prior: InpaintPrior, operator: ForwardOperator, y: Tensor, conf
         optimizer.zero_grad(set_to_none=True)
         loss.sum().backward()
         optimizer.step()
-        with torch.no_grad():
-            z.copy_(project_to_ball(z, radius))
+        if config.prior_loss is not None:
+            with torch.no_grad():
+                z.copy_(project_to_ball(z, radius))
         history.append(loss.detach().view(restarts, n).min(dim=0).values.mean().item())
         if step % config.report_every == 0 and step < config.iterations:
             yield _best(images.detach(), loss.detach(), z.detach(), restarts, n, step, history)

@@ -11,7 +11,7 @@ from inpaint.evaluate import main
 from inpaint_helpers import tiny_prior
 
 PHOTOS = Path(__file__).resolve().parent / "data" / "photos"
-METHODS = {"latent search, proposed loss", "latent search, Yeh et al. loss", "opencv-telea", "opencv-ns", "skimage-biharmonic"}
+METHODS = {"latent search, proposed loss", "latent search, Yeh et al. loss", "latent search, L-BRGM", "opencv-telea", "opencv-ns", "skimage-biharmonic"}
 
 
 def test_evaluation_scores_the_latent_search_and_the_classical_methods_on_folder_photos(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -25,7 +25,7 @@ def test_evaluation_scores_the_latent_search_and_the_classical_methods_on_folder
         assert set(record["results"][mask]) == METHODS
         for scores in record["results"][mask].values():
             assert math.isfinite(scores["psnr"]) and 0 < scores["ssim"] <= 1 and scores["seconds_per_image"] > 0
-    assert set(record["results"]["sr-x2"]) == {"latent search ×2", "bicubic ×2"}
+    assert set(record["results"]["sr-x2"]) == {"latent search ×2, proposed", "latent search ×2, L-BRGM", "bicubic ×2"}
     assert "3 held-out" in capsys.readouterr().out
 
 

@@ -12,7 +12,7 @@ from inpaint.operators import DownsampleOperator, MaskOperator
 from inpaint.images import crop_box
 from inpaint_helpers import tiny_inpainter
 from inpaint.prior import InpaintPrior
-from inpaint.search import SearchConfig, latent_search, project_to_ball
+from inpaint.search import SearchConfig, latent_search, project_to_ball, total_loss
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def test_gradient_term_applies_the_same_finite_differences_to_both_images() -> N
     assert shifted.item() == pytest.approx(0.5 * weights.sum().item(), rel=1e-5)
 
 
-@pytest.mark.parametrize("loss", ["contextual", "yeh"])
+@pytest.mark.parametrize("loss", ["contextual", "yeh", "brgm"])
 def test_a_candidate_that_matches_every_known_pixel_has_no_data_loss_whatever_it_puts_in_the_hole(loss: str) -> None:
     hole = torch.zeros(1, 1, 8, 8)
     hole[..., 2:6, 3:7] = 1
@@ -66,6 +66,29 @@ def test_a_candidate_that_matches_every_known_pixel_has_no_data_loss_whatever_it
     # y holds no data in the hole (zeros there): differences reaching into it must not count
     assert operator.data_loss(x, operator(x)).item() == 0.0
     assert operator.data_loss(x + 0.1, operator(x)).item() > 0.0
+
+
+def test_brgm_data_term_is_the_squared_error_over_known_pixels() -> None:
+    hole = torch.zeros(1, 1, 4, 4)
+    hole[..., :2, :] = 1
+    y = torch.zeros(1, 1, 4, 4)
+    x = torch.full((1, 1, 4, 4), 0.5)
+    # 8 known pixels off by 0.5 each; the 8 hole pixels do not count
+    assert MaskOperator(hole, loss="brgm").data_loss(x, y).item() == pytest.approx(8 * 0.25)
+
+
+def test_brgm_objective_is_the_negative_log_posterior_without_critic(tiny_prior: InpaintPrior) -> None:
+    z = torch.randn(2, 8, generator=torch.Generator().manual_seed(1))
+    hole = torch.zeros(2, 1, 8, 8)
+    hole[..., 2:6, 2:6] = 1
+    operator = MaskOperator(hole, loss="brgm")
+    y = operator(torch.zeros(2, 1, 8, 8))
+    config = SearchConfig(loss="brgm", noise_std=0.2, alpha=1e6)  # alpha is the critic's weight: unused by L-BRGM
+    loss, images = total_loss(tiny_prior, operator, z, y, config)
+    expected = operator.data_loss(images, y) / (2 * 0.2**2) + 0.5 * z.pow(2).sum(dim=1)
+    assert config.prior_loss is None and torch.allclose(loss, expected)
+    with pytest.raises(ValueError, match="noise_std"):
+        SearchConfig(loss="brgm", noise_std=0.0)
 
 
 def test_yeh_prior_equals_log_one_minus_sigmoid() -> None:
@@ -91,7 +114,7 @@ def test_projection_keeps_latents_inside_the_ball() -> None:
     assert torch.allclose(projected[0], torch.tensor([0.6, 0.8])) and torch.equal(projected[1], z[1])
 
 
-@pytest.mark.parametrize("loss", ["contextual", "yeh"])
+@pytest.mark.parametrize("loss", ["contextual", "yeh", "brgm"])
 def test_latent_search_loss_decreases_on_a_tiny_prior(tiny_prior: InpaintPrior, loss: str) -> None:
     target = tiny_prior.generator(torch.randn(2, 8, generator=torch.Generator().manual_seed(3)))
     hole = torch.zeros(2, 1, 8, 8)
@@ -100,7 +123,8 @@ def test_latent_search_loss_decreases_on_a_tiny_prior(tiny_prior: InpaintPrior, 
     state = latent_search(tiny_prior, operator, operator(target), SearchConfig(loss=loss, iterations=60, restarts=3, lr=0.05))
     assert state.images.shape == target.shape and state.z.shape == (2, 8)
     assert state.history[-1] < 0.7 * state.history[0]
-    assert state.z.norm(dim=1).max().item() <= 8**0.5 + 1e-4
+    if loss != "brgm":  # L-BRGM's Gaussian prior replaces the projection onto the ball
+        assert state.z.norm(dim=1).max().item() <= 8**0.5 + 1e-4
 
 
 def test_super_resolution_search_reduces_the_data_term(tiny_prior: InpaintPrior) -> None:

@@ -39,7 +39,11 @@ ITERATIONS = {"minimum": 20, "maximum": 1000, "value": 300, "step": 10, "label":
 RESTARTS = {"minimum": 1, "maximum": 16, "value": 8, "step": 1, "label": "Random restarts (best kept)"}
 MODES = ("Inpaint", "Super-resolution ×4")
 SR_FACTOR = 4
-LOSSES = {"Proposed (contextual + gradient, WGAN critic)": "contextual", "Yeh et al. 2017 (weighted L1, log(1 - D))": "yeh"}
+LOSSES = {
+    "Proposed (contextual + gradient, WGAN critic)": "contextual",
+    "Yeh et al. 2017 (weighted L1, log(1 - D))": "yeh",
+    "L-BRGM (Gaussian likelihood, latent prior; Marinescu et al. 2021)": "brgm",
+}
 HEAD = """
 <style>
 #inpaint-live img, #inpaint-result img, #inpaint-classical img { image-rendering: pixelated; object-fit: contain; }
