@@ -13,31 +13,21 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from colorgan.inference import Colorizer
 from colorgan.lab import gray_rgb, image_to_rgb, rgb_to_image
 from colorgan.settings import COLORIZER, DEFAULT_SIZE
 from gan.data import DataError, photo_files
 from gan.imageio import load_image
+from gan.sheets import contact_sheet, labelled
 
 PHOTOS = {"302003": "portrait", "376001": "group", "90076": "street", "176035": "landscape", "145014": "interior", "169012": "object"}
-LABEL_HEIGHT = 18
 
 
 def gray_version(photo: Image.Image) -> Image.Image:
     """The photo with its color removed: its own CIE L with a = b = 0, what a black-and-white print keeps."""
     return rgb_to_image(gray_rgb(image_to_rgb(photo)))
-
-
-def labelled(image: Image.Image, text: str, side: int) -> Image.Image:
-    """`image` resized to `side` px on its longer side, with `text` on a white strip above it."""
-    image = image.copy()
-    image.thumbnail((side, side), Image.Resampling.LANCZOS)
-    tile = Image.new("RGB", (image.width, image.height + LABEL_HEIGHT), "white")
-    tile.paste(image, (0, LABEL_HEIGHT))
-    ImageDraw.Draw(tile).text((4, 3), text, fill="black")
-    return tile
 
 
 def showcase(photos: dict[str, Image.Image], colorizers: dict[str, Colorizer], size: int, side: int) -> Image.Image:
@@ -49,15 +39,7 @@ def showcase(photos: dict[str, Image.Image], colorizers: dict[str, Colorizer], s
         tiles += [labelled(colorizer(gray, size).image, label, side) for label, colorizer in colorizers.items()]
         tiles.append(labelled(photo, "original", side))
         rows.append(tiles)
-    width = max(tile.width for row in rows for tile in row)
-    heights = [max(tile.height for tile in row) for row in rows]
-    sheet = Image.new("RGB", (width * len(rows[0]), sum(heights)), "white")
-    top = 0
-    for row, height in zip(rows, heights):
-        for column, tile in enumerate(row):
-            sheet.paste(tile, (column * width, top))
-        top += height
-    return sheet
+    return contact_sheet(rows)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

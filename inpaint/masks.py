@@ -1,9 +1,10 @@
 """Hole masks (True = unknown pixel): the presets of the tab and of the evaluation, and checks of user masks."""
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
-PRESETS = ("center", "half", "random")
+PRESETS = ("center", "half", "random", "scratch")
 
 
 def center_mask(height: int, width: int, fraction: float = 0.5) -> np.ndarray:
@@ -37,14 +38,34 @@ def random_blocks_mask(height: int, width: int, seed: int = 0, blocks: int = 6, 
     return hole
 
 
+def scratch_mask(height: int, width: int, seed: int = 0, thickness: float = 1 / 16) -> np.ndarray:
+    """A scratch across the image: a smooth random stroke from the left edge to the right, `thickness` of the shorter side wide (at least 2 px).
+
+    The stroke is a quadratic Bézier curve whose ends and bend are drawn from `seed`, like a crease or a
+    scratch on an old print.
+    """
+    rng = np.random.default_rng(seed)
+    start = np.array([0.0, rng.uniform(0.2, 0.8) * (height - 1)])
+    end = np.array([width - 1.0, rng.uniform(0.2, 0.8) * (height - 1)])
+    bend = np.array([rng.uniform(0.3, 0.7) * (width - 1), rng.uniform(0.0, 1.0) * (height - 1)])
+    t = np.linspace(0.0, 1.0, 64)[:, None]
+    curve = (1 - t) ** 2 * start + 2 * (1 - t) * t * bend + t**2 * end
+    canvas = np.zeros((height, width), dtype=np.uint8)
+    width_px = max(2, round(min(height, width) * thickness))
+    cv2.polylines(canvas, [np.round(curve).astype(np.int32)], isClosed=False, color=1, thickness=width_px)
+    return canvas.astype(bool)
+
+
 def preset_mask(name: str, height: int, width: int, seed: int = 0) -> np.ndarray:
-    """The preset hole `name` (center | half | random) for an image of this size."""
+    """The preset hole `name` (center | half | random | scratch) for an image of this size."""
     if name == "center":
         return center_mask(height, width)
     if name == "half":
         return half_mask(height, width)
     if name == "random":
         return random_blocks_mask(height, width, seed)
+    if name == "scratch":
+        return scratch_mask(height, width, seed)
     raise ValueError(f"Unknown mask preset {name!r}; choose one of {PRESETS}.")
 
 

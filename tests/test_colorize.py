@@ -10,7 +10,8 @@ from colorgan.evaluate import evaluate_model, evaluate_photos
 from colorgan.inference import Colorizer, ColorizeResult, colorize
 from colorgan.lab import gray_rgb, join_normalized, lab_to_rgb, rgb_to_lab, split_normalized
 from colorgan.models import ChromaGANGenerator
-from colorgan.showcase import LABEL_HEIGHT, showcase
+from colorgan.showcase import showcase
+from gan.sheets import LABEL_HEIGHT
 from gan.hub import ModelCard, save_model
 
 

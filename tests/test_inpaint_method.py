@@ -1,6 +1,7 @@
 """Specifications of the inpainting method: weights W, gradients, operators, search, blending, masks, pipeline."""
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -161,6 +162,16 @@ def test_preset_masks_have_their_shapes() -> None:
     assert random.mean() >= 0.25 and np.array_equal(random, preset_mask("random", 32, 32, seed=4))
 
 
+def test_scratch_preset_is_a_thin_connected_stroke_from_the_left_edge_to_the_right() -> None:
+    scratch = preset_mask("scratch", 64, 96, seed=3)
+    assert scratch[:, 0].any() and scratch[:, -1].any()  # it crosses the whole image
+    assert scratch.all(axis=0).sum() == 0 and scratch.any(axis=0).all()  # every column is touched, none covered
+    assert 0.02 < scratch.mean() < 0.2  # thin: a few pixels wide, not a band
+    count, _ = cv2.connectedComponents(scratch.astype(np.uint8))
+    assert count == 2  # background and one stroke
+    assert np.array_equal(scratch, preset_mask("scratch", 64, 96, seed=3)) and not np.array_equal(scratch, preset_mask("scratch", 64, 96, seed=4))
+
+
 def test_check_mask_refuses_full_and_mismatched_masks() -> None:
     with pytest.raises(ValueError, match="whole image"):
         check_mask(np.ones((8, 8)), (8, 8, 3))
@@ -221,3 +232,19 @@ def test_super_resolution_never_shrinks_and_refuses_inputs_larger_than_the_prior
 def test_search_config_refuses_values_that_cannot_work(field: str, value: object) -> None:
     with pytest.raises(ValueError, match="search"):
         SearchConfig(**{field: value})
+
+
+def test_the_showcase_has_a_row_per_photo_and_mask_and_a_column_per_fill() -> None:
+    from gan.sheets import LABEL_HEIGHT
+    from inpaint.showcase import SOLVERS, showcase
+
+    rng = np.random.default_rng(0)
+    photos = {f"face {i}": rng.integers(0, 255, (16, 16, 3), dtype=np.uint8) for i in range(2)}
+    sheet = showcase(photos, ["center", "scratch"], tiny_inpainter(), SearchConfig(iterations=2, restarts=1), side=32)
+    columns = 1 + len(SOLVERS) + 2  # the photo with its hole, each solver, the classical fill, the original
+    assert sheet.size == (columns * 32, 4 * (32 + LABEL_HEIGHT))
+    first = np.asarray(sheet.crop((0, LABEL_HEIGHT, 32, LABEL_HEIGHT + 32)))
+    hole = preset_mask("center", 16, 16).repeat(2, 0).repeat(2, 1)
+    assert (first[hole] == 255).all()  # the hole is shown white, enlarged with sharp pixels
+    original = np.asarray(sheet.crop(((columns - 1) * 32, LABEL_HEIGHT, columns * 32, LABEL_HEIGHT + 32)))
+    assert np.array_equal(original[::2, ::2], photos["face 0"])

@@ -213,7 +213,7 @@ def build_tab(ctx: AppContext) -> None:
             result = gr.Image(label="GAN fill (latent search + Poisson blending)", type="numpy", format="png", interactive=False, buttons=["fullscreen"], elem_id="inpaint-result")
             classical = gr.Image(label="Classical fill, for comparison", type="numpy", format="png", interactive=False, buttons=["fullscreen"], elem_id="inpaint-classical")
         with gr.Row():
-            preset = gr.Dropdown(list(PRESETS), value="center", label="Mask preset (center square, left half, random blocks)")
+            preset = gr.Dropdown(list(PRESETS), value="center", label="Mask preset (center square, left half, random blocks, a scratch across)")
             preset_seed = CheckedNumber(0, minimum=0, maximum=10**6, precision=0, label="Random-blocks seed")
             preset_button = gr.Button("Apply preset")
         with gr.Row():
