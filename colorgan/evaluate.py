@@ -8,6 +8,10 @@ Registered datasets are scored on their test split at one size (`--size`, the mo
 size by default): each model colorizes the L channel, the gray baseline predicts a = b = 0.
 Whole photos (`bsds500`, `folder:PATH`) go through `Colorizer` at their own resolution, as users
 get them. Colorfulness is Hasler and Süsstrunk's, averaged over images; the truth's is shown too.
+With `--fid-classifier` (a shipped name, Hub repo id or folder of our Tiny ImageNet classifier,
+`training.fid_classifier`), FID-TIN between each method's colorizations and the true colors of the
+same images is added: the Fréchet distance over that classifier's features (`gan.fid`), whole photos
+center-cropped square and resized to its 64-pixel input. It is never an Inception FID.
 """
 from __future__ import annotations
 
@@ -24,7 +28,9 @@ from colorgan.models import ChromaGANGenerator
 from colorgan.settings import DEFAULT_SIZE
 from gan.data import DataError, load_dataset, photo_files
 from gan.device import pick_device
+from gan.fid import FID_TIN_MODEL, TinyImageNetClassifier
 from gan.hardware import hardware_description
+from gan.hub import WeightsError, fetch
 from gan.imageio import load_image
 from gan.metrics import colorfulness, psnr, ssim
 
@@ -46,6 +52,27 @@ def _numpy(images: torch.Tensor) -> list[np.ndarray]:
     return list(images.permute(0, 2, 3, 1).cpu().numpy().astype(np.float64))
 
 
+def feature_tiles(images: Sequence[np.ndarray]) -> torch.Tensor:
+    """HWC float [0, 1] images of any sizes as one uint8 batch (N, 3, 64, 64): center-cropped square, resized by area."""
+    from gan.fid import FEATURE_SIZE
+
+    tiles = []
+    for image in images:
+        height, width = image.shape[:2]
+        side = min(height, width)
+        top, left = (height - side) // 2, (width - side) // 2
+        square = torch.from_numpy(np.ascontiguousarray(image[top : top + side, left : left + side])).permute(2, 0, 1)[None].float()
+        tiles.append(torch.nn.functional.interpolate(square, size=(FEATURE_SIZE, FEATURE_SIZE), mode="area"))
+    return (torch.cat(tiles) * 255).round().clamp(0, 255).to(torch.uint8)
+
+
+def fid_tin(predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray], classifier: torch.nn.Module) -> float:
+    """FID-TIN between the colorizations and the true-color images (HWC float [0, 1], any sizes)."""
+    from gan.fid import frechet_distance
+
+    return frechet_distance(feature_tiles(truths), feature_tiles(predictions), classifier)
+
+
 @torch.no_grad()
 def colorize_batches(model: ChromaGANGenerator | None, rgb: torch.Tensor, batch_size: int = 250) -> tuple[torch.Tensor, torch.Tensor]:
     """(predictions, truths) in [0, 1] on the CPU for uint8 RGB images; model None is the gray baseline."""
@@ -60,35 +87,55 @@ def colorize_batches(model: ChromaGANGenerator | None, rgb: torch.Tensor, batch_
     return torch.cat(predictions), torch.cat(truths)
 
 
-def evaluate_model(model: ChromaGANGenerator | None, data: str, limit: int = 10000, size: int | None = None, split: str = "test") -> dict[str, float]:
-    """Scores of `model` on `limit` images (a seeded draw) of `split` of a registered dataset, gray photos left out."""
+def evaluate_model(
+    model: ChromaGANGenerator | None, data: str, limit: int = 10000, size: int | None = None, split: str = "test", classifier: torch.nn.Module | None = None,
+) -> dict[str, float]:
+    """Scores of `model` on `limit` images (a seeded draw) of `split` of a registered dataset, gray photos left out; FID-TIN with `classifier`."""
     held_out = load_dataset(data, split, size).colored().sample(limit)
     if model is not None:
         model.eval()
+    started = time.perf_counter()
     predictions, truths = colorize_batches(model, held_out.images)
-    return score_pairs(_numpy(predictions), _numpy(truths))
+    seconds = (time.perf_counter() - started) / len(held_out)
+    predictions, truths = _numpy(predictions), _numpy(truths)
+    scores = {**score_pairs(predictions, truths), "seconds": seconds}
+    if classifier is not None:
+        scores["fid_tin"] = fid_tin(predictions, truths, classifier)
+    return scores
 
 
-def evaluate_photos(colorizer: Colorizer | None, data: str, size: int = DEFAULT_SIZE, limit: int | None = None) -> dict[str, float]:
-    """Scores on whole photos at full resolution (bsds500 or folder:PATH); colorizer None is the gray baseline."""
-    predictions, truths = [], []
+def evaluate_photos(
+    colorizer: Colorizer | None, data: str, size: int = DEFAULT_SIZE, limit: int | None = None, classifier: torch.nn.Module | None = None,
+) -> dict[str, float]:
+    """Scores on whole photos at full resolution (bsds500 or folder:PATH); colorizer None is the gray baseline; FID-TIN with `classifier`."""
+    predictions, truths, seconds = [], [], 0.0
     for file in photo_files(data)[:limit]:
         photo = load_image(file).convert("RGB")
         truth = np.asarray(photo, dtype=np.float64) / 255
+        started = time.perf_counter()
         if colorizer is None:
             predictions.append(_numpy(gray_rgb(torch.from_numpy(truth).permute(2, 0, 1)[None].float()))[0])
         else:
             predictions.append(np.asarray(colorizer(photo, size).image, dtype=np.float64) / 255)
+        seconds += time.perf_counter() - started
         truths.append(truth)
-    return score_pairs(predictions, truths)
+    scores = {**score_pairs(predictions, truths), "seconds": seconds / max(len(truths), 1)}
+    if classifier is not None:
+        scores["fid_tin"] = fid_tin(predictions, truths, classifier)
+    return scores
 
 
 def results_table(rows: dict[str, dict[str, float]]) -> str:
     """A Markdown table of evaluation rows."""
-    lines = ["| method | PSNR (dB) | SSIM | colorfulness | colorfulness of truth | s/image |", "|---|---|---|---|---|---|"]
+    fid = any("fid_tin" in m for m in rows.values())
+    lines = [
+        "| method | PSNR (dB) | SSIM | colorfulness | colorfulness of truth |" + (" FID-TIN (vs true colors) |" if fid else "") + " s/image |",
+        "|---|---|---|---|---|" + ("---|" if fid else "") + "---|",
+    ]
     for name, m in rows.items():
+        fid_cell = f" {m['fid_tin']:.2f} |" if fid else ""
         lines.append(
-            f"| {name} | {m['psnr']:.2f} | {m['ssim']:.4f} | {m['colorfulness']:.1f} | {m['colorfulness_truth']:.1f} | {m.get('seconds', 0):.3f} |"
+            f"| {name} | {m['psnr']:.2f} | {m['ssim']:.4f} | {m['colorfulness']:.1f} | {m['colorfulness_truth']:.1f} |{fid_cell} {m.get('seconds', 0):.3f} |"
         )
     return "\n".join(lines)
 
@@ -100,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--data", default="tiny-imagenet", help="a registered dataset (its test split), bsds500 or folder:PATH (whole photos)")
     parser.add_argument("--limit", type=int, default=10000, help="most images to score (a seeded random draw)")
     parser.add_argument("--size", type=int, default=None, help="registered data: side the test images are resized to (default: the dataset's own); whole photos: the longer side the model predicts at (default %d)" % DEFAULT_SIZE)
+    parser.add_argument("--fid-classifier", default="", help=f"FID-TIN feature network: a shipped name (e.g. {FID_TIN_MODEL}), Hub repo id or weights folder of training.fid_classifier; empty: no FID-TIN column")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps")
     args = parser.parse_args(argv)
     if args.limit < 1:
@@ -109,17 +157,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     names = args.models or Colorizer.shipped_models()
     rows: dict[str, dict[str, float]] = {}
     try:
+        classifier = fetch(TinyImageNetClassifier, args.fid_classifier)[0].to(device).eval() if args.fid_classifier else None
         for name in [None, *names]:
             colorizer = Colorizer.from_pretrained(name, device=device) if name else None
-            started = time.perf_counter()
             if whole_photos:
-                scores = evaluate_photos(colorizer, args.data, args.size or DEFAULT_SIZE, args.limit)
+                rows[name or GRAY_BASELINE] = evaluate_photos(colorizer, args.data, args.size or DEFAULT_SIZE, args.limit, classifier)
                 count = min(args.limit, len(photo_files(args.data)))
             else:
-                scores = evaluate_model(colorizer.model if colorizer else None, args.data, args.limit, args.size)
-                count = min(args.limit, len(load_dataset(args.data, "test")))
-            rows[name or GRAY_BASELINE] = {**scores, "seconds": (time.perf_counter() - started) / count}
-    except DataError as error:
+                rows[name or GRAY_BASELINE] = evaluate_model(colorizer.model if colorizer else None, args.data, args.limit, args.size, classifier=classifier)
+                count = min(args.limit, len(load_dataset(args.data, "test").colored()))
+    except (DataError, WeightsError) as error:
         parser.error(str(error))
     where = "whole photos at full resolution" if whole_photos else f"test split at {args.size or 'native'} px"
     print(f"{args.data}: {count} held-out images, {where}; {hardware_description(device)}\n")

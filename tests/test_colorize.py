@@ -6,12 +6,14 @@ import pytest
 import torch
 from PIL import Image
 
-from colorgan.evaluate import evaluate_model, evaluate_photos
+from colorgan.evaluate import evaluate_model, evaluate_photos, fid_tin
+from colorgan.evaluate import main as evaluate_main
 from colorgan.inference import Colorizer, ColorizeResult, colorize
 from colorgan.lab import gray_rgb, join_normalized, lab_to_rgb, rgb_to_lab, split_normalized
 from colorgan.models import ChromaGANGenerator
 from colorgan.showcase import showcase
 from gan.sheets import LABEL_HEIGHT
+from gan.fid import TinyImageNetClassifier
 from gan.hub import ModelCard, save_model
 
 
@@ -102,7 +104,7 @@ def test_evaluation_scores_a_model_on_its_own_device_against_the_gray_baseline(u
     data = f"folder:{PHOTOS}"
     gray = evaluate_model(None, data, limit=8, size=32)
     model = evaluate_model(untrained_model.to(device), data, limit=8, size=32)
-    assert set(model) == {"psnr", "ssim", "colorfulness", "colorfulness_truth"}
+    assert set(model) == {"psnr", "ssim", "colorfulness", "colorfulness_truth", "seconds"}
     assert gray["colorfulness"] < 1 < gray["colorfulness_truth"] == model["colorfulness_truth"]
     assert abs(model["psnr"] - gray["psnr"]) < 1  # an untrained model stays near gray
 
@@ -114,6 +116,20 @@ def test_whole_photo_evaluation_keeps_each_photo_at_its_own_size(tmp_path, untra
     folder = save_model(untrained_model, tmp_path / "tiny", ModelCard("tiny", "test", "none", "none"))
     scores = evaluate_photos(Colorizer.from_pretrained(str(folder)), f"folder:{tmp_path / 'photos'}", size=32)
     assert scores["psnr"] > 10 and scores["colorfulness_truth"] > 10
+
+
+def test_fid_tin_is_zero_for_the_true_colors_and_positive_for_gray(tmp_path, capsys):
+    torch.manual_seed(0)
+    classifier = TinyImageNetClassifier(width=2).eval()
+    rng = np.random.default_rng(0)
+    truths = [rng.random((40 + i % 3, 50, 3)) for i in range(32)]  # any sizes: cropped square, resized to 64
+    grays = [np.repeat(t.mean(axis=2, keepdims=True), 3, axis=2) for t in truths]
+    assert fid_tin(truths, truths, classifier) < 1e-6 < fid_tin(grays, truths, classifier)
+    # the CLI adds the column, named FID-TIN, for the gray baseline and every model
+    folder = save_model(classifier, tmp_path / "fid", ModelCard("fid", "test", "none", "none"))
+    evaluate_main(["--data", f"folder:{PHOTOS}", "--fid-classifier", str(folder), "--size", "32"])
+    table = capsys.readouterr().out
+    assert "FID-TIN (vs true colors)" in table and "FID " not in table.replace("FID-TIN", "")
 
 
 def test_the_gray_version_of_a_photo_keeps_its_lightness_and_has_no_chroma():
