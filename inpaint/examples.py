@@ -2,7 +2,7 @@
 
     python -m inpaint.examples
 
-Sources: the CIFAR-10 and Fashion-MNIST test splits (gan.data; never seen by the priors) and
+Sources: the CIFAR-10, Fashion-MNIST and UTKFace test splits (gan.data; never seen by the priors) and
 scikit-image's `chelsea` photo (public domain, inside the scikit-image wheel).
 """
 from __future__ import annotations
@@ -15,7 +15,11 @@ from PIL import Image
 from gan.shipped import REPO_ROOT
 
 EXAMPLES_DIR = REPO_ROOT / "examples" / "inpaint"
-PICKS = {"cifar10-test-{:04d}.png": ("cifar10", (1003, 6010, 8021)), "fashion-mnist-test-{:04d}.png": ("fashion-mnist", (0, 1))}
+PICKS = {
+    "cifar10-test-{:04d}.png": ("cifar10", (1003, 6010, 8021)),
+    "fashion-mnist-test-{:04d}.png": ("fashion-mnist", (0, 1)),
+    "utkface-test-{:04d}.png": ("utkface", (3, 120, 333)),
+}
 
 
 def write_examples(folder: Path = EXAMPLES_DIR) -> list[Path]:

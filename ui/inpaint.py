@@ -214,7 +214,7 @@ def build_tab(ctx: AppContext) -> None:
             classical = gr.Image(label="Classical fill, for comparison", type="numpy", format="png", interactive=False, buttons=["fullscreen"], elem_id="inpaint-classical")
         with gr.Row():
             preset = gr.Dropdown(list(PRESETS), value="center", label="Mask preset (center square, left half, random blocks, a scratch across)")
-            preset_seed = CheckedNumber(0, minimum=0, maximum=10**6, precision=0, label="Random-blocks seed")
+            preset_seed = CheckedNumber(0, minimum=0, maximum=10**6, precision=0, label="Seed of the random blocks or the scratch")
             preset_button = gr.Button("Apply preset")
         with gr.Row():
             prior_name = gr.Dropdown(priors, value=priors[0] if priors else None, label="Prior (or a Hub repo id)", allow_custom_value=True)
