@@ -129,6 +129,7 @@ def export(task: ColorizationTask, config: ColorizationConfig, train_config: Tra
         gray = evaluate_model(None, config.data, limit=config.eval_images, size=config.image_size)
         metrics = evaluate_model(task.generator.eval(), config.data, limit=config.eval_images, size=config.image_size)
         metrics["psnr of the gray baseline"] = gray["psnr"]
+        metrics["seconds per test image (batched, this machine)"] = metrics.pop("seconds")
     n_critic = effective_n_critic(task, train_config)
     notes = f"{selection} " + (f"Critic updates per generator update: {n_critic}." if task.critic is not None else "No critic: reconstruction only.")
     if config.init_from:
