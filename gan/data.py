@@ -437,17 +437,18 @@ class DatasetInfo:
     channels: int
     size: int
     description: str
+    research_only: bool = False  # its terms allow non-commercial research (and education) only, so do weights trained on it
 
 
 DATASETS: dict[str, DatasetInfo] = {
     "cifar10": DatasetInfo(load_cifar10, 3, 32, "CIFAR-10 (Krizhevsky 2009): 60 000 real 32×32 photos, 10 classes"),
-    "tiny-imagenet": DatasetInfo(load_tiny_imagenet, 3, 64, "Tiny ImageNet 200: 80 000 train + 10 000 val 64×64 photos, 200 classes (ImageNet terms: non-commercial research and education)"),
-    "utkface": DatasetInfo(load_utkface, 3, 64, "UTKFace: 22 000 aligned faces at 64×64 (non-commercial research only)"),
+    "tiny-imagenet": DatasetInfo(load_tiny_imagenet, 3, 64, "Tiny ImageNet 200: 80 000 train + 10 000 val 64×64 photos, 200 classes (ImageNet terms: non-commercial research and education)", research_only=True),
+    "utkface": DatasetInfo(load_utkface, 3, 64, "UTKFace: 22 000 aligned faces at 64×64 (non-commercial research only)", research_only=True),
     "mnist": DatasetInfo(load_mnist, 1, 28, "MNIST: 70 000 handwritten digits, 28×28 (CC BY-SA 3.0)"),
     "fashion-mnist": DatasetInfo(load_fashion_mnist, 1, 28, "Fashion-MNIST (Xiao et al. 2017): 70 000 28×28 clothing images, 10 classes (MIT)"),
-    "bsds500": DatasetInfo(load_bsds500, 3, 64, "BSDS500 train: 200 natural photos 481×321 (research use); a test set here"),
+    "bsds500": DatasetInfo(load_bsds500, 3, 64, "BSDS500 train: 200 natural photos 481×321 (research use); a test set here", research_only=True),
     "svhn": DatasetInfo(_online("svhn"), 3, 32, "SVHN house numbers, 32×32 (torchvision download)"),
-    "celeba": DatasetInfo(_online("celeba"), 3, 64, "CelebA faces, center-cropped to 64×64 (torchvision download)"),
+    "celeba": DatasetInfo(_online("celeba"), 3, 64, "CelebA faces, center-cropped to 64×64 (torchvision download)", research_only=True),
     "kmnist": DatasetInfo(_online("kmnist"), 1, 28, "Kuzushiji-MNIST, 28×28 (torchvision download)"),
 }
 
@@ -461,6 +462,12 @@ def describe(name: str) -> str:
     """One line saying what `name` is, for model cards and tables."""
     parts = [p for p in name.split("+")]
     return " + ".join(DATASETS[p].description if p in DATASETS else f"image folder {Path(p.removeprefix(FOLDER_PREFIX)).name}" for p in parts)
+
+
+def weights_license(name: str) -> str:
+    """The model-card licence of weights trained on `name`: "other" when any part has research-only terms or is a folder of unknown terms, else "mit"."""
+    parts = name.split("+")
+    return "other" if any(p not in DATASETS or DATASETS[p].research_only for p in parts) else "mit"
 
 
 def load_dataset(name: str, split: str = "train", size: int | None = None) -> ImageSet:

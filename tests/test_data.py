@@ -100,3 +100,11 @@ def test_a_dataset_that_is_neither_here_nor_downloadable_is_a_sentence(tmp_path,
     monkeypatch.setattr(torchvision.datasets, "MNIST", offline)
     with pytest.raises(DataError, match="mnist is not on this machine and could not be downloaded"):
         load_dataset("mnist", "test")
+
+
+def test_weights_trained_on_research_only_data_are_not_labelled_mit() -> None:
+    from gan.data import weights_license
+
+    assert weights_license("utkface") == weights_license("tiny-imagenet+utkface") == weights_license("bsds500") == "other"
+    assert weights_license("folder:/photos") == "other"  # terms unknown
+    assert weights_license("fashion-mnist") == weights_license("mnist+fashion-mnist") == "mit"

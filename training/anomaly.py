@@ -26,7 +26,7 @@ from anomaly.experiment import HISTORYAD_HELP, HistoryADConfig, TrainedHistoryAD
 from anomaly.model import HistoryADModel
 from anomaly.scoring import detection_metrics
 from gan.cli import ConfigError, command_parser, config_json, parse_configs
-from gan.data import DataError, dataset_names, describe
+from gan.data import DataError, dataset_names, describe, weights_license
 from gan.hardware import hardware_description
 from gan.hub import ModelCard, publish, save_model
 from gan.train import TRAIN_HELP, TrainConfig, init_distributed
@@ -115,6 +115,7 @@ def model_card(split: AnomalySplit, config: AnomalyDataConfig, historyad: Histor
         training_config=json.loads(config_json(config, historyad, train_config)),
         metrics=metrics,
         tags=["anomaly-detection", "historyad", split.dataset],
+        license=weights_license("+".join(filter(None, [split.dataset, split.anomaly_dataset]))),
     )
 
 

@@ -23,7 +23,7 @@ import torch
 
 from gan.checkpoint import latest_checkpoint, load_checkpoint
 from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
-from gan.data import DataError, ImageSet, TensorImages, dataset_names, describe, load_dataset, to_unit_range
+from gan.data import DataError, ImageSet, TensorImages, dataset_names, describe, load_dataset, to_unit_range, weights_license
 from gan.hardware import hardware_description
 from gan.device import pick_device
 from gan.hub import ModelCard, fetch, publish, save_model
@@ -151,6 +151,7 @@ def export(task: PriorTask, prior: InpaintPrior, config: PriorConfig, train_conf
             "measured by `python -m inpaint.evaluate` (docs/inpaint.md)."
         ),
         tags=["inpainting", "super-resolution", "wgan-gp", config.dataset],
+        license=weights_license(config.dataset),
     )
     save_model(prior, folder, card)
     grids = sorted((Path(train_config.run_dir) / "samples").glob("step-*.png"))
