@@ -57,7 +57,10 @@ NOTES = (
     "fill of the same hole. The priors are small WGAN-GPs trained by us on a CPU: a square around the hole is filled "
     "at the prior's size (32×32 or 64×64) and enlarged at most 4×, so a hole larger than the prior can fill is refused "
     "before the search, with the largest size it fills. **Super-resolution ×4** enlarges a small image (at most the "
-    "prior's size ÷ 4 on a side, e.g. 16×16 for a 64×64 prior) to four times its size."
+    "prior's size ÷ 4 on a side, e.g. 16×16 for a 64×64 prior) to four times its size. "
+    "For faces pick **inpaint-faces**: on held-out 64×64 faces it fills a central hole 1.4 dB better than the best "
+    "classical method, while a thin scratch is filled as well by the classical fill shown beside it, and its ×4 "
+    "super-resolution does not beat bicubic yet (README, Results)."
 )
 
 
