@@ -17,6 +17,8 @@ def test_browser_paints_a_hole_on_a_photo_and_gets_it_filled_at_full_size_with_t
     page.locator("#inpaint-editor input[type=file]").set_input_files(str(PHOTO))
     canvas = page.locator("#inpaint-editor canvas").first
     expect(canvas).to_be_visible(timeout=20_000)
+    # the editor shows its placeholder until the photo is decoded onto the canvas (slow on a loaded machine)
+    expect(page.locator("#inpaint-editor")).not_to_contain_text("Upload an image", timeout=60_000)
     page.wait_for_timeout(1_000)
     box = canvas.bounding_box()
     center_x, center_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
