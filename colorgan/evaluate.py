@@ -28,7 +28,7 @@ from colorgan.models import ChromaGANGenerator
 from colorgan.settings import DEFAULT_SIZE
 from gan.data import DataError, load_dataset, photo_files
 from gan.device import pick_device
-from gan.fid import FID_TIN_MODEL, TinyImageNetClassifier
+from gan.fid import FEATURE_SIZE, FID_TIN_MODEL, TinyImageNetClassifier, frechet_distance
 from gan.hardware import hardware_description
 from gan.hub import WeightsError, fetch
 from gan.imageio import load_image
@@ -54,8 +54,6 @@ def _numpy(images: torch.Tensor) -> list[np.ndarray]:
 
 def feature_tiles(images: Sequence[np.ndarray]) -> torch.Tensor:
     """HWC float [0, 1] images of any sizes as one uint8 batch (N, 3, 64, 64): center-cropped square, resized by area."""
-    from gan.fid import FEATURE_SIZE
-
     tiles = []
     for image in images:
         height, width = image.shape[:2]
@@ -68,8 +66,6 @@ def feature_tiles(images: Sequence[np.ndarray]) -> torch.Tensor:
 
 def fid_tin(predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray], classifier: torch.nn.Module) -> float:
     """FID-TIN between the colorizations and the true-color images (HWC float [0, 1], any sizes)."""
-    from gan.fid import frechet_distance
-
     return frechet_distance(feature_tiles(truths), feature_tiles(predictions), classifier)
 
 
@@ -162,10 +158,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             colorizer = Colorizer.from_pretrained(name, device=device) if name else None
             if whole_photos:
                 rows[name or GRAY_BASELINE] = evaluate_photos(colorizer, args.data, args.size or DEFAULT_SIZE, args.limit, classifier)
-                count = min(args.limit, len(photo_files(args.data)))
             else:
                 rows[name or GRAY_BASELINE] = evaluate_model(colorizer.model if colorizer else None, args.data, args.limit, args.size, classifier=classifier)
-                count = min(args.limit, len(load_dataset(args.data, "test").colored()))
+        count = min(args.limit, len(photo_files(args.data)) if whole_photos else len(load_dataset(args.data, "test").colored()))
     except (DataError, WeightsError) as error:
         parser.error(str(error))
     where = "whole photos at full resolution" if whole_photos else f"test split at {args.size or 'native'} px"

@@ -73,3 +73,5 @@ def yeh_prior(scores: Tensor) -> Tensor:
 
 
 PRIOR_LOSSES = {"wasserstein": wasserstein_prior, "yeh": yeh_prior}
+SEARCH_LOSSES = ("contextual", "yeh", "brgm")
+"""The latent search's variants: Vitoria et al.'s contextual loss, Yeh et al.'s, and L-BRGM's Gaussian MAP."""

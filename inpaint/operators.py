@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 import torch.nn.functional as F
 from torch import Tensor
 
-from inpaint.losses import contextual_loss, importance_weights, masked_squared_error
+from inpaint.losses import SEARCH_LOSSES, contextual_loss, importance_weights, masked_squared_error
 
 
 class ForwardOperator(ABC):
@@ -36,8 +36,8 @@ class MaskOperator(ForwardOperator):
     """
 
     def __init__(self, hole: Tensor, window: int = 7, loss: str = "contextual", beta: float = 1.0) -> None:
-        if loss not in ("contextual", "yeh", "brgm"):
-            raise ValueError(f"Unknown inpainting loss {loss!r}; choose 'contextual', 'yeh' or 'brgm'.")
+        if loss not in SEARCH_LOSSES:
+            raise ValueError(f"Unknown inpainting loss {loss!r}; choose one of {', '.join(SEARCH_LOSSES)}.")
         self.hole = hole.float()
         self.known = 1.0 - self.hole
         self.weights = importance_weights(self.hole, window)

@@ -20,12 +20,9 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor
 
-from inpaint.losses import PRIOR_LOSSES
+from inpaint.losses import PRIOR_LOSSES, SEARCH_LOSSES
 from inpaint.operators import ForwardOperator
 from inpaint.prior import InpaintPrior
-
-
-LOSSES = ("contextual", "yeh", "brgm")
 
 
 @dataclass
@@ -48,8 +45,8 @@ class SearchConfig:
     report_every: int = 10
 
     def __post_init__(self) -> None:
-        if self.loss not in LOSSES:
-            raise ValueError(f"The search loss must be one of {', '.join(LOSSES)}; got {self.loss!r}.")
+        if self.loss not in SEARCH_LOSSES:
+            raise ValueError(f"The search loss must be one of {', '.join(SEARCH_LOSSES)}; got {self.loss!r}.")
         for name in ("iterations", "restarts", "report_every", "window"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
