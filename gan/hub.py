@@ -83,6 +83,19 @@ def save_model(model: nn.Module, directory: Path, card: ModelCard) -> Path:
     return directory
 
 
+def warm_start(model: nn.Module, name: str) -> list[str]:
+    """Copy into `model` the weights of `name` (shipped name, Hub repo id or folder) whose names and shapes match.
+
+    The start of a run that goes on from exported weights (when its checkpoints are gone, or to retrain a
+    head of another size); returns the names of the tensors left as initialised.
+    """
+    source, _ = fetch(type(model), name)
+    own = model.state_dict()
+    fitting = {key: value for key, value in source.state_dict().items() if key in own and own[key].shape == value.shape}
+    model.load_state_dict(fitting, strict=False)
+    return sorted(set(own) - set(fitting))
+
+
 def model_class(name: str) -> type[nn.Module] | None:
     """The model class configured for bundled model `name` in weights/hub.json, if any."""
     path = hub_config().get(name, {}).get("class")

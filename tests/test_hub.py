@@ -14,7 +14,8 @@ import torch
 
 from colorgan.models import ChromaGANGenerator
 from gan import hub
-from gan.hub import ModelCard, WeightsError, check_size, fetch, publish, save_model
+from gan.hub import ModelCard, WeightsError, check_size, fetch, publish, save_model, warm_start
+from inpaint_helpers import tiny_prior
 
 CARD = ModelCard(title="tiny", summary="a test model", training_data="none", hardware="CPU", metrics={"psnr": 24.5})
 PINNED = "0123456789abcdef0123456789abcdef01234567"  # the revision bundled_weights pins
@@ -42,6 +43,21 @@ def test_a_folder_round_trip_keeps_every_weight_and_says_it_came_from_a_folder(t
     loaded, source = fetch(ChromaGANGenerator, str(folder))
     assert same_weights(model, loaded)
     assert (source.kind, source.path, source.repo, str(source)) == ("folder", folder, None, "folder m")
+
+
+
+def test_a_warm_start_copies_every_fitting_tensor_and_names_those_left_as_initialised(tmp_path):
+    folder = save_model(tiny_prior(seed=1), tmp_path / "exported", CARD)
+    same_sizes = tiny_prior(seed=2)
+    assert warm_start(same_sizes, str(folder)) == []
+    assert same_weights(same_sizes, tiny_prior(seed=1))
+    gray = tiny_prior(channels=1, seed=3)
+    untouched = {key: value.clone() for key, value in gray.state_dict().items()}
+    left = warm_start(gray, str(folder))
+    exported = tiny_prior(seed=1).state_dict()
+    assert 0 < len(left) < len(untouched)
+    for key, value in gray.state_dict().items():
+        assert torch.equal(value, untouched[key] if key in left else exported[key])
 
 
 def test_offline_fetch_serves_the_pinned_commit_from_the_hub_cache_not_main(bundled_weights, tmp_path, tiny_model):

@@ -169,3 +169,30 @@ def test_the_adversarial_weight_flag_replaces_the_variants_lambda_g_and_refuses_
     for bad in (-1.0, float("nan"), float("inf")):
         with pytest.raises(ConfigError, match="--adversarial-weight must be a finite number of 0 or more"):
             ColorizationConfig(adversarial_weight=bad)
+
+
+PRIOR_FLAGS = ["--dataset", f"folder:{PHOTOS}", "--image-size", "8", "--latent-dim", "8", "--generator-channels", "4", "--critic-channels", "4",
+               "--batch-size", "4", "--val-images", "4", "--test-images", "0", "--no-progress", "--threads", "1", "--device", "cpu"]
+
+
+def test_a_prior_whose_checkpoints_are_gone_goes_on_from_its_exported_weights(tmp_path):
+    from inpaint.prior import InpaintPrior
+    from training.inpaint_prior import main as train_prior
+
+    tiny = PRIOR_FLAGS + ["--steps", "1", "--lr-generator", "1e-12", "--lr-critic", "1e-12"]
+    train_prior(tiny + ["--run-dir", str(tmp_path / "first"), "--weights-out", str(tmp_path / "exported")])
+    train_prior(tiny + ["--run-dir", str(tmp_path / "again"), "--weights-out", str(tmp_path / "again-out"), "--init-from", str(tmp_path / "exported"), "--seed", "7"])
+    exported = dict(InpaintPrior.from_pretrained(tmp_path / "exported").named_parameters())
+    went_on = InpaintPrior.from_pretrained(tmp_path / "again-out")  # one step at a vanishing learning rate: still the exported weights
+    assert all(torch.allclose(value, exported[key], atol=1e-6) for key, value in went_on.named_parameters())
+    assert "warm-started from" in (tmp_path / "again-out" / "README.md").read_text()
+
+
+def test_a_warm_start_from_a_prior_of_other_sizes_is_one_sentence(tmp_path, capsys):
+    from training.inpaint_prior import main as train_prior
+
+    train_prior(PRIOR_FLAGS + ["--steps", "1", "--run-dir", str(tmp_path / "first"), "--weights-out", str(tmp_path / "exported")])
+    with pytest.raises(SystemExit) as exit_info:
+        train_prior(PRIOR_FLAGS + ["--generator-channels", "8", "--steps", "1", "--run-dir", str(tmp_path / "wider"), "--init-from", str(tmp_path / "exported")])
+    assert exit_info.value.code == 2
+    assert "does not fit this prior's sizes" in capsys.readouterr().err

@@ -27,7 +27,7 @@ from gan.checkpoint import latest_checkpoint, load_checkpoint
 from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
 from gan.data import DataError, TensorImages, dataset_names, describe, load_dataset, to_unit_range
 from gan.hardware import hardware_description
-from gan.hub import ModelCard, fetch, publish, save_model
+from gan.hub import ModelCard, WeightsError, publish, save_model, warm_start
 from gan.train import TRAIN_HELP, TrainConfig, best_generator_state, effective_n_critic, init_distributed, train, training_seconds
 
 
@@ -108,14 +108,6 @@ def build_generator(config: ColorizationConfig, num_classes: int) -> ChromaGANGe
     )
 
 
-def warm_start(generator: ChromaGANGenerator, name: str) -> None:
-    """Copy the weights of `name` into `generator` (a class head of another size is left as initialised)."""
-    source, _ = fetch(ChromaGANGenerator, name)
-    own = generator.state_dict()
-    fitting = {k: v for k, v in source.state_dict().items() if k in own and own[k].shape == v.shape}
-    generator.load_state_dict(fitting, strict=False)
-
-
 def export(task: ColorizationTask, config: ColorizationConfig, train_config: TrainConfig) -> Path:
     """Save the generator (the best validation step's when --select-metric kept one), evaluated on test images, with its model card."""
     best = best_generator_state(Path(train_config.run_dir))
@@ -167,7 +159,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error(str(error))
     generator = build_generator(config, len(images.classes) if len(images.classes) > 1 else 0)
     if config.init_from:
-        warm_start(generator, config.init_from)
+        try:
+            warm_start(generator, config.init_from)
+        except WeightsError as error:
+            parser.error(f"--init-from: {error}")
     task = ColorizationTask(generator, build_critic(variant, config.critic_channels, config.critic_layers), variant)
     eval_batch = (to_unit_range(validation.images), validation.labels)
     if config.export_only:

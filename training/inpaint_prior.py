@@ -26,7 +26,7 @@ from gan.cli import ConfigError, command_parser, config_json, parse_configs, req
 from gan.data import DataError, ImageSet, TensorImages, dataset_names, describe, load_dataset, to_unit_range, weights_license
 from gan.hardware import hardware_description
 from gan.device import pick_device
-from gan.hub import ModelCard, fetch, publish, save_model
+from gan.hub import ModelCard, WeightsError, fetch, publish, save_model, warm_start
 from gan.nets import init_gan_weights
 from gan.objectives import make_objective
 from gan.train import TRAIN_HELP, TrainConfig, effective_n_critic, init_distributed, train, training_seconds
@@ -48,6 +48,7 @@ class PriorConfig:
     val_images: int = 512
     test_images: int = 2000
     fid_classifier: str = ""
+    init_from: str = ""
     export_only: bool = False
     weights_out: str = ""
     push_to_hub: str = ""
@@ -75,6 +76,7 @@ HELP = {
     "val_images": "images of the val split on which the critic's distance is watched every --eval-every steps",
     "test_images": "test images the exported card measures on (held-out distance, FID-TIN); 0 skips",
     "fid_classifier": "FID-TIN feature network (shipped name, Hub repo id or folder) for the card's FID-TIN; empty skips",
+    "init_from": "warm-start generator and critic from this exported prior (shipped name, Hub repo id or folder) before step 0, e.g. when the run's checkpoints are gone; a run that has checkpoints resumes from them instead",
     "export_only": "train nothing: export the run's latest checkpoint to --weights-out, e.g. while the run goes on",
     "weights_out": "folder to export the prior to (config.json + model.safetensors + README.md + samples.png)",
     "push_to_hub": "Hub repo id (org/name) to publish the exported prior to; needs HF_TOKEN or a login",
@@ -146,7 +148,9 @@ def export(task: PriorTask, prior: InpaintPrior, config: PriorConfig, train_conf
         training_config={**json.loads(config_json(config, train_config)), "n_critic": n_critic},
         metrics=metrics,
         notes=(
-            f"Step {step} of {train_config.steps}. Critic updates per generator update: {n_critic}. "
+            f"Step {step} of {train_config.steps}"
+            + (f", warm-started from `{config.init_from}` (its steps not counted)" if config.init_from else "")
+            + f". Critic updates per generator update: {n_critic}. "
             "`samples.png` is the run's last sample grid (fixed latents). The search quality this prior gives is "
             "measured by `python -m inpaint.evaluate` (docs/inpaint.md)."
         ),
@@ -185,6 +189,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error(str(error))
     torch.manual_seed(train_config.seed)
     prior = build_prior(config, train_set.images.shape[1], content)
+    if config.init_from:
+        try:
+            left = warm_start(prior, config.init_from)
+        except WeightsError as error:
+            parser.error(f"--init-from: {error}")
+        if left:
+            parser.error(f"--init-from: {config.init_from} does not fit this prior's sizes ({len(left)} tensors differ, e.g. {left[0]}).")
     task = PriorTask(prior.generator, prior.critic, make_objective("wgan-gp", gp_weight=config.gp_weight), config.latent_dim)
     validation = validation.sample(config.val_images, train_config.seed)
     step = train_config.steps
