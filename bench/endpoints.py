@@ -14,12 +14,11 @@ from gradio_client import Client, handle_file
 
 from anomaly.settings import DETECTOR
 from colorgan.settings import COLORIZER
-from inpaint.settings import INPAINTER
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PHOTO = EXAMPLES / "colorize" / "chelsea.jpg"
-INPAINT_PHOTO = EXAMPLES / "inpaint" / "cifar10-test-1003.png"
-CENTER_MASK = EXAMPLES / "api" / "center-mask-32.png"  # white over the middle quarter of the 32x32 photo
+INPAINT_PHOTO = EXAMPLES / "inpaint" / "utkface-test-0003.png"
+CENTER_MASK = EXAMPLES / "api" / "center-mask-64.png"  # white over the middle quarter of the 64x64 face
 CLOTHING = EXAMPLES / "inpaint" / "fashion-mnist-test-0000.png"
 VOTES_PER_PARTICIPANT = 20
 _participants: WeakKeyDictionary[Client, tuple[str, int]] = WeakKeyDictionary()  # simulated user -> (token, votes cast)
@@ -31,9 +30,8 @@ def colorize(client: Client) -> None:
 
 
 def inpaint(client: Client) -> None:
-    """Fill the center of a CIFAR-10 test photo with the shipped CIFAR-10 prior (a short search)."""
-    prior = next(name for name in INPAINTER.shipped_models() if "cifar10" in name)
-    client.predict(handle_file(str(INPAINT_PHOTO)), handle_file(str(CENTER_MASK)), prior, 50, 2, api_name="/inpaint")
+    """Fill the center of a held-out face with the shipped face prior (a short search)."""
+    client.predict(handle_file(str(INPAINT_PHOTO)), handle_file(str(CENTER_MASK)), "inpaint-faces", 50, 2, api_name="/inpaint")
 
 
 def anomaly_score(client: Client) -> None:

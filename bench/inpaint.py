@@ -1,6 +1,6 @@
 """Benchmark inpainting speed: the latent search of each shipped prior next to the classical baselines.
 
-    python -m bench.inpaint [--priors inpaint-fashion-mnist inpaint-cifar10] [--threads 1]
+    python -m bench.inpaint [--priors inpaint-fashion-mnist inpaint-faces] [--threads 1]
 
 For each prior, one held-out test image at the prior's size with the center hole is filled through
 the whole pipeline (crop, latent search with the default iterations and restarts, Poisson blend),

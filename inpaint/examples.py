@@ -2,7 +2,7 @@
 
     python -m inpaint.examples
 
-Sources: the CIFAR-10, Fashion-MNIST and UTKFace test splits (gan.data; never seen by the priors) and
+Sources: the Fashion-MNIST and UTKFace test splits (gan.data; never seen by the priors) and
 scikit-image's `chelsea` photo (public domain, inside the scikit-image wheel).
 """
 from __future__ import annotations
@@ -16,7 +16,6 @@ from gan.shipped import REPO_ROOT
 
 EXAMPLES_DIR = REPO_ROOT / "examples" / "inpaint"
 PICKS = {
-    "cifar10-test-{:04d}.png": ("cifar10", (1003, 6010, 8021)),
     "fashion-mnist-test-{:04d}.png": ("fashion-mnist", (0, 1)),
     "utkface-test-{:04d}.png": ("utkface", (3, 120, 333)),
 }

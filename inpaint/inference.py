@@ -11,7 +11,8 @@ back to the crop's size and Poisson-blended into the crop at full resolution, an
 back, so pixels outside the hole never change. A fill is enlarged at most MAX_UPSCALE times: a hole
 too large for that is refused before any search, which also bounds the blend's work. The same
 hole is filled by a classical method for comparison. Super-resolution only enlarges: its input is
-at most the prior's size ÷ factor on a side. The `*_steps` generators report G(z) while searching.
+at most the prior's size ÷ factor on a side, and G(z*) is back-projected onto it (downsampling the
+result gives the input back). The `*_steps` generators report G(z) while searching.
 """
 from __future__ import annotations
 
@@ -179,11 +180,12 @@ class Inpainter(Pipeline):
         out_size = (round(height * scale), round(width * scale))
         small = image[..., :3].astype(np.float64) / 255.0
         y = to_tensor(resize(small, (side, side)) if (height, width) != (side, side) else small, self.model.channels).to(self.device)
-        for state in search_steps(self.model, DownsampleOperator(factor), y, config):
+        operator = DownsampleOperator(factor)
+        for state in search_steps(self.model, operator, y, config):
             preview = to_uint8(to_array(state.images))
             if state.step < config.iterations:
                 yield Progress(state.step, config.iterations, preview, state.loss.mean().item())
-        enlarged = to_uint8(np.clip(resize(to_array(state.images), out_size), 0, 1))
+        enlarged = to_uint8(np.clip(resize(to_array(operator.back_project(state.images, y)), out_size), 0, 1))
         bicubic = to_uint8(np.clip(resize(small, out_size), 0, 1))
         loss = state.loss.mean().item()
         result = SuperResolutionResult(enlarged, bicubic, factor, loss, self.name, str(self.source), time.perf_counter() - started)

@@ -18,14 +18,15 @@ def test_evaluation_scores_the_latent_search_and_the_classical_methods_on_folder
     tiny_prior(3).save_pretrained(tmp_path / "prior")
     out = tmp_path / "results.json"
     main(["--prior", str(tmp_path / "prior"), "--data", f"folder:{PHOTOS}", "--mask", "center", "half", "--images", "3",
-          "--iterations", "3", "--restarts", "1", "--sr-factor", "2", "--out", str(out)])
+          "--iterations", "3", "--restarts", "1", "--sr-factor", "2", "--sr-samples", "2", "--out", str(out)])
     record = json.loads(out.read_text())
     assert set(record["results"]) == {"center", "half", "sr-x2"}
     for mask in ("center", "half"):
         assert set(record["results"][mask]) == METHODS
         for scores in record["results"][mask].values():
             assert math.isfinite(scores["psnr"]) and 0 < scores["ssim"] <= 1 and scores["seconds_per_image"] > 0
-    assert set(record["results"]["sr-x2"]) == {"latent search ×2, proposed", "latent search ×2, L-BRGM", "bicubic ×2"}
+    assert set(record["results"]["sr-x2"]) == {
+        "latent search ×2, proposed", "latent search ×2, L-BRGM", "latent search ×2, L-BRGM, mean of 2 searches", "bicubic ×2", "bicubic ×2 + back-projection"}
     assert "3 held-out" in capsys.readouterr().out
 
 

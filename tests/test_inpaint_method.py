@@ -109,6 +109,15 @@ def test_operators_mask_the_hole_and_average_pool() -> None:
         MaskOperator(hole, loss="l2")
 
 
+def test_back_projection_makes_an_enlargement_agree_with_the_observation() -> None:
+    generator = torch.Generator().manual_seed(0)
+    observed = (torch.rand(2, 3, 4, 4, generator=generator) - 0.5) / 2  # mid-range: the result's clamp to [-1, 1] stays idle
+    detail = (torch.rand(2, 3, 16, 16, generator=generator) - 0.5) / 2
+    operator = DownsampleOperator(4)
+    assert (operator(detail) - observed).abs().max() > 0.05
+    assert (operator(operator.back_project(detail, observed)) - observed).abs().max() < 1e-3
+
+
 def test_projection_keeps_latents_inside_the_ball() -> None:
     z = torch.tensor([[3.0, 4.0], [0.3, 0.4]])
     projected = project_to_ball(z, 1.0)
@@ -215,6 +224,13 @@ def test_super_resolution_enlarges_the_input_by_the_factor(device: torch.device)
     small = np.random.default_rng(0).integers(0, 256, (4, 4, 3), dtype=np.uint8)
     result = tiny_inpainter(device=device).super_resolve(small, 2, SearchConfig(iterations=4, restarts=1))
     assert result.image.shape == (8, 8, 3) and result.bicubic.shape == (8, 8, 3) and result.factor == 2
+
+
+def test_a_super_resolved_image_shrunk_back_is_the_input() -> None:
+    small = np.random.default_rng(1).integers(60, 200, (4, 4, 3), dtype=np.uint8)
+    result = tiny_inpainter().super_resolve(small, 2, SearchConfig(iterations=4, restarts=1))
+    shrunk = result.image.astype(float).reshape(4, 2, 4, 2, 3).mean(axis=(1, 3))
+    assert np.abs(shrunk - small).max() <= 1.0
 
 
 def test_super_resolution_never_shrinks_and_refuses_inputs_larger_than_the_prior_allows() -> None:
