@@ -2,8 +2,9 @@
 
     python -m inpaint.examples
 
-Sources: the Fashion-MNIST and UTKFace test splits (gan.data; never seen by the priors) and
-scikit-image's `chelsea` photo (public domain, inside the scikit-image wheel).
+Sources: the Fashion-MNIST and UTKFace test splits (gan.data; never seen by the priors),
+scikit-image's `chelsea` photo (public domain, inside the scikit-image wheel) and Matplotlib's portrait
+of Grace Hopper (U.S. Navy photo, public domain, in Matplotlib's sample data) at its full 512×600.
 """
 from __future__ import annotations
 
@@ -38,7 +39,11 @@ def write_examples(folder: Path = EXAMPLES_DIR) -> list[Path]:
             written.append(path)
     photo = Image.fromarray(np.asarray(data.chelsea())).resize((226, 150), Image.Resampling.LANCZOS)
     photo.save(folder / "chelsea.png")
-    return [*written, folder / "chelsea.png"]
+    from matplotlib import cbook
+
+    portrait = folder / "grace-hopper.jpg"
+    portrait.write_bytes(Path(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)).read_bytes())
+    return [*written, folder / "chelsea.png", portrait]
 
 
 if __name__ == "__main__":

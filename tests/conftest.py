@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from ui.screenshots import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 from ui.serve import free_port
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -17,13 +18,6 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]
-
-
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
 
@@ -109,7 +103,7 @@ def browser_page():
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            yield browser.new_page(viewport={"width": 1200, "height": 1400})
+            yield browser.new_page(viewport=VIEWPORT)
         finally:
             browser.close()
 

@@ -113,3 +113,12 @@ def test_returned_files_get_fresh_paths_and_old_ones_are_swept():
     os.utime(old.parent, (hour_ago, hour_ago))
     new = output_path("photo (1).png")
     assert new.parent != old.parent and not old.exists() and new.parent.parent == old.parent.parent
+
+
+def test_checked_widgets_show_their_label_and_bounds_in_the_page():
+    with gr.Blocks():
+        slider = CheckedSlider(1, 16, value=8, step=1, precision=0, label="Random restarts")
+        number = CheckedNumber(0, minimum=0, maximum=99, precision=0, label="Seed of the scratch")
+    for widget, label in [(slider, "Random restarts"), (number, "Seed of the scratch")]:
+        config = widget.get_config()
+        assert (config["label"], config["minimum"], config["maximum"]) == (label, widget.minimum, widget.maximum)

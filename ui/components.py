@@ -155,6 +155,10 @@ class CheckedNumber(gr.Number):
         """Rendered by the frontend of `gr.Number`."""
         return "number"
 
+    def get_config(self, cls: type | None = None) -> dict[str, Any]:
+        """gr.Number's configuration (its label, bounds, ...): Gradio reads it from the signature of `cls`, and ours hides them in **kwargs."""
+        return super().get_config(cls or gr.Number)
+
     def preprocess(self, payload: object) -> float | int:
         """The checked value."""
         return _checked_payload(self, payload)
