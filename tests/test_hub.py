@@ -45,7 +45,6 @@ def test_a_folder_round_trip_keeps_every_weight_and_says_it_came_from_a_folder(t
     assert (source.kind, source.path, source.repo, str(source)) == ("folder", folder, None, "folder m")
 
 
-
 def test_a_warm_start_copies_every_fitting_tensor_and_names_those_left_as_initialised(tmp_path):
     folder = save_model(tiny_prior(seed=1), tmp_path / "exported", CARD)
     same_sizes = tiny_prior(seed=2)
