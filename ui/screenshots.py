@@ -14,15 +14,22 @@ from __future__ import annotations
 import argparse
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image
 
 from gan.sheets import contact_sheet, labelled
 from gan.shipped import REPO_ROOT
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+Expect = Callable[[Any], Any]
+"""Playwright's `expect` (imported only where a browser runs)."""
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -51,7 +58,7 @@ SHOTS = (
 )
 
 
-def upload(page, expect, photo: Path) -> None:
+def upload(page: Page, expect: Expect, photo: Path) -> None:
     """Open the Inpaint tab and put `photo` on the editor's canvas (waits until it is drawn)."""
     page.get_by_role("tab", name="Inpaint").click()
     page.locator("#inpaint-editor input[type=file]").set_input_files(str(photo))
@@ -61,7 +68,7 @@ def upload(page, expect, photo: Path) -> None:
     page.wait_for_timeout(1_000)
 
 
-def paint_stroke(page, photo_size: tuple[int, int], start: tuple[float, float], end: tuple[float, float]) -> None:
+def paint_stroke(page: Page, photo_size: tuple[int, int], start: tuple[float, float], end: tuple[float, float]) -> None:
     """Drag the brush from `start` to `end`, fractions of the photo's (width, height) `photo_size`.
 
     The editor draws the photo centred on its canvas at the zoom its toolbar shows ("48%"), so a point
@@ -77,14 +84,14 @@ def paint_stroke(page, photo_size: tuple[int, int], start: tuple[float, float], 
     page.mouse.up()
 
 
-def pick_prior(page, prior: str) -> None:
+def pick_prior(page: Page, prior: str) -> None:
     """Type the prior's name into the tab's prior box."""
     box = page.get_by_label("Prior (or a Hub repo id)")
     box.fill(prior)
     box.press("Enter")
 
 
-def run_search(page, expect, iterations: int | None = None) -> None:
+def run_search(page: Page, expect: Expect, iterations: int | None = None) -> None:
     """Press Run (after setting the iterations, when given) and wait for the finished status and fill."""
     if iterations is not None:
         field = page.locator("#inpaint-iterations input[type=number]")
@@ -95,7 +102,7 @@ def run_search(page, expect, iterations: int | None = None) -> None:
     expect(page.locator("#inpaint-result img")).to_be_visible(timeout=20_000)
 
 
-def take(page, expect, url: str, shot: Shot, out: Path) -> Path:
+def take(page: Page, expect: Expect, url: str, shot: Shot, out: Path) -> Path:
     """Make `shot` in a fresh load of the app and save it under `out`; returns the file."""
     page.goto(url)
     upload(page, expect, shot.photo)
@@ -121,7 +128,7 @@ def take(page, expect, url: str, shot: Shot, out: Path) -> Path:
     return path
 
 
-def shown_image(page, selector: str) -> np.ndarray:
+def shown_image(page: Page, selector: str) -> np.ndarray:
     """The image an <img> of the page shows, fetched from the app as RGB."""
     source = page.locator(selector).first.get_attribute("src")
     return np.asarray(Image.open(io.BytesIO(page.request.get(source).body())).convert("RGB"))
