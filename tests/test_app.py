@@ -66,3 +66,18 @@ def test_an_upload_over_the_file_size_limit_is_refused_and_a_small_one_accepted(
         demo.close()
     assert small.status_code == 200
     assert large.status_code == 413
+
+
+def test_the_space_preinstalls_the_cpu_build_of_torch_in_the_range_the_app_requires():
+    from packaging.requirements import Requirement
+
+    def requirements(path: Path) -> dict[str, Requirement]:
+        lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
+        return {req.name: req for req in (Requirement(line) for line in lines if line and not line.startswith("-"))}
+
+    root = Path(app.__file__).resolve().parent
+    space_first = requirements(root / "pre-requirements.txt")
+    assert "--index-url https://download.pytorch.org/whl/cpu" in (root / "pre-requirements.txt").read_text().splitlines()
+    assert set(space_first) == {"torch", "torchvision"}
+    for name, req in space_first.items():
+        assert req.specifier == requirements(root / "requirements.txt")[name].specifier, name
