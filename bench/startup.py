@@ -14,6 +14,7 @@ one-textbox `gr.Interface`: what any Gradio app costs. With --repeat, each row i
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
 import statistics
 import sys
@@ -96,7 +97,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     }
     rows = {name: median([measure(*spec, args.timeout) for _ in range(args.repeat)]) for name, spec in apps.items()}
     load = os.getloadavg()[0]
-    print(f"Startup on {args.device}, {os.cpu_count()} CPU cores (load average {load:.1f}), median of {args.repeat}; studio's first request: {next(iter(REQUESTS))}\n")
+    torch_build = importlib.metadata.version("torch")  # +cpu: PyTorch's CPU build (the Space's, pre-requirements.txt); else PyPI's CUDA build
+    print(
+        f"Startup on {args.device}, torch {torch_build}, {os.cpu_count()} CPU cores (load average {load:.1f}), median of {args.repeat}; "
+        f"studio's first request: {next(iter(REQUESTS))}\n"
+    )
     print("| app | start to listening (s) | start to first response (s) | resident at idle (MiB) | after first request (MiB) | after every endpoint (MiB) | peak (MiB) |")
     print("|---|---|---|---|---|---|---|")
     for name, row in rows.items():
