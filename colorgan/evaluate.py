@@ -1,11 +1,13 @@
 """Held-out evaluation of colorization models: PSNR, SSIM and colorfulness, against the gray baseline.
 
     python -m colorgan.evaluate --data tiny-imagenet            # its test split, at the training size
+    python -m colorgan.evaluate --data tiny-imagenet+utkface --split val   # choose between models
     python -m colorgan.evaluate --data bsds500                  # 200 whole photos at full resolution
     python -m colorgan.evaluate --data folder:PATH --models colorgan-chromagan colorgan-regression
 
-Registered datasets are scored on their test split at one size (`--size`, the models' training
-size by default): each model colorizes the L channel, the gray baseline predicts a = b = 0.
+Registered datasets are scored on their test split (`--split val`: the validation split carved from
+the training data, for choosing between models without touching test images) at one size (`--size`,
+the models' training size by default): each model colorizes the L channel, the gray baseline predicts a = b = 0.
 Whole photos (`bsds500`, `folder:PATH`) go through `Colorizer` at their own resolution, as users
 get them. Colorfulness is Hasler and Süsstrunk's, averaged over images; the truth's is shown too.
 With `--fid-classifier` (a shipped name, Hub repo id or folder of our Tiny ImageNet classifier,
@@ -140,7 +142,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Print the held-out table for the gray baseline and each model."""
     parser = argparse.ArgumentParser(prog="python -m colorgan.evaluate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", nargs="+", default=None, help="shipped model names, Hub repo ids or weight folders (default: every shipped colorizer)")
-    parser.add_argument("--data", default="tiny-imagenet", help="a registered dataset (its test split), bsds500 or folder:PATH (whole photos)")
+    parser.add_argument("--data", default="tiny-imagenet", help="a registered dataset (the split of --split), bsds500 or folder:PATH (whole photos)")
+    parser.add_argument("--split", choices=("test", "val"), default="test", help="registered data: test (held-out reporting) or val (choosing between models, as the training runs do); default test")
     parser.add_argument("--limit", type=int, default=10000, help="most images to score (a seeded random draw)")
     parser.add_argument("--size", type=int, default=None, help="registered data: side the test images are resized to (default: the dataset's own); whole photos: the longer side the model predicts at (default %d)" % DEFAULT_SIZE)
     parser.add_argument("--fid-classifier", default="", help=f"FID-TIN feature network: a shipped name (e.g. {FID_TIN_MODEL}), Hub repo id or weights folder of training.fid_classifier; empty: no FID-TIN column")
@@ -148,8 +151,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.limit < 1:
         parser.error("--limit must be at least 1.")
-    device = pick_device(args.device)
     whole_photos = args.data in WHOLE_PHOTO_SETS or args.data.startswith("folder:")
+    if whole_photos and args.split != "test":
+        parser.error(f"--split applies to registered datasets; {args.data} is scored whole, photo by photo.")
+    device = pick_device(args.device)
     names = args.models or Colorizer.shipped_models()
     rows: dict[str, dict[str, float]] = {}
     try:
@@ -159,12 +164,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             if whole_photos:
                 rows[name or GRAY_BASELINE] = evaluate_photos(colorizer, args.data, args.size or DEFAULT_SIZE, args.limit, classifier)
             else:
-                rows[name or GRAY_BASELINE] = evaluate_model(colorizer.model if colorizer else None, args.data, args.limit, args.size, classifier=classifier)
-        count = min(args.limit, len(photo_files(args.data)) if whole_photos else len(load_dataset(args.data, "test").colored()))
+                rows[name or GRAY_BASELINE] = evaluate_model(colorizer.model if colorizer else None, args.data, args.limit, args.size, args.split, classifier)
+        count = min(args.limit, len(photo_files(args.data)) if whole_photos else len(load_dataset(args.data, args.split).colored()))
     except (DataError, WeightsError) as error:
         parser.error(str(error))
-    where = "whole photos at full resolution" if whole_photos else f"test split at {args.size or 'native'} px"
-    print(f"{args.data}: {count} held-out images, {where}; {hardware_description(device)}\n")
+    where = "whole photos at full resolution" if whole_photos else f"{args.split} split at {args.size or 'native'} px"
+    print(f"{args.data}: {count} {'validation' if args.split == 'val' else 'held-out'} images, {where}; {hardware_description(device)}\n")
     print(results_table(rows))
 
 

@@ -109,6 +109,19 @@ def test_evaluation_scores_a_model_on_its_own_device_against_the_gray_baseline(u
     assert abs(model["psnr"] - gray["psnr"]) < 1  # an untrained model stays near gray
 
 
+def test_models_are_compared_on_the_validation_split_whose_images_are_not_the_test_images():
+    data = f"folder:{PHOTOS}"
+    val = evaluate_model(None, data, limit=8, size=32, split="val")
+    test = evaluate_model(None, data, limit=8, size=32, split="test")
+    assert val["colorfulness_truth"] != test["colorfulness_truth"]
+
+
+def test_a_validation_split_of_whole_photos_is_refused_in_one_sentence(capsys):
+    with pytest.raises(SystemExit):
+        evaluate_main(["--data", f"folder:{PHOTOS}", "--split", "val"])
+    assert "--split applies to registered datasets" in capsys.readouterr().err
+
+
 def test_whole_photo_evaluation_keeps_each_photo_at_its_own_size(tmp_path, untrained_model):
     (tmp_path / "photos").mkdir()
     for name, size in (("wide.jpg", (90, 40)), ("tall.jpg", (30, 70))):
