@@ -40,6 +40,17 @@ def _figure(panels: int, columns: int = 3):  # noqa: ANN202 -- matplotlib's type
     return plt, figure, list(axes.flat)[:panels]
 
 
+def _label(axis, title: str) -> None:  # noqa: ANN001 -- a matplotlib Axes
+    axis.set_title(title, fontsize=9)
+    axis.set_xlabel("step", fontsize=8)
+    axis.tick_params(labelsize=7)
+
+
+def logged_metrics(runs: Mapping[str, Path]) -> list[str]:
+    """The names of every metric any of `runs` logged, sorted."""
+    return sorted({name for run_dir in runs.values() for name in read_series(run_dir)})
+
+
 def plot_metrics(run_dir: Path) -> Path | None:
     """Draw every logged scalar of `run_dir/metrics.jsonl` against steps, one panel each; None when nothing is logged."""
     series = read_series(run_dir)
@@ -48,9 +59,7 @@ def plot_metrics(run_dir: Path) -> Path | None:
     plt, figure, axes = _figure(len(series))
     for axis, (name, (steps, points)) in zip(axes, sorted(series.items())):
         axis.plot(steps, points, lw=1)
-        axis.set_title(name, fontsize=9)
-        axis.set_xlabel("step", fontsize=8)
-        axis.tick_params(labelsize=7)
+        _label(axis, name)
     figure.tight_layout()
     target = Path(run_dir) / "metrics.png"
     figure.savefig(target, dpi=90)
@@ -66,16 +75,13 @@ def plot_runs(runs: Mapping[str, Path], metrics: Sequence[str], target: Path) ->
     series = {label: read_series(run_dir) for label, run_dir in runs.items()}
     missing = [metric for metric in metrics if not any(metric in run for run in series.values())]
     if missing:
-        known = sorted({name for run in series.values() for name in run})
-        raise ValueError(f"No run logged {', '.join(missing)}; the runs logged: {', '.join(known) or 'nothing'}.")
+        raise ValueError(f"No run logged {', '.join(missing)}; the runs logged: {', '.join(logged_metrics(runs)) or 'nothing'}.")
     plt, figure, axes = _figure(len(metrics), columns=min(3, len(metrics)))
     for axis, metric in zip(axes, metrics):
         for label, run in series.items():
             if metric in run:
                 axis.plot(*run[metric], lw=1.2, label=label, marker="." if metric.startswith("val ") else None)
-        axis.set_title(metric, fontsize=9)
-        axis.set_xlabel("step", fontsize=8)
-        axis.tick_params(labelsize=7)
+        _label(axis, metric)
     axes[0].legend(fontsize=7)
     figure.tight_layout()
     Path(target).parent.mkdir(parents=True, exist_ok=True)

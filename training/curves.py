@@ -1,6 +1,6 @@
 """Overlay the training curves of several runs in one figure, e.g. the colorization objectives compared.
 
-    python -m training.curves runs/objectives/* --metrics "val psnr" "val colorfulness" loss_d \
+    python -m training.curves runs/objectives/* --metrics "val psnr" "val colorfulness" \
         --out docs/figures/colorize-objectives.png
 
 Each run folder's metrics.jsonl (written by every training script) gives one line per run in each panel,
@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from gan.plots import plot_runs, read_series
+from gan.plots import logged_metrics, plot_runs
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -28,9 +28,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     if without_log:
         parser.error(f"no metrics.jsonl in {', '.join(without_log)}")
     runs = {run.name: run for run in args.runs}
+    if len(runs) < len(args.runs):
+        parser.error("two run folders have the same name; each run is labelled by its folder's name")
     if not args.metrics:
-        for name in sorted({metric for run in runs.values() for metric in read_series(run)}):
-            print(name)
+        print("\n".join(logged_metrics(runs)))
         return
     try:
         target = plot_runs(runs, args.metrics, args.out)
