@@ -27,10 +27,15 @@ def per_sample_mean(values: Tensor) -> Tensor:
 
 
 def gradient_penalty(critic: Critic, real: Tensor, fake: Tensor, rng: torch.Generator | None = None) -> Tensor:
-    """WGAN-GP penalty E[(||grad D(x_hat)||_2 - 1)^2] on random interpolates of real and fake (drawn from `rng`)."""
+    """WGAN-GP penalty E[(||grad D(x_hat)||_2 - 1)^2] on random interpolates of real and fake (drawn from `rng`).
+
+    D(x) is the per-image score the Wasserstein estimate uses: a patch critic's map averaged
+    (`per_sample_mean`). Penalising the gradient of the map's sum instead would hold the averaged
+    score to 1/patches-Lipschitz, a critic too weak to tell real colours from fake ones.
+    """
     eps = torch.rand(real.shape[0], *([1] * (real.dim() - 1)), device=real.device, dtype=real.dtype, generator=rng)
     interpolates = (eps * real.detach() + (1 - eps) * fake.detach()).requires_grad_(True)
-    scores = critic(interpolates)
+    scores = per_sample_mean(critic(interpolates))
     (grads,) = torch.autograd.grad(scores.sum(), interpolates, create_graph=True)
     return ((grads.reshape(grads.shape[0], -1).norm(2, dim=1) - 1) ** 2).mean()
 

@@ -65,6 +65,13 @@ def test_gradient_penalty_is_squared_distance_of_the_gradient_norm_to_one(norm, 
     assert logs["gradient_penalty"] == pytest.approx(expected, abs=1e-5)
 
 
+def test_gradient_penalty_holds_a_patch_critic_to_the_score_the_estimate_averages():
+    patch_map = nn.Identity()  # a 4x4 "patch map" that is the image itself: its mean has gradient 1/16 per pixel
+    objective = make_objective("wgan-gp", gp_weight=1.0)
+    _, logs = objective.critic_loss(patch_map, torch.randn(2, 1, 4, 4), torch.randn(2, 1, 4, 4))
+    assert logs["gradient_penalty"] == pytest.approx((math.sqrt(16) / 16 - 1) ** 2, abs=1e-6)
+
+
 def test_wgan_gp_forbids_batchnorm_and_trains_five_critic_steps():
     objective = make_objective("wgan-gp")
     assert not objective.critic_may_use_batchnorm and objective.n_critic == 5 and objective.adam_betas == (0.5, 0.9)
