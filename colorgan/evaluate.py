@@ -13,7 +13,9 @@ get them. Colorfulness is Hasler and Süsstrunk's, averaged over images; the tru
 With `--fid-classifier` (a shipped name, Hub repo id or folder of our Tiny ImageNet classifier,
 `training.fid_classifier`), FID-TIN between each method's colorizations and the true colors of the
 same images is added: the Fréchet distance over that classifier's features (`gan.fid`), whole photos
-center-cropped square and resized to its 64-pixel input. It is never an Inception FID.
+center-cropped square and resized to its 64-pixel input. It is never an Inception FID: online users
+get that one with `--fid-classifier inception` (torch-fidelity's Inception-v3 weights, a download),
+in a column of its own name.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ from colorgan.models import ChromaGANGenerator
 from colorgan.settings import DEFAULT_SIZE
 from gan.data import DataError, load_dataset, photo_files
 from gan.device import pick_device
-from gan.fid import FEATURE_SIZE, FID_TIN_MODEL, TinyImageNetClassifier, frechet_distance
+from gan.fid import FEATURE_SIZE, FID_TIN_MODEL, INCEPTION, TinyImageNetClassifier, frechet_distance
 from gan.hardware import hardware_description
 from gan.hub import WeightsError, fetch
 from gan.imageio import load_image
@@ -66,9 +68,17 @@ def feature_tiles(images: Sequence[np.ndarray]) -> torch.Tensor:
     return (torch.cat(tiles) * 255).round().clamp(0, 255).to(torch.uint8)
 
 
-def fid_tin(predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray], classifier: torch.nn.Module) -> float:
-    """FID-TIN between the colorizations and the true-color images (HWC float [0, 1], any sizes)."""
+FID_COLUMNS = {"fid_tin": "FID-TIN (vs true colors)", "fid_inception": "FID, Inception-v3 (vs true colors)"}
+
+
+def fid_tin(predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray], classifier: TinyImageNetClassifier | str) -> float:
+    """FID-TIN between the colorizations and the true-color images (HWC float [0, 1], any sizes); INCEPTION: the Inception-v3 FID."""
     return frechet_distance(feature_tiles(truths), feature_tiles(predictions), classifier)
+
+
+def fid_key(classifier: TinyImageNetClassifier | str) -> str:
+    """The score's name for this feature network: "fid_inception" for INCEPTION, else "fid_tin"."""
+    return "fid_inception" if classifier == INCEPTION else "fid_tin"
 
 
 @torch.no_grad()
@@ -98,7 +108,7 @@ def evaluate_model(
     predictions, truths = _numpy(predictions), _numpy(truths)
     scores = {**score_pairs(predictions, truths), "seconds": seconds}
     if classifier is not None:
-        scores["fid_tin"] = fid_tin(predictions, truths, classifier)
+        scores[fid_key(classifier)] = fid_tin(predictions, truths, classifier)
     return scores
 
 
@@ -119,23 +129,36 @@ def evaluate_photos(
         truths.append(truth)
     scores = {**score_pairs(predictions, truths), "seconds": seconds / max(len(truths), 1)}
     if classifier is not None:
-        scores["fid_tin"] = fid_tin(predictions, truths, classifier)
+        scores[fid_key(classifier)] = fid_tin(predictions, truths, classifier)
     return scores
 
 
 def results_table(rows: dict[str, dict[str, float]]) -> str:
     """A Markdown table of evaluation rows."""
-    fid = any("fid_tin" in m for m in rows.values())
+    fid = next((key for key in FID_COLUMNS if any(key in m for m in rows.values())), None)
     lines = [
-        "| method | PSNR (dB) | SSIM | colorfulness | colorfulness of truth |" + (" FID-TIN (vs true colors) |" if fid else "") + " s/image |",
+        "| method | PSNR (dB) | SSIM | colorfulness | colorfulness of truth |" + (f" {FID_COLUMNS[fid]} |" if fid else "") + " s/image |",
         "|---|---|---|---|---|" + ("---|" if fid else "") + "---|",
     ]
     for name, m in rows.items():
-        fid_cell = f" {m['fid_tin']:.2f} |" if fid else ""
+        fid_cell = f" {m[fid]:.2f} |" if fid else ""
         lines.append(
             f"| {name} | {m['psnr']:.2f} | {m['ssim']:.4f} | {m['colorfulness']:.1f} | {m['colorfulness_truth']:.1f} |{fid_cell} {m.get('seconds', 0):.3f} |"
         )
     return "\n".join(lines)
+
+
+def fid_network(name: str, device: torch.device) -> TinyImageNetClassifier | str | None:
+    """The FID feature network named on the command line: our classifier, INCEPTION (checked to be loadable), or None."""
+    if not name:
+        return None
+    if name != INCEPTION:
+        return fetch(TinyImageNetClassifier, name)[0].to(device).eval()
+    try:
+        import torch_fidelity  # noqa: F401  (torchmetrics' Inception-v3 comes from it)
+    except ImportError as error:
+        raise WeightsError(f"--fid-classifier {INCEPTION} needs torch-fidelity (pip install torch-fidelity) and a connection for its weights; offline, use {FID_TIN_MODEL}.") from error
+    return INCEPTION
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -146,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--split", choices=("test", "val"), default="test", help="registered data: test (held-out reporting) or val (choosing between models, as the training runs do); default test")
     parser.add_argument("--limit", type=int, default=10000, help="most images to score (a seeded random draw)")
     parser.add_argument("--size", type=int, default=None, help="registered data: side the test images are resized to (default: the dataset's own); whole photos: the longer side the model predicts at (default %d)" % DEFAULT_SIZE)
-    parser.add_argument("--fid-classifier", default="", help=f"FID-TIN feature network: a shipped name (e.g. {FID_TIN_MODEL}), Hub repo id or weights folder of training.fid_classifier; empty: no FID-TIN column")
+    parser.add_argument("--fid-classifier", default="", help=f"FID-TIN feature network: a shipped name (e.g. {FID_TIN_MODEL}), Hub repo id or weights folder of training.fid_classifier; {INCEPTION}: the standard Inception-v3 FID instead (online: torch-fidelity and its weights download); empty: no FID column")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps")
     args = parser.parse_args(argv)
     if args.limit < 1:
@@ -158,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     names = args.models or Colorizer.shipped_models()
     rows: dict[str, dict[str, float]] = {}
     try:
-        classifier = fetch(TinyImageNetClassifier, args.fid_classifier)[0].to(device).eval() if args.fid_classifier else None
+        classifier = fid_network(args.fid_classifier, device)
         for name in [None, *names]:
             colorizer = Colorizer.from_pretrained(name, device=device) if name else None
             if whole_photos:

@@ -15,6 +15,7 @@ from huggingface_hub import PyTorchModelHubMixin
 from torch import Tensor, nn
 
 FID_TIN_MODEL = "fid-tin-classifier"
+INCEPTION = "inception"  # the standard Inception-v3 features (torch-fidelity; online only)
 FEATURE_SIZE = 64
 
 
@@ -83,7 +84,7 @@ def frechet_distance(real: Tensor, fake: Tensor, feature: TinyImageNetClassifier
     from torchmetrics.image.fid import FrechetInceptionDistance
 
     network = FeatureExtractor(feature) if isinstance(feature, TinyImageNetClassifier) else 2048
-    if isinstance(feature, str) and feature != "inception":
+    if isinstance(feature, str) and feature != INCEPTION:
         raise ValueError(f"Unknown feature network {feature!r}; give the FID-TIN classifier or 'inception'.")
     metric = FrechetInceptionDistance(feature=network, reset_real_features=True)
     for images, real_flag in ((real, True), (fake, False)):

@@ -1,4 +1,6 @@
 """The Lab pipeline and full-resolution colorization keep what the photo already has."""
+import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -143,6 +145,24 @@ def test_fid_tin_is_zero_for_the_true_colors_and_positive_for_gray(tmp_path, cap
     evaluate_main(["--data", f"folder:{PHOTOS}", "--fid-classifier", str(folder), "--size", "32"])
     table = capsys.readouterr().out
     assert "FID-TIN (vs true colors)" in table and "FID " not in table.replace("FID-TIN", "")
+
+
+def test_the_standard_inception_fid_is_a_flag_away_and_named_so_in_its_column(monkeypatch, capsys, tmp_path, untrained_model):
+    import colorgan.evaluate as evaluation
+
+    features = []
+    monkeypatch.setitem(sys.modules, "torch_fidelity", types.ModuleType("torch_fidelity"))  # present, as online
+    monkeypatch.setattr(evaluation, "frechet_distance", lambda real, fake, feature: features.append(feature) or 1.0)
+    evaluate_main(["--data", f"folder:{PHOTOS}", "--fid-classifier", "inception", "--size", "32", "--models", str(save_model(untrained_model, tmp_path / "tiny", ModelCard("tiny", "test", "none", "none")))])
+    table = capsys.readouterr().out
+    assert features == ["inception", "inception"] and "FID, Inception-v3 (vs true colors)" in table and "FID-TIN" not in table
+
+
+def test_the_inception_fid_without_torch_fidelity_is_refused_in_one_sentence(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "torch_fidelity", None)  # not installed
+    with pytest.raises(SystemExit):
+        evaluate_main(["--data", f"folder:{PHOTOS}", "--fid-classifier", "inception"])
+    assert "needs torch-fidelity" in capsys.readouterr().err
 
 
 def test_the_gray_version_of_a_photo_keeps_its_lightness_and_has_no_chroma():
