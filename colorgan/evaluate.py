@@ -71,14 +71,16 @@ def feature_tiles(images: Sequence[np.ndarray]) -> torch.Tensor:
 FID_COLUMNS = {"fid_tin": "FID-TIN (vs true colors)", "fid_inception": "FID, Inception-v3 (vs true colors)"}
 
 
-def fid_tin(predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray], classifier: TinyImageNetClassifier | str) -> float:
+def frechet_to_truth(predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray], classifier: TinyImageNetClassifier | str) -> float:
     """FID-TIN between the colorizations and the true-color images (HWC float [0, 1], any sizes); INCEPTION: the Inception-v3 FID."""
     return frechet_distance(feature_tiles(truths), feature_tiles(predictions), classifier)
 
 
-def fid_key(classifier: TinyImageNetClassifier | str) -> str:
-    """The score's name for this feature network: "fid_inception" for INCEPTION, else "fid_tin"."""
-    return "fid_inception" if classifier == INCEPTION else "fid_tin"
+def fid_scores(predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray], classifier: TinyImageNetClassifier | str | None) -> dict[str, float]:
+    """{"fid_tin" or "fid_inception": the distance} for `classifier`; {} when there is none."""
+    if classifier is None:
+        return {}
+    return {"fid_inception" if classifier == INCEPTION else "fid_tin": frechet_to_truth(predictions, truths, classifier)}
 
 
 @torch.no_grad()
@@ -96,9 +98,9 @@ def colorize_batches(model: ChromaGANGenerator | None, rgb: torch.Tensor, batch_
 
 
 def evaluate_model(
-    model: ChromaGANGenerator | None, data: str, limit: int = 10000, size: int | None = None, split: str = "test", classifier: torch.nn.Module | None = None,
+    model: ChromaGANGenerator | None, data: str, limit: int = 10000, size: int | None = None, split: str = "test", classifier: TinyImageNetClassifier | str | None = None,
 ) -> dict[str, float]:
-    """Scores of `model` on `limit` images (a seeded draw) of `split` of a registered dataset, gray photos left out; FID-TIN with `classifier`."""
+    """Scores of `model` on `limit` images (a seeded draw) of `split` of a registered dataset, gray photos left out; FID-TIN (or the Inception FID) with `classifier`."""
     held_out = load_dataset(data, split, size).colored().sample(limit)
     if model is not None:
         model.eval()
@@ -106,16 +108,13 @@ def evaluate_model(
     predictions, truths = colorize_batches(model, held_out.images)
     seconds = (time.perf_counter() - started) / len(held_out)
     predictions, truths = _numpy(predictions), _numpy(truths)
-    scores = {**score_pairs(predictions, truths), "seconds": seconds}
-    if classifier is not None:
-        scores[fid_key(classifier)] = fid_tin(predictions, truths, classifier)
-    return scores
+    return {**score_pairs(predictions, truths), "seconds": seconds, **fid_scores(predictions, truths, classifier)}
 
 
 def evaluate_photos(
-    colorizer: Colorizer | None, data: str, size: int = DEFAULT_SIZE, limit: int | None = None, classifier: torch.nn.Module | None = None,
+    colorizer: Colorizer | None, data: str, size: int = DEFAULT_SIZE, limit: int | None = None, classifier: TinyImageNetClassifier | str | None = None,
 ) -> dict[str, float]:
-    """Scores on whole photos at full resolution (bsds500 or folder:PATH); colorizer None is the gray baseline; FID-TIN with `classifier`."""
+    """Scores on whole photos at full resolution (bsds500 or folder:PATH); colorizer None is the gray baseline; FID-TIN (or the Inception FID) with `classifier`."""
     predictions, truths, seconds = [], [], 0.0
     for file in photo_files(data)[:limit]:
         photo = load_image(file).convert("RGB")
@@ -127,10 +126,7 @@ def evaluate_photos(
             predictions.append(np.asarray(colorizer(photo, size).image, dtype=np.float64) / 255)
         seconds += time.perf_counter() - started
         truths.append(truth)
-    scores = {**score_pairs(predictions, truths), "seconds": seconds / max(len(truths), 1)}
-    if classifier is not None:
-        scores[fid_key(classifier)] = fid_tin(predictions, truths, classifier)
-    return scores
+    return {**score_pairs(predictions, truths), "seconds": seconds / max(len(truths), 1), **fid_scores(predictions, truths, classifier)}
 
 
 def results_table(rows: dict[str, dict[str, float]]) -> str:

@@ -8,7 +8,7 @@ import pytest
 import torch
 from PIL import Image
 
-from colorgan.evaluate import evaluate_model, evaluate_photos, fid_tin
+from colorgan.evaluate import evaluate_model, evaluate_photos, frechet_to_truth
 from colorgan.evaluate import main as evaluate_main
 from colorgan.inference import Colorizer, ColorizeResult, colorize
 from colorgan.lab import gray_rgb, join_normalized, lab_to_rgb, rgb_to_lab, split_normalized
@@ -139,7 +139,7 @@ def test_fid_tin_is_zero_for_the_true_colors_and_positive_for_gray(tmp_path, cap
     rng = np.random.default_rng(0)
     truths = [rng.random((40 + i % 3, 50, 3)) for i in range(32)]  # any sizes: cropped square, resized to 64
     grays = [np.repeat(t.mean(axis=2, keepdims=True), 3, axis=2) for t in truths]
-    assert fid_tin(truths, truths, classifier) < 1e-6 < fid_tin(grays, truths, classifier)
+    assert frechet_to_truth(truths, truths, classifier) < 1e-6 < frechet_to_truth(grays, truths, classifier)
     # the CLI adds the column, named FID-TIN, for the gray baseline and every model
     folder = save_model(classifier, tmp_path / "fid", ModelCard("fid", "test", "none", "none"))
     evaluate_main(["--data", f"folder:{PHOTOS}", "--fid-classifier", str(folder), "--size", "32"])
