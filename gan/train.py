@@ -29,6 +29,7 @@ from tqdm.auto import tqdm
 from gan.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from gan.cli import ConfigError, require_at_least_one
 from gan.device import pick_device
+from gan.hardware import hardware_description
 from gan.objectives import AdversarialObjective
 from gan.plots import plot_metrics
 from gan.task import Batch, GanTask
@@ -142,6 +143,17 @@ def training_seconds(run_dir: Path) -> float:
             total += segment
         segment = seconds
     return total + segment
+
+
+def training_hardware(run_dir: Path, device: torch.device | str) -> str:
+    """For a model card: the hardware each resumed segment of `run_dir` logged at its start, and the hours trained.
+
+    Runs from before segments logged their hardware fall back to `device` as this process sees it.
+    """
+    log = Path(run_dir) / "metrics.jsonl"
+    segments = [json.loads(line).get("hardware") for line in log.read_text().splitlines()] if log.exists() else []
+    distinct = list(dict.fromkeys(hardware for hardware in segments if hardware)) or [hardware_description(device)]
+    return f"{'; '.join(distinct)}; {training_seconds(Path(run_dir)) / 3600:.2f} hours of training logged (all resumed segments)"
 
 
 def keep_if_best(best_dir: Path, step: int, generator: nn.Module, metric: str, metrics: dict[str, float]) -> bool:
@@ -273,6 +285,9 @@ def train(
         (run_dir / "samples").mkdir(exist_ok=True)
         (run_dir / "train_config.json").write_text(json.dumps({**asdict(config), "n_critic": n_critic}, indent=2))
     log = MetricsLog(run_dir / "metrics.jsonl")
+    if ctx.is_main and start < config.steps:
+        processes = f"{ctx.world_size} processes of " if ctx.world_size > 1 else ""
+        log.write({"step": start, "hardware": processes + hardware_description(ctx.device)})
 
     generator_ddp = _wrap(task.generator, ctx)
     critic_ddp = _wrap(task.critic, ctx) if task.critic is not None else None

@@ -16,7 +16,7 @@ from colorgan.variants import get_variant
 from gan.checkpoint import latest_checkpoint
 from gan.data import TensorImages, load_image_folder
 from gan.cli import ConfigError
-from gan.train import TrainConfig, best_generator_state, train, training_seconds
+from gan.train import TrainConfig, best_generator_state, train, training_hardware, training_seconds
 
 REPO = Path(__file__).resolve().parent.parent
 PHOTOS = REPO / "tests" / "data" / "photos"
@@ -158,6 +158,23 @@ def test_training_time_adds_up_every_resumed_segment(tmp_path):
     lines = [{"step": 1, "seconds": 10.0}, {"step": 2, "seconds": 20.0}, {"step": 2, "eval": {"psnr": 1.0}}, {"step": 3, "seconds": 5.0}, {"step": 4, "seconds": 7.5}]
     (tmp_path / "metrics.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
     assert training_seconds(tmp_path) == 27.5
+
+
+def test_a_card_names_the_hardware_each_resumed_segment_trained_on_not_the_exporting_machine(tmp_path):
+    data = TensorDataset(torch.rand(16, 3, 16, 16) * 2 - 1, torch.randint(0, 10, (16,)))
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        train(tiny_colorization_task(), data, config(tmp_path, 2))
+        torch.set_num_threads(2)
+        train(tiny_colorization_task(), data, config(tmp_path, 3))
+        torch.set_num_threads(3)  # the export's own thread count is not the training's
+        summary = training_hardware(tmp_path, "cpu")
+    finally:
+        torch.set_num_threads(threads)
+    assert "1 torch thread(s)" in summary and "2 torch thread(s)" in summary and "3 torch thread(s)" not in summary
+    assert summary.endswith("hours of training logged (all resumed segments)")
+    assert "CPU (" in training_hardware(tmp_path / "a run from before segments logged hardware", "cpu")
 
 
 def test_the_adversarial_weight_flag_replaces_the_variants_lambda_g_and_refuses_a_negative_one():

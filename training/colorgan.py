@@ -26,9 +26,8 @@ from colorgan.variants import VARIANTS, Variant, get_variant
 from gan.checkpoint import latest_checkpoint, load_checkpoint
 from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
 from gan.data import DataError, TensorImages, dataset_names, describe, load_dataset, to_unit_range
-from gan.hardware import hardware_description
 from gan.hub import ModelCard, WeightsError, publish, save_model, warm_start
-from gan.train import TRAIN_HELP, TrainConfig, best_generator_state, effective_n_critic, init_distributed, train, training_seconds
+from gan.train import TRAIN_HELP, TrainConfig, best_generator_state, effective_n_critic, init_distributed, train, training_hardware
 
 
 @dataclass
@@ -132,7 +131,7 @@ def export(task: ColorizationTask, config: ColorizationConfig, train_config: Tra
         title=f"GAN Imaging Studio colorization: {config.variant}",
         summary=f"{get_variant(config.variant).description}. Predicts CIE Lab (a, b) from L; use with `colorgan.Colorizer`.",
         training_data=f"{describe(config.data)}; gray photos left out; {config.image_size}×{config.image_size}. Model selection on the val split; the metrics below are on {config.eval_images} test images.",
-        hardware=f"{hardware_description(next(task.generator.parameters()).device)}; {training_seconds(Path(train_config.run_dir)) / 3600:.2f} hours of training logged (all resumed segments)",
+        hardware=training_hardware(Path(train_config.run_dir), next(task.generator.parameters()).device),
         training_config=json.loads(config_json(config, train_config)),
         metrics=metrics,
         notes=notes + " The training data's terms (Tiny ImageNet: non-commercial research and education; UTKFace: non-commercial research) carry over to these weights.",

@@ -24,12 +24,11 @@ import torch
 from gan.checkpoint import latest_checkpoint, load_checkpoint
 from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
 from gan.data import DataError, ImageSet, TensorImages, dataset_names, describe, load_dataset, to_unit_range, weights_license
-from gan.hardware import hardware_description
 from gan.device import pick_device
 from gan.hub import ModelCard, WeightsError, fetch, publish, save_model, warm_start
 from gan.nets import init_gan_weights
 from gan.objectives import make_objective
-from gan.train import TRAIN_HELP, TrainConfig, effective_n_critic, init_distributed, train, training_seconds
+from gan.train import TRAIN_HELP, TrainConfig, effective_n_critic, init_distributed, train, training_hardware
 from inpaint.prior import InpaintPrior, to_frame
 from inpaint.task import PriorTask
 
@@ -144,7 +143,7 @@ def export(task: PriorTask, prior: InpaintPrior, config: PriorConfig, train_conf
             f"{config.image_size}×{config.image_size} frame (zero-padded when smaller). The val split was watched during "
             f"training; the metrics below are on {config.test_images} test images."
         ),
-        hardware=f"{hardware_description(device)}; {training_seconds(Path(train_config.run_dir)) / 3600:.2f} hours of training logged (all resumed segments)",
+        hardware=training_hardware(Path(train_config.run_dir), device),
         training_config={**json.loads(config_json(config, train_config)), "n_critic": n_critic},
         metrics=metrics,
         notes=(
