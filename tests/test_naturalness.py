@@ -13,11 +13,11 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from PIL import Image
-from naturalness_helpers import METHODS, make_pool
+from PIL import Image, ImageEnhance
+from naturalness_helpers import METHODS, make_pool, photo_crops
 
 from colorgan.naturalness.__main__ import main as cli
-from colorgan.naturalness.pool import load_pool, next_image
+from colorgan.naturalness.pool import build_pool, load_pool, next_image
 from colorgan.naturalness.results import format_table, tally, write_results_csv
 from colorgan.naturalness.limits import RateLimit, StudyLimits
 from colorgan.naturalness.store import RateLimitError, VoteError, VoteStore, database_url, new_id
@@ -51,6 +51,13 @@ def test_pool_file_names_do_not_reveal_the_method_and_rebuild_gives_the_same_ids
     rebuilt = make_pool(tmp_path / "again")
     assert rebuilt.catalog() == pool.catalog()
     assert load_pool(tmp_path / "again").catalog() == pool.catalog()
+
+
+def test_rebuilding_a_pool_with_new_models_removes_the_images_of_the_old_ones(tmp_path):
+    make_pool(tmp_path / "pool", photos=4)
+    rebuilt = build_pool(photo_crops(4), {"quarter-saturation": lambda image: ImageEnhance.Color(image).enhance(0.25)}, tmp_path / "pool")
+    assert sorted(path.name for path in (tmp_path / "pool" / "images").iterdir()) == sorted(Path(entry.file).name for entry in rebuilt.entries)
+    assert len(rebuilt.entries) == 8
 
 
 def test_load_pool_refuses_a_pool_with_missing_images(pool, tmp_path):

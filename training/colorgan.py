@@ -125,11 +125,12 @@ def export(task: ColorizationTask, config: ColorizationConfig, train_config: Tra
     notes = f"{selection} " + (f"Critic updates per generator update: {n_critic}." if task.critic is not None else "No critic: reconstruction only.")
     if config.init_from:
         notes += f" Generator warm-started from `{config.init_from}`."
+    summary = get_variant(config.variant).description
     if config.adversarial_weight is not None:
-        notes += f" Adversarial weight {config.adversarial_weight:g} instead of the variant's {get_variant(config.variant).adversarial_weight:g}."
+        summary += f", here with adversarial weight {config.adversarial_weight:g} in place of the variant's {get_variant(config.variant).adversarial_weight:g}"
     card = ModelCard(
         title=f"GAN Imaging Studio colorization: {config.variant}",
-        summary=f"{get_variant(config.variant).description}. Predicts CIE Lab (a, b) from L; use with `colorgan.Colorizer`.",
+        summary=f"{summary}. Predicts CIE Lab (a, b) from L; use with `colorgan.Colorizer`.",
         training_data=f"{describe(config.data)}; gray photos left out; {config.image_size}×{config.image_size}. Model selection on the val split; the metrics below are on {config.eval_images} test images.",
         hardware=training_hardware(Path(train_config.run_dir), next(task.generator.parameters()).device),
         training_config=json.loads(config_json(config, train_config)),

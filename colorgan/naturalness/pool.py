@@ -98,7 +98,11 @@ def _png_bytes(image: Image.Image) -> bytes:
 def build_pool(
     photos: Sequence[Photo], colorizers: Mapping[str, Colorizer], out: Path, provenance: Mapping[str, str] | None = None
 ) -> Pool:
-    """Write the real photos and every colorizer's output for them into the pool folder `out`."""
+    """Write the real photos and every colorizer's output for them into the pool folder `out`.
+
+    Images of an earlier build that the new manifest does not name are removed, so a rebuilt pool holds
+    only what it serves.
+    """
     if not photos:
         raise ValueError("No photos to build the pool from.")
     if REAL in colorizers:
@@ -122,6 +126,10 @@ def build_pool(
             entries.append(entry)
     pool = Pool(out, entries, methods, dict(provenance or {}))
     save_manifest(pool)
+    kept = {entry.file for entry in entries}
+    for stale in (out / "images").glob("*.png"):
+        if f"images/{stale.name}" not in kept:
+            stale.unlink()
     return pool
 
 
