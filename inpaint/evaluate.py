@@ -9,7 +9,8 @@ size. For every mask it prints MSE, PSNR and SSIM (gan.metrics, images in [0, 1]
 known pixels included) and seconds per image of: the latent search with the proposed loss
 (contextual + gradient term + WGAN critic prior), with Yeh et al.'s loss (weighted L1 +
 log(1 - sigmoid D)) and with L-BRGM (Gaussian likelihood + Gaussian latent prior, see
-inpaint.search), all Poisson-blended; OpenCV Telea and Navier-Stokes; scikit-image biharmonic.
+inpaint.search), all Poisson-blended, and with --fill-samples K the Poisson-blended mean of K L-BRGM
+searches (the posterior mean); OpenCV Telea and Navier-Stokes; scikit-image biharmonic.
 Then super-resolution by latent search (proposed and L-BRGM, each back-projected onto the small image as
 the app does; with --sr-samples K also the mean of K L-BRGM searches, the posterior mean) against bicubic
 upsampling with and without the same back-projection. Results also go to a JSON file, and with --card
@@ -68,6 +69,7 @@ class EvaluationConfig:
     sr_factor: int = 4
     sr_z_weight: float = SR_Z_WEIGHT
     sr_samples: int = 1
+    fill_samples: int = 1
     seed: int = 0
     threads: int = 1
     device: str = "cpu"
@@ -81,8 +83,9 @@ class EvaluationConfig:
             raise ConfigError(f"--sr-factor must be 0 (skip) or one of {', '.join(map(str, SR_FACTORS))}, got {self.sr_factor}.")
         if self.threads < 0:
             raise ConfigError(f"--threads must be 0 or more, got {self.threads}.")
-        if self.sr_samples < 1:
-            raise ConfigError(f"--sr-samples must be at least 1, got {self.sr_samples}.")
+        for flag, value in (("--sr-samples", self.sr_samples), ("--fill-samples", self.fill_samples)):
+            if value < 1:
+                raise ConfigError(f"{flag} must be at least 1, got {value}.")
         if not (math.isfinite(self.sr_z_weight) and self.sr_z_weight >= 0):
             raise ConfigError(f"--sr-z-weight must be a finite number of at least 0, got {self.sr_z_weight}.")
         self.search()
@@ -112,6 +115,7 @@ HELP = {
     "sr_factor": "super-resolution factor to evaluate (0: skip)",
     "sr_z_weight": "lambda of ||z||^2 in the super-resolution objective",
     "sr_samples": "also score the mean of this many independent L-BRGM searches per image (the posterior mean: best PSNR, smoother detail); 1 skips",
+    "fill_samples": "also score the Poisson-blended mean of this many L-BRGM restarts per masked image (the posterior mean, the app's combine=mean); 1 skips",
     "seed": "seed of the image choice and of the restarts",
     "threads": "torch CPU threads (0 keeps torch's default)",
     "device": "auto, cpu, cuda, cuda:1, mps",
@@ -172,8 +176,8 @@ def timed(run: Callable[[], list[np.ndarray]], count: int) -> tuple[list[np.ndar
     return outputs, (time.perf_counter() - started) / count
 
 
-def evaluate_mask(prior: InpaintPrior, images: Tensor, mask: str, config: SearchConfig) -> dict[str, dict[str, float]]:
-    """Every method on `images` with the preset `mask`; per method its scores and seconds per image."""
+def evaluate_mask(prior: InpaintPrior, images: Tensor, mask: str, config: SearchConfig, samples: int = 1) -> dict[str, dict[str, float]]:
+    """Every method on `images` with the preset `mask` (with `samples` > 1 also the mean of that many L-BRGM searches); scores and seconds per image."""
     content = unframe(images, prior)
     side = prior.content_size
     holes = np.stack([preset_mask(mask, side, side, seed=i) for i in range(len(images))])
@@ -181,16 +185,18 @@ def evaluate_mask(prior: InpaintPrior, images: Tensor, mask: str, config: Search
     truth = to_numpy(content)
     observed = [np.where(h[..., None] if t.ndim == 3 else h, 0.0, t) for t, h in zip(truth, holes)]
 
-    def search(loss: str) -> Callable[[], list[np.ndarray]]:
+    def search(loss: str, count: int = 1) -> Callable[[], list[np.ndarray]]:  # count > 1: the mean of that many restarts
         def run() -> list[np.ndarray]:
             operator = MaskOperator(hole_tensor, window=config.window, loss=loss, beta=config.beta)
-            state = latent_search(prior, operator, operator(images), replace(config, loss=loss))
-            generated = to_numpy(unframe(state.images, prior))
+            searched = replace(config, loss=loss) if count == 1 else replace(config, loss=loss, restarts=count, combine="mean")
+            generated = to_numpy(unframe(latent_search(prior, operator, operator(images), searched).images, prior))
             return [np.clip(poisson_blend(g, t, h), 0, 1) for g, t, h in zip(generated, observed, holes)]
 
         return run
 
     methods = {name: search(loss) for loss, name in SEARCH_METHODS.items()}
+    if samples > 1:
+        methods[f"{SEARCH_METHODS['brgm']}, mean of {samples} searches"] = search("brgm", samples)
     methods.update({name: (lambda fn=fn: [fn(o, h) for o, h in zip(observed, holes)]) for name, fn in BASELINES.items()})
     results: dict[str, dict[str, float]] = {}
     for name, run in methods.items():
@@ -268,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(header)
     tables, record = [header], {"config": json.loads(config_json(config)), "data": data, "source": str(inpainter.source), "masks": args.mask, "results": {}}
     for mask in args.mask:
-        results = evaluate_mask(prior, images, mask, search)
+        results = evaluate_mask(prior, images, mask, search, config.fill_samples)
         record["results"][mask] = results
         tables.append(markdown_table(f"mask: {mask}", results))
         print("\n" + tables[-1], flush=True)

@@ -2,7 +2,9 @@
 
 Adam on z from `restarts` random starts per image, all in one batch; after every step each z is
 projected onto the ball of radius sqrt(latent_dim) (the Gaussian prior's typical radius), so the
-search stays where G was trained; the restart with the lowest final loss is kept per image.
+search stays where G was trained; the restart with the lowest final loss is kept per image, or with
+`combine="mean"` the mean of all restarts' G(z) (with L-BRGM, an estimate of the posterior mean, the
+fill of least expected squared error; it is smoother than any one search).
 `search_steps` yields progress for live displays, `latent_search` returns the result alone.
 
 The third solver, L-BRGM (the latent MAP of Marinescu, Moyer and Golland's Bayesian reconstruction
@@ -25,11 +27,15 @@ from inpaint.operators import ForwardOperator
 from inpaint.prior import InpaintPrior
 
 
+COMBINES = ("best", "mean")
+
+
 @dataclass
 class SearchConfig:
     """Settings of the search; `loss` picks the Vitoria et al. ("contextual"), Yeh et al. ("yeh") or L-BRGM ("brgm") solver.
 
     `alpha`, `beta`, `window` and `z_weight` belong to the first two, `noise_std` to L-BRGM alone.
+    `combine` keeps the "best" restart per image or the "mean" of all of them.
     """
 
     loss: str = "contextual"
@@ -41,12 +47,15 @@ class SearchConfig:
     lr: float = 0.03
     iterations: int = 300
     restarts: int = 8
+    combine: str = "best"
     seed: int = 0
     report_every: int = 10
 
     def __post_init__(self) -> None:
         if self.loss not in SEARCH_LOSSES:
             raise ValueError(f"The search loss must be one of {', '.join(SEARCH_LOSSES)}; got {self.loss!r}.")
+        if self.combine not in COMBINES:
+            raise ValueError(f"The search's combine must be one of {', '.join(COMBINES)}; got {self.combine!r}.")
         for name in ("iterations", "restarts", "report_every", "window"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -70,7 +79,7 @@ class SearchConfig:
 
 @dataclass
 class SearchState:
-    """Progress after `step` iterations: the best candidate per image so far and its loss."""
+    """Progress after `step` iterations: the candidate per image (best or mean of the restarts), its loss, and z* (None for a mean)."""
 
     step: int
     images: Tensor
@@ -114,19 +123,26 @@ def search_steps(prior: InpaintPrior, operator: ForwardOperator, y: Tensor, conf
         if config.prior_loss is not None:
             with torch.no_grad():
                 z.copy_(project_to_ball(z, radius))
-        history.append(loss.detach().view(restarts, n).min(dim=0).values.mean().item())
+        history.append(_per_image(loss.detach(), restarts, n, config.combine).mean().item())
         if step % config.report_every == 0 and step < config.iterations:
-            yield _best(images.detach(), loss.detach(), z.detach(), restarts, n, step, history)
+            yield _combined(images.detach(), loss.detach(), z.detach(), restarts, n, step, history, config.combine)
     with torch.no_grad():
         loss, images = total_loss(prior, operator, z, targets, config)
-    yield _best(images, loss, z.detach(), restarts, n, config.iterations, history)
+    yield _combined(images, loss, z.detach(), restarts, n, config.iterations, history, config.combine)
 
 
-def _best(images: Tensor, loss: Tensor, z: Tensor, restarts: int, n: int, step: int, history: list[float]) -> SearchState:
+def _per_image(loss: Tensor, restarts: int, n: int, combine: str) -> Tensor:
+    """The loss per image: the best restart's, or the mean over restarts."""
     loss = loss.view(restarts, n)
-    best = loss.argmin(dim=0)
-    index = best * n + torch.arange(n, device=best.device)
-    return SearchState(step=step, images=images[index], loss=loss.min(dim=0).values, history=list(history), z=z[index])
+    return loss.mean(dim=0) if combine == "mean" else loss.min(dim=0).values
+
+
+def _combined(images: Tensor, loss: Tensor, z: Tensor, restarts: int, n: int, step: int, history: list[float], combine: str) -> SearchState:
+    per_image = _per_image(loss, restarts, n, combine)
+    if combine == "mean":
+        return SearchState(step=step, images=images.view(restarts, n, *images.shape[1:]).mean(dim=0), loss=per_image, history=list(history))
+    index = loss.view(restarts, n).argmin(dim=0) * n + torch.arange(n, device=loss.device)
+    return SearchState(step=step, images=images[index], loss=per_image, history=list(history), z=z[index])
 
 
 def latent_search(prior: InpaintPrior, operator: ForwardOperator, y: Tensor, config: SearchConfig) -> SearchState:

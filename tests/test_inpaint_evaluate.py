@@ -18,11 +18,11 @@ def test_evaluation_scores_the_latent_search_and_the_classical_methods_on_folder
     tiny_prior(3).save_pretrained(tmp_path / "prior")
     out = tmp_path / "results.json"
     main(["--prior", str(tmp_path / "prior"), "--data", f"folder:{PHOTOS}", "--mask", "center", "half", "--images", "3",
-          "--iterations", "3", "--restarts", "1", "--sr-factor", "2", "--sr-samples", "2", "--out", str(out)])
+          "--iterations", "3", "--restarts", "1", "--sr-factor", "2", "--sr-samples", "2", "--fill-samples", "2", "--out", str(out)])
     record = json.loads(out.read_text())
     assert set(record["results"]) == {"center", "half", "sr-x2"}
     for mask in ("center", "half"):
-        assert set(record["results"][mask]) == METHODS
+        assert set(record["results"][mask]) == METHODS | {"latent search, L-BRGM, mean of 2 searches"}
         for scores in record["results"][mask].values():
             assert math.isfinite(scores["psnr"]) and 0 < scores["ssim"] <= 1 and scores["seconds_per_image"] > 0
     assert set(record["results"]["sr-x2"]) == {
@@ -34,3 +34,9 @@ def test_evaluation_refuses_bad_values_with_one_sentence(capsys: pytest.CaptureF
     with pytest.raises(SystemExit):
         main(["--sr-factor", "3"])
     assert "--sr-factor must be 0 (skip) or one of 2, 4, got 3." in capsys.readouterr().err
+
+
+def test_evaluation_refuses_a_posterior_mean_of_no_searches(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--fill-samples", "0"])
+    assert "--fill-samples must be at least 1, got 0." in capsys.readouterr().err

@@ -137,6 +137,21 @@ def test_latent_search_loss_decreases_on_a_tiny_prior(tiny_prior: InpaintPrior, 
         assert state.z.norm(dim=1).max().item() <= 8**0.5 + 1e-4
 
 
+def test_the_mean_of_one_restart_is_that_restart_and_of_several_is_their_average_not_the_best(tiny_prior: InpaintPrior) -> None:
+    target = tiny_prior.generator(torch.randn(2, 8, generator=torch.Generator().manual_seed(3)))
+    hole = torch.zeros(2, 1, 8, 8)
+    hole[..., 2:6, 2:6] = 1
+    operator = MaskOperator(hole, window=3, loss="brgm")
+    search = SearchConfig(loss="brgm", iterations=20, restarts=1, lr=0.05)
+    one_best, one_mean = (latent_search(tiny_prior, operator, operator(target), SearchConfig(**{**vars(search), "combine": c})) for c in ("best", "mean"))
+    assert torch.equal(one_best.images, one_mean.images) and one_mean.z is None
+    best, mean = (latent_search(tiny_prior, operator, operator(target), SearchConfig(**{**vars(search), "restarts": 4, "combine": c})) for c in ("best", "mean"))
+    assert mean.images.shape == target.shape and not torch.allclose(mean.images, best.images)
+    assert (mean.loss >= best.loss).all()  # the mean of the restarts' losses, never below the best one's
+    with pytest.raises(ValueError, match="combine must be one of best, mean"):
+        SearchConfig(combine="median")
+
+
 def test_super_resolution_search_reduces_the_data_term(tiny_prior: InpaintPrior) -> None:
     target = tiny_prior.generator(torch.randn(1, 8, generator=torch.Generator().manual_seed(5)))
     operator = DownsampleOperator(2)
