@@ -115,7 +115,7 @@ HELP = {
     "sr_factor": "super-resolution factor to evaluate (0: skip)",
     "sr_z_weight": "lambda of ||z||^2 in the super-resolution objective",
     "sr_samples": "also score the mean of this many independent L-BRGM searches per image (the posterior mean: best PSNR, smoother detail); 1 skips",
-    "fill_samples": "also score the Poisson-blended mean of this many L-BRGM restarts per masked image (the posterior mean, the app's combine=mean); 1 skips",
+    "fill_samples": "also score the Poisson-blended mean of this many L-BRGM restarts per masked image (the posterior mean: SearchConfig combine=mean); 1 skips",
     "seed": "seed of the image choice and of the restarts",
     "threads": "torch CPU threads (0 keeps torch's default)",
     "device": "auto, cpu, cuda, cuda:1, mps",
