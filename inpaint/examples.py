@@ -3,8 +3,9 @@
     python -m inpaint.examples
 
 Sources: the Fashion-MNIST and UTKFace test splits (gan.data; never seen by the priors),
-scikit-image's `chelsea` photo (public domain, inside the scikit-image wheel) and Matplotlib's portrait
-of Grace Hopper (U.S. Navy photo, public domain, in Matplotlib's sample data) at its full 512×600.
+scikit-image's `chelsea` photo and its launch-pad scene `rocket` (SpaceX, public domain; both inside the
+scikit-image wheel) and Matplotlib's portrait of Grace Hopper (U.S. Navy photo, public domain, in
+Matplotlib's sample data) at its full 512×600.
 """
 from __future__ import annotations
 
@@ -37,13 +38,14 @@ def write_examples(folder: Path = EXAMPLES_DIR) -> list[Path]:
             path = folder / pattern.format(index)
             Image.fromarray(array[..., 0] if array.shape[2] == 1 else array).save(path)
             written.append(path)
-    photo = Image.fromarray(np.asarray(data.chelsea())).resize((226, 150), Image.Resampling.LANCZOS)
-    photo.save(folder / "chelsea.png")
+    photos = {"chelsea.png": (data.chelsea(), (226, 150)), "rocket.png": (data.rocket(), (400, 267))}
+    for name, (photo, size) in photos.items():
+        Image.fromarray(np.asarray(photo)).resize(size, Image.Resampling.LANCZOS).save(folder / name)
     from matplotlib import cbook
 
     portrait = folder / "grace-hopper.jpg"
     portrait.write_bytes(Path(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)).read_bytes())
-    return [*written, folder / "chelsea.png", portrait]
+    return [*written, *(folder / name for name in photos), portrait]
 
 
 if __name__ == "__main__":

@@ -1,6 +1,22 @@
-"""What the Inpaint tab shows before any prior is loaded: the pipeline and the search defaults (no torch)."""
+"""What the Inpaint tab shows before any prior is loaded: the pipeline, the solvers and the search defaults (no torch)."""
 from gan.shipped import PipelineRef
 
 INPAINTER = PipelineRef("inpaint.inference:Inpainter", model="inpaint.prior:InpaintPrior")
 SR_Z_WEIGHT = 1e-3
 """Default lambda of ||z||^2 in the super-resolution objective ||y - A G(z)||^2 + lambda ||z||^2 + alpha (-D)."""
+
+SOLVERS: dict[str, dict[str, str]] = {
+    "proposed": {"loss": "contextual"},
+    "yeh": {"loss": "yeh"},
+    "brgm": {"loss": "brgm"},
+    "posterior-mean": {"loss": "brgm", "combine": "mean"},
+}
+"""The latent-search solvers by name, as `SearchConfig` fields: the loss, and whether the restarts are averaged."""
+DEFAULT_SOLVER = "proposed"
+RECOMMENDED_SOLVERS = {"inpaint-photos": "posterior-mean"}
+"""Per shipped prior, the solver that measured best on its held-out images (docs/inpaint.md); others use DEFAULT_SOLVER."""
+
+
+def recommended_solver(prior_name: str | None) -> str:
+    """The solver the tab and the `inpaint` endpoint use for `prior_name` unless the user picks another."""
+    return RECOMMENDED_SOLVERS.get(prior_name or "", DEFAULT_SOLVER)

@@ -55,6 +55,7 @@ class Shot:
 SHOTS = (
     Shot("face", EXAMPLES / "utkface-test-0120.png", "inpaint-faces", preset="center"),
     Shot("scratched-portrait", EXAMPLES / "grace-hopper.jpg", "inpaint-faces", stroke=(0.41, 0.38, 0.625, 0.47)),
+    Shot("scene", EXAMPLES / "rocket.png", "inpaint-photos", stroke=(0.698, 0.27, 0.698, 0.50)),
 )
 
 
