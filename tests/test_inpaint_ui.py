@@ -12,7 +12,7 @@ from PIL import Image
 from inpaint.search import SearchConfig
 from inpaint_helpers import shipped_tiny_prior, tiny_inpainter
 from ui.inpaint import (
-    MODES, SOLVER_LABELS, editor_inputs, enlarged, hole_from_image, hole_from_layer, search_config, search_updates, solver_label, with_preset,
+    MODES, RECOMMENDED, SOLVER_LABELS, editor_inputs, enlarged, hole_from_image, hole_from_layer, search_config, search_updates, with_preset,
 )
 
 SKIP = type(gr.skip())
@@ -113,24 +113,27 @@ def test_the_tab_shows_g_of_z_live_then_both_fills_and_the_true_size_file() -> N
     assert status.startswith("Done") and "skimage-biharmonic" in status and "the best of 2 proposed-loss restarts" in status
 
 
-def test_picking_the_photo_prior_selects_its_posterior_mean_and_other_priors_the_proposed_loss() -> None:
-    assert SOLVER_LABELS[solver_label("inpaint-photos")] == "posterior-mean"
-    assert SOLVER_LABELS[solver_label("inpaint-faces")] == SOLVER_LABELS[solver_label("someone/a-hub-prior")] == "proposed"
-    assert SOLVER_LABELS[solver_label(None)] == "proposed"
+def test_the_default_solver_is_the_posterior_mean_for_the_photo_prior_and_the_proposed_loss_for_others() -> None:
+    assert next(iter(SOLVER_LABELS.values())) == RECOMMENDED
+    photos = search_config(RECOMMENDED, "inpaint-photos", 40, 3)
+    assert (photos.loss, photos.combine) == ("brgm", "mean")
+    for prior in ("inpaint-faces", "someone/a-hub-prior", None):
+        config = search_config(RECOMMENDED, prior, 40, 3)
+        assert (config.loss, config.combine) == ("contextual", "best")
 
 
-def test_every_solver_of_the_tab_is_a_search_with_the_users_iterations_and_restarts() -> None:
-    configs = {solver: search_config(solver, 40, 3) for solver in SOLVER_LABELS.values()}
-    assert all(c.iterations == 40 and c.restarts == 3 for c in configs.values())
-    assert [(c.loss, c.combine) for c in configs.values()] == [("contextual", "best"), ("yeh", "best"), ("brgm", "best"), ("brgm", "mean")]
+def test_every_solver_of_the_tab_is_a_search_with_the_users_iterations_and_restarts_whatever_the_prior() -> None:
+    configs = [search_config(solver, "inpaint-photos", 40, 3) for solver in SOLVER_LABELS.values() if solver != RECOMMENDED]
+    assert all(c.iterations == 40 and c.restarts == 3 for c in configs)
+    assert [(c.loss, c.combine) for c in configs] == [("contextual", "best"), ("yeh", "best"), ("brgm", "best"), ("brgm", "mean")]
 
 
 def test_the_posterior_mean_fills_with_the_average_of_the_restarts_and_says_so() -> None:
     image = np.random.default_rng(1).integers(0, 256, (16, 16, 3), dtype=np.uint8)
     hole = np.zeros((16, 16), bool)
     hole[4:12, 4:12] = True
-    *_, (_, best, _, _, _) = search_updates(tiny_inpainter(), image, hole, MODES[0], search_config("brgm", 20, 3))
-    *_, (_, mean, _, file, status) = search_updates(tiny_inpainter(), image, hole, MODES[0], search_config("posterior-mean", 20, 3))
+    *_, (_, best, _, _, _) = search_updates(tiny_inpainter(), image, hole, MODES[0], search_config("brgm", "tiny", 20, 3))
+    *_, (_, mean, _, file, status) = search_updates(tiny_inpainter(), image, hole, MODES[0], search_config("posterior-mean", "tiny", 20, 3))
     saved = np.asarray(Image.open(file))
     assert np.array_equal(saved[~hole], image[~hole]) and not np.array_equal(mean, best)
     assert "the mean of 3 L-BRGM restarts" in status

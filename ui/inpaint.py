@@ -39,13 +39,14 @@ ITERATIONS = {"minimum": 20, "maximum": 1000, "value": 300, "step": 10, "label":
 RESTARTS = {"minimum": 1, "maximum": 16, "value": 8, "step": 1, "label": "Random restarts (the best kept; averaged by the posterior mean)"}
 MODES = ("Inpaint", "Super-resolution ×4")
 SR_FACTOR = 4
+RECOMMENDED = "recommended"
 SOLVER_LABELS = {
+    "Best for the chosen prior (measured: the posterior mean for inpaint-photos, the proposed loss otherwise)": RECOMMENDED,
     "Proposed (contextual + gradient, WGAN critic)": "proposed",
     "Yeh et al. 2017 (weighted L1, log(1 - D))": "yeh",
     "L-BRGM (Gaussian likelihood, latent prior; Marinescu et al. 2021)": "brgm",
     "Posterior mean (the average of the L-BRGM restarts: softer, closest to the truth on photos)": "posterior-mean",
 }
-LABEL_OF_SOLVER = {solver: label for label, solver in SOLVER_LABELS.items()}
 LOSS_WORDS = {"contextual": "proposed-loss", "yeh": "Yeh-loss", "brgm": "L-BRGM"}
 HEAD = """
 <style>
@@ -65,8 +66,8 @@ NOTES = (
     "classical method, while a thin scratch is filled as well by the classical fill shown beside it. Its ×4 "
     "super-resolution is made to agree with your small image (shrunk back, it is your image) and adds invented "
     "detail: sharper than bicubic, but not closer to the truth (README, Results). "
-    "For scenes and objects pick **inpaint-photos** (Tiny ImageNet): picking it sets the solver to the **posterior "
-    "mean**, the average of its L-BRGM restarts, which on held-out photos fills a central hole about 0.6 dB better "
+    "For scenes and objects pick **inpaint-photos** (Tiny ImageNet): its best solver, chosen by default, is the "
+    "**posterior mean**, the average of its L-BRGM restarts, which on held-out photos fills a central hole 0.4–0.6 dB better "
     "than the classical fill. Its fill is soft: it continues the surrounding colours and texture, it does not "
     "invent objects."
 )
@@ -142,15 +143,12 @@ def solver_phrase(config: SearchConfig) -> str:
     return f"the {config.combine} of {config.restarts} {LOSS_WORDS[config.loss]} restarts"
 
 
-def solver_label(prior_name: str | None) -> str:
-    """The solver radio's choice for `prior_name`: the label of the solver that measured best on its images."""
-    return LABEL_OF_SOLVER[recommended_solver(prior_name)]
-
-
-def search_config(solver: str, iterations: int, restarts: int) -> SearchConfig:
-    """The search settings of a named solver (inpaint.settings.SOLVERS) with the user's iterations and restarts."""
+def search_config(solver: str, prior_name: str | None, iterations: int, restarts: int) -> SearchConfig:
+    """The search settings of a named solver (inpaint.settings.SOLVERS, or RECOMMENDED: the one measured best
+    for `prior_name`) with the user's iterations and restarts."""
     from inpaint.search import SearchConfig
 
+    solver = recommended_solver(prior_name) if solver == RECOMMENDED else solver
     return SearchConfig(**SOLVERS[solver], iterations=iterations, restarts=restarts, report_every=REPORT_EVERY)
 
 
@@ -200,7 +198,7 @@ def build_tab(ctx: AppContext) -> None:
         solver = SOLVER_LABELS[checked_choice(solver, "Solver", SOLVER_LABELS)]
         image, hole = editor_inputs(value)
         inpainter = ctx.load(INPAINTER, prior_name)
-        config = search_config(solver, iterations, restarts)
+        config = search_config(solver, prior_name, iterations, restarts)
         yield from search_updates(inpainter, image, hole, mode, config)
 
     @user_errors
@@ -209,7 +207,7 @@ def build_tab(ctx: AppContext) -> None:
         image = np.asarray(load_image(image_path))
         hole = hole_from_image(read_mask(mask_path))
         inpainter = ctx.load(INPAINTER, prior_name)
-        config = search_config(recommended_solver(prior_name), iterations, restarts)
+        config = search_config(RECOMMENDED, prior_name, iterations, restarts)
         for progress in inpainter.inpaint_steps(image, hole, config):
             yield progress.result.image if progress.done else gr.skip()
 
@@ -242,7 +240,7 @@ def build_tab(ctx: AppContext) -> None:
             preset_button = gr.Button("Apply preset")
         with gr.Row():
             prior_name = gr.Dropdown(priors, value=priors[0] if priors else None, label="Prior (or a Hub repo id)", allow_custom_value=True)
-            solver = gr.Radio(list(SOLVER_LABELS), value=solver_label(priors[0] if priors else None), label="Solver (set to the prior's best when you pick a prior)")
+            solver = gr.Radio(list(SOLVER_LABELS), value=next(iter(SOLVER_LABELS)), label="Solver")
         with gr.Row():
             iterations = CheckedSlider(precision=0, elem_id="inpaint-iterations", **ITERATIONS)
             restarts = CheckedSlider(precision=0, **RESTARTS)
@@ -251,7 +249,6 @@ def build_tab(ctx: AppContext) -> None:
         download = gr.File(label="Result as PNG (true size)", elem_id="inpaint-download")
         gr.Examples(EXAMPLES, inputs=editor)
         preset_button.click(apply_preset, [editor, preset, preset_seed], editor, api_visibility="private")
-        prior_name.change(solver_label, prior_name, solver, api_visibility="private")
         button.click(
             run, [editor, mode, prior_name, solver, iterations, restarts], [live, result, classical, download, status],
             api_visibility="private", concurrency_limit=SEARCHES_AT_ONCE, concurrency_id="inpaint-search",
