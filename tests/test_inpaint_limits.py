@@ -14,6 +14,7 @@ from PIL import Image
 
 import inpaint.search
 from inpaint_helpers import shipped_tiny_prior
+from ui.inpaint import RESTARTS
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +68,7 @@ def test_inpaint_endpoint_refuses_nan_sent_as_raw_json(client: Client, files: di
         body = json.dumps({"data": [image, mask, prior_name, 100, "RESTARTS"]}).replace('"RESTARTS"', "NaN")
         event = http.post("gradio_api/call/inpaint", content=body, headers={"content-type": "application/json"}).json()["event_id"]
         stream = http.get(f"gradio_api/call/inpaint/{event}").text
-    assert "event: error" in stream and "Random restarts (best kept) must be a finite number" in stream
+    assert "event: error" in stream and f"{RESTARTS['label']} must be a finite number" in stream
 
 
 def test_cancelling_an_inpaint_request_stops_its_search(client: Client, files: dict[str, str], prior_name: str, monkeypatch: pytest.MonkeyPatch) -> None:
