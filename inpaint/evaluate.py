@@ -3,7 +3,7 @@
     python -m inpaint.evaluate --prior inpaint-faces --data utkface --mask center half random
     python -m inpaint.evaluate --prior inpaint-photos --data folder:PATH --mask center
 
-Images: the test split of a registry dataset (default: the prior's own), or every photo of
+Images: the test split of a registry dataset (default: the prior's own; --split val to choose settings), or every photo of
 folder:PATH (its test/ subfolder when present), center-cropped and resized to the prior's content
 size. For every mask it prints MSE, PSNR and SSIM (gan.metrics, images in [0, 1], whole image,
 known pixels included) and seconds per image of: the latent search with the proposed loss
@@ -50,6 +50,7 @@ from inpaint.search import SearchConfig, latent_search
 CARD_MARK = "## Inpainting evaluation"
 SEARCH_METHODS = {"contextual": "latent search, proposed loss", "yeh": "latent search, Yeh et al. loss", "brgm": "latent search, L-BRGM"}
 LUMA = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
+SPLITS = ("test", "val")
 
 
 @dataclass
@@ -58,6 +59,7 @@ class EvaluationConfig:
 
     prior: str = "inpaint-fashion-mnist"
     data: str = ""
+    split: str = "test"
     images: int = 100
     iterations: int = 200
     restarts: int = 4
@@ -79,6 +81,10 @@ class EvaluationConfig:
     def __post_init__(self) -> None:
         if self.images < 1:
             raise ConfigError(f"--images must be at least 1, got {self.images}.")
+        if self.split not in SPLITS:
+            raise ConfigError(f"--split must be one of {', '.join(SPLITS)}, got {self.split!r}.")
+        if self.split != "test" and self.data.startswith(FOLDER_PREFIX):
+            raise ConfigError("--split val needs a registry dataset: a folder of photos has no validation split.")
         if self.sr_factor not in (0, *SR_FACTORS):
             raise ConfigError(f"--sr-factor must be 0 (skip) or one of {', '.join(map(str, SR_FACTORS))}, got {self.sr_factor}.")
         if self.threads < 0:
@@ -104,6 +110,7 @@ class EvaluationConfig:
 HELP = {
     "prior": "shipped prior name, Hub repo id or weights folder",
     "data": "held-out images: a registry dataset's test split, or folder:PATH of photos of any size (default: the prior's own dataset)",
+    "split": "registry data: test (the numbers to report) or val (to choose settings such as a prior's solver)",
     "images": "number of held-out images (a seeded draw)",
     "iterations": "Adam steps of the latent search",
     "restarts": "random starts per image; the best is kept",
@@ -140,8 +147,8 @@ def to_channels(images: Tensor, channels: int) -> Tensor:
     return images.repeat(1, 3, 1, 1)
 
 
-def held_out_images(prior: InpaintPrior, data: str, count: int, seed: int) -> Tensor:
-    """`count` held-out images of `data` at the prior's content size, in its frame, in [-1, 1]."""
+def held_out_images(prior: InpaintPrior, data: str, count: int, seed: int, split: str = "test") -> Tensor:
+    """`count` held-out images of `data` (a registry dataset's `split`, or a folder) at the prior's content size, in its frame, in [-1, 1]."""
     side = prior.content_size
     if data.startswith(FOLDER_PREFIX):
         files = photo_files(data)
@@ -150,7 +157,7 @@ def held_out_images(prior: InpaintPrior, data: str, count: int, seed: int) -> Te
         order = torch.randperm(len(files), generator=torch.Generator().manual_seed(seed))[:count].tolist()
         images = torch.from_numpy(np.stack([read_image(files[i], size=side).transpose(2, 0, 1) for i in order]))
     else:
-        images = load_dataset(data, "test").sample(count, seed).resized(side).images
+        images = load_dataset(data, split).sample(count, seed).resized(side).images
     return to_unit_range(pad_to(to_channels(images, prior.channels), prior.image_size))
 
 
@@ -261,13 +268,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         device = pick_device(config.device)
         inpainter = Inpainter.from_pretrained(config.prior, device=device)
         data = config.data or inpainter.model.dataset
-        images = held_out_images(inpainter.model, data, config.images, config.seed).to(device)
+        images = held_out_images(inpainter.model, data, config.images, config.seed, config.split).to(device)
     except ValueError as error:
         parser.error(str(error))
     prior = inpainter.model
     started = time.perf_counter()
     header = (
-        f"Prior `{config.prior}` ({inpainter.source}); {len(images)} held-out `{data}` images at {prior.content_size}×{prior.content_size}; "
+        f"Prior `{config.prior}` ({inpainter.source}); {len(images)} held-out `{data}` images ({config.split if not data.startswith(FOLDER_PREFIX) else 'folder'}) at {prior.content_size}×{prior.content_size}; "
         f"search: {search.iterations} Adam steps, lr {search.lr}, {search.restarts} restarts, alpha {search.alpha}, "
         f"beta {search.beta}, window {search.window}, L-BRGM noise_std {search.noise_std}; {hardware_description(device)}."
     )

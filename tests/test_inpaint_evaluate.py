@@ -40,3 +40,9 @@ def test_evaluation_refuses_a_posterior_mean_of_no_searches(capsys: pytest.Captu
     with pytest.raises(SystemExit):
         main(["--fill-samples", "0"])
     assert "--fill-samples must be at least 1, got 0." in capsys.readouterr().err
+
+
+def test_evaluation_refuses_a_validation_split_of_a_photo_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--data", f"folder:{PHOTOS}", "--split", "val"])
+    assert "a folder of photos has no validation split" in capsys.readouterr().err
