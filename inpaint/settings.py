@@ -13,8 +13,8 @@ SOLVERS: dict[str, dict[str, str]] = {
 }
 """The latent-search solvers by name, as `SearchConfig` fields: the loss, and whether the restarts are averaged."""
 DEFAULT_SOLVER = "proposed"
-RECOMMENDED_SOLVERS = {"inpaint-photos": "posterior-mean"}
-"""Per shipped prior, the solver that measured best on its held-out images (docs/inpaint.md); others use DEFAULT_SOLVER."""
+RECOMMENDED_SOLVERS = {"inpaint-faces": "posterior-mean", "inpaint-photos": "posterior-mean"}
+"""Per shipped prior, the solver that measured best on its validation images (docs/inpaint.md); others use DEFAULT_SOLVER."""
 
 
 def recommended_solver(prior_name: str | None) -> str:
