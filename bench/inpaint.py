@@ -3,8 +3,8 @@
     python -m bench.inpaint [--priors inpaint-fashion-mnist inpaint-faces] [--threads 1]
 
 For each prior, one held-out test image at the prior's size with the center hole is filled through
-the whole pipeline (crop, latent search with the default iterations and restarts, Poisson blend),
-as the Inpaint tab does. Latent-search iterations per second count Adam steps over the batch of
+the whole pipeline (crop, latent search with the tab's iterations and restarts and the prior's default
+solver, Poisson blend), as the Inpaint tab does. Latent-search iterations per second count Adam steps over the batch of
 restarts; seconds to result include the blend. OpenCV Telea and Navier-Stokes and scikit-image
 biharmonic inpaint the same image and hole.
 """
@@ -23,6 +23,7 @@ from inpaint.baselines import BASELINES
 from inpaint.inference import Inpainter
 from inpaint.masks import preset_mask
 from inpaint.search import SearchConfig
+from inpaint.settings import SOLVERS, recommended_solver
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -57,15 +58,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Time every prior and baseline and print one Markdown table."""
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
-    config = SearchConfig(iterations=args.iterations, restarts=args.restarts, report_every=args.iterations)
     rows = []
     for name in args.priors:
+        solver = recommended_solver(name)
+        config = SearchConfig(**SOLVERS[solver], iterations=args.iterations, restarts=args.restarts, report_every=args.iterations)
         inpainter = Inpainter.from_pretrained(name)
         image = first_test_image(inpainter.model.dataset)
         hole = preset_mask("center", *image.shape[:2])
         seconds = inpainter.inpaint(image, hole, config).seconds
         size = f"{image.shape[1]}×{image.shape[0]}"
-        rows.append((f"latent search, {name}", size, f"{args.iterations / seconds:.1f}", f"{seconds:.2f}"))
+        rows.append((f"latent search ({solver}), {name}", size, f"{args.iterations / seconds:.1f}", f"{seconds:.2f}"))
         unit = image.astype(np.float64) / 255.0
         for baseline, fn in BASELINES.items():
             rows.append((f"{baseline}, same image", size, "—", f"{median_seconds(lambda: fn(unit, hole), args.repeats):.4f}"))
