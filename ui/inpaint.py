@@ -45,7 +45,7 @@ SOLVER_LABELS = {
     "Proposed (contextual + gradient, WGAN critic)": "proposed",
     "Yeh et al. 2017 (weighted L1, log(1 - D))": "yeh",
     "L-BRGM (Gaussian likelihood, latent prior; Marinescu et al. 2021)": "brgm",
-    "Posterior mean (the average of the L-BRGM restarts: softer, closest to the truth on photos)": "posterior-mean",
+    "Posterior mean (the average of the L-BRGM restarts: softer, closest to the truth on faces and photos)": "posterior-mean",
 }
 LOSS_WORDS = {"contextual": "proposed-loss", "yeh": "Yeh-loss", "brgm": "L-BRGM"}
 HEAD = """
