@@ -22,8 +22,8 @@ from gan.hardware import hardware_description
 from inpaint.baselines import BASELINES
 from inpaint.inference import Inpainter
 from inpaint.masks import preset_mask
-from inpaint.search import SearchConfig
-from inpaint.settings import SOLVERS, recommended_solver
+from inpaint.search import SearchConfig, solver_config
+from inpaint.settings import recommended_solver
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -61,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     rows = []
     for name in args.priors:
         solver = recommended_solver(name)
-        config = SearchConfig(**SOLVERS[solver], iterations=args.iterations, restarts=args.restarts, report_every=args.iterations)
+        config = solver_config(solver, iterations=args.iterations, restarts=args.restarts, report_every=args.iterations)
         inpainter = Inpainter.from_pretrained(name)
         image = first_test_image(inpainter.model.dataset)
         hole = preset_mask("center", *image.shape[:2])

@@ -25,6 +25,7 @@ from torch import Tensor
 from inpaint.losses import PRIOR_LOSSES, SEARCH_LOSSES
 from inpaint.operators import ForwardOperator
 from inpaint.prior import InpaintPrior
+from inpaint.settings import SOLVERS
 
 
 COMBINES = ("best", "mean")
@@ -75,6 +76,11 @@ class SearchConfig:
     def prior_loss(self) -> str | None:
         """The critic prior paired with the loss: -D for the WGAN variant, log(1 - sigmoid D) for Yeh's, none for L-BRGM."""
         return {"contextual": "wasserstein", "yeh": "yeh"}.get(self.loss)
+
+
+def solver_config(solver: str, **settings) -> SearchConfig:
+    """The search of a named solver (inpaint.settings.SOLVERS: its loss and combine) with the other fields from `settings`."""
+    return SearchConfig(**SOLVERS[solver], **settings)
 
 
 @dataclass

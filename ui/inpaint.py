@@ -19,7 +19,7 @@ from PIL import Image
 from gan.imageio import load_image
 from inpaint.examples import EXAMPLES_DIR
 from inpaint.masks import PRESETS, preset_mask
-from inpaint.settings import INPAINTER, SOLVERS, SR_Z_WEIGHT, recommended_solver
+from inpaint.settings import INPAINTER, SR_Z_WEIGHT, recommended_solver
 from ui.components import CheckedNumber, CheckedSlider, checked_choice, output_path, user_errors
 from ui.context import AppContext
 from ui.gpu import on_gpu
@@ -147,10 +147,10 @@ def solver_phrase(config: SearchConfig) -> str:
 def search_config(solver: str, prior_name: str | None, iterations: int, restarts: int) -> SearchConfig:
     """The search settings of a named solver (inpaint.settings.SOLVERS, or RECOMMENDED: the one measured best
     for `prior_name`) with the user's iterations and restarts."""
-    from inpaint.search import SearchConfig
+    from inpaint.search import solver_config
 
     solver = recommended_solver(prior_name) if solver == RECOMMENDED else solver
-    return SearchConfig(**SOLVERS[solver], iterations=iterations, restarts=restarts, report_every=REPORT_EVERY)
+    return solver_config(solver, iterations=iterations, restarts=restarts, report_every=REPORT_EVERY)
 
 
 def result_status(progress: Progress, config: SearchConfig) -> str:
