@@ -3,12 +3,13 @@
     python -m colorgan.evaluate --data tiny-imagenet            # its test split, at the training size
     python -m colorgan.evaluate --data tiny-imagenet+utkface --split val   # choose between models
     python -m colorgan.evaluate --data bsds500                  # 200 whole photos at full resolution
+    python -m colorgan.evaluate --data photos-val               # 23 whole photos for choosing between models
     python -m colorgan.evaluate --data folder:PATH --models colorgan-chromagan colorgan-regression
 
 Registered datasets are scored on their test split (`--split val`: the validation split carved from
 the training data, for choosing between models without touching test images) at one size (`--size`,
 the models' training size by default): each model colorizes the L channel, the gray baseline predicts a = b = 0.
-Whole photos (`bsds500`, `folder:PATH`) go through `Colorizer` at their own resolution, as users
+Whole photos (`bsds500`, `photos-val`, `folder:PATH`) go through `Colorizer` at their own resolution, as users
 get them. Colorfulness is Hasler and Süsstrunk's, averaged over images; the truth's is shown too.
 With `--fid-classifier` (a shipped name, Hub repo id or folder of our Tiny ImageNet classifier,
 `training.fid_classifier`), FID-TIN between each method's colorizations and the true colors of the
@@ -39,7 +40,7 @@ from gan.imageio import load_image
 from gan.metrics import colorfulness, psnr, ssim
 
 GRAY_BASELINE = "gray baseline (a = b = 0)"
-WHOLE_PHOTO_SETS = ("bsds500",)
+WHOLE_PHOTO_SETS = ("bsds500", "photos-val")
 
 
 def score_pairs(predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray]) -> dict[str, float]:
@@ -161,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Print the held-out table for the gray baseline and each model."""
     parser = argparse.ArgumentParser(prog="python -m colorgan.evaluate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", nargs="+", default=None, help="shipped model names, Hub repo ids or weight folders (default: every shipped colorizer)")
-    parser.add_argument("--data", default="tiny-imagenet", help="a registered dataset (the split of --split), bsds500 or folder:PATH (whole photos)")
+    parser.add_argument("--data", default="tiny-imagenet", help="a registered dataset (the split of --split), or whole photos: bsds500 (test), photos-val (validation) or folder:PATH")
     parser.add_argument("--split", choices=("test", "val"), default="test", help="registered data: test (held-out reporting) or val (choosing between models, as the training runs do); default test")
     parser.add_argument("--limit", type=int, default=10000, help="most images to score (a seeded random draw)")
     parser.add_argument("--size", type=int, default=None, help="registered data: side the test images are resized to (default: the dataset's own); whole photos: the longer side the model predicts at (default %d)" % DEFAULT_SIZE)
@@ -188,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except (DataError, WeightsError) as error:
         parser.error(str(error))
     where = "whole photos at full resolution" if whole_photos else f"{args.split} split at {args.size or 'native'} px"
-    print(f"{args.data}: {count} {'validation' if args.split == 'val' else 'held-out'} images, {where}; {hardware_description(device)}\n")
+    print(f"{args.data}: {count} {'validation' if args.split == 'val' or args.data == 'photos-val' else 'held-out'} images, {where}; {hardware_description(device)}\n")
     print(results_table(rows))
 
 

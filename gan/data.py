@@ -8,7 +8,8 @@ follow those of A, so `tiny-imagenet+utkface` has 201 classes, faces the last).
 Splits: `train` and `val` are disjoint, seeded parts of the official training data (`val` is for
 model selection); `test` is the official held-out split, touched only by evaluation. Datasets with
 no official split (UTKFace, an image folder) are split 80/10/10 by a seeded draw. BSDS500's 200
-photos are test photos only: we never train on them.
+photos are test photos only: we never train on them. `photos-val` is the whole-photo validation set of
+colorization: 23 photos built from scikit-image and two Debian wallpaper packages (`photos_val_folder`).
 
 Images are held decoded as uint8 (N, C, H, W), converted to float per batch (`TensorImages`):
 100 000 images of 64×64 take 1.2 GB. The first decode is cached as `.npy` under the data folder
@@ -374,6 +375,42 @@ def bsds500_folder() -> Path:
     return root
 
 
+# The whole-photo validation set of colorization (`photos-val`): photos from installable packages, none in any
+# training set, so models are chosen on whole photos without touching BSDS500. Licences: scikit-image's data
+# (public domain and CC0), Debian's mate-backgrounds (GPL-2+) and plasma-workspace-wallpapers (LGPL-3 and CC BY-SA).
+PHOTOS_VAL_SKIMAGE = ("astronaut", "chelsea", "coffee", "rocket", "stereo_motorcycle")  # the last: its left view
+PHOTOS_VAL_MATE = Path("/usr/share/backgrounds/mate/nature")
+PHOTOS_VAL_PLASMA = Path("/usr/share/wallpapers")
+PHOTOS_VAL_PLASMA_PHOTOS = ("BytheWater", "ColorfulCups", "EveningGlow", "FallenLeaf", "OneStandsOut", "Path")
+PHOTOS_VAL_SIDE = 640  # longer side of the stored copies: BSDS500's scale (481 px), not a wallpaper's 2 560
+
+
+def photos_val_folder() -> Path:
+    """data/photos-val, built once: 23 whole photos (5 of scikit-image, 12 of mate-backgrounds' nature set, 6 KDE photo wallpapers) at 640 px."""
+    target = data_root() / "photos-val"
+    if (target / ".complete").exists():
+        return target
+    if not PHOTOS_VAL_MATE.is_dir() or not PHOTOS_VAL_PLASMA.is_dir():
+        raise DataError("photos-val is built from Debian's packages: apt-get install mate-backgrounds plasma-workspace-wallpapers")
+    from skimage import data as skimage_data
+
+    arrays = {name: getattr(skimage_data, name)() for name in PHOTOS_VAL_SKIMAGE}
+    photos = {f"skimage-{name}": Image.fromarray(a[0] if isinstance(a, tuple) else a) for name, a in arrays.items()}
+    photos |= {f"mate-{path.stem}": Image.open(path) for path in sorted(PHOTOS_VAL_MATE.glob("*.jpg"))}
+    for name in PHOTOS_VAL_PLASMA_PHOTOS:
+        photos[f"plasma-{name}"] = Image.open(PHOTOS_VAL_PLASMA / name / "contents" / "images" / "2560x1600.jpg")
+    staging = data_root() / f".build-photos-val-{os.getpid()}"
+    staging.mkdir(parents=True, exist_ok=True)
+    for stem, photo in photos.items():
+        photo = photo.convert("RGB")
+        photo.thumbnail((PHOTOS_VAL_SIDE, PHOTOS_VAL_SIDE), Image.Resampling.LANCZOS)
+        photo.save(staging / f"{stem}.png")
+    shutil.rmtree(target, ignore_errors=True)
+    os.replace(staging, target)
+    (target / ".complete").touch()
+    return target
+
+
 def load_bsds500(split: str = "test", size: int = 64) -> ImageSet:
     """BSDS500's 200 photos center-cropped to size × size; test only (see `photo_files` for full size)."""
     if split != "test":
@@ -490,12 +527,14 @@ def load_dataset(name: str, split: str = "train", size: int | None = None) -> Im
 
 
 def photo_files(name: str) -> list[Path]:
-    """Whole photos for full-resolution evaluation: all of `bsds500`; PATH/test of folder:PATH when present, else every image in it."""
+    """Whole photos for full-resolution evaluation: all of `bsds500` or `photos-val`; PATH/test of folder:PATH when present, else every image in it."""
     if name == "bsds500":
         return image_files(bsds500_folder())[0]
+    if name == "photos-val":
+        return image_files(photos_val_folder())[0]
     if name.startswith(FOLDER_PREFIX):
         root = Path(name.removeprefix(FOLDER_PREFIX)).expanduser()
         if not root.is_dir():
             raise DataError(f"No folder {root.name!r}: give folder:PATH with PATH an image folder.")
         return image_files(root / "test" if (root / "test").is_dir() else root)[0]
-    raise DataError(f"{name!r} is not a set of whole photos; use bsds500 or folder:PATH.")
+    raise DataError(f"{name!r} is not a set of whole photos; use bsds500, photos-val or folder:PATH.")

@@ -108,3 +108,42 @@ def test_weights_trained_on_research_only_data_are_not_labelled_mit() -> None:
     assert weights_license("utkface") == weights_license("tiny-imagenet+utkface") == weights_license("bsds500") == "other"
     assert weights_license("folder:/photos") == "other"  # terms unknown
     assert weights_license("fashion-mnist") == weights_license("mnist+fashion-mnist") == "mit"
+
+
+def _fake_wallpaper_packages(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Debian's two wallpaper packages in miniature: two nature photos and the six photo wallpapers at 2560×1600's path."""
+    import gan.data as data
+    from PIL import Image
+
+    mate, plasma = root / "mate" / "nature", root / "wallpapers"
+    mate.mkdir(parents=True)
+    for name in ("Dune", "Storm"):
+        Image.new("RGB", (900, 600), "orange").save(mate / f"{name}.jpg")
+    for name in data.PHOTOS_VAL_PLASMA_PHOTOS:
+        (plasma / name / "contents" / "images").mkdir(parents=True)
+        Image.new("RGB", (1000, 625), "blue").save(plasma / name / "contents" / "images" / "2560x1600.jpg")
+    monkeypatch.setattr(data, "PHOTOS_VAL_MATE", mate)
+    monkeypatch.setattr(data, "PHOTOS_VAL_PLASMA", plasma)
+
+
+def test_the_whole_photo_validation_set_is_built_once_from_packages_at_bsds_scale(tmp_path, monkeypatch):
+    from PIL import Image
+
+    monkeypatch.setenv("GAN_STUDIO_DATA", str(tmp_path / "data"))
+    _fake_wallpaper_packages(tmp_path, monkeypatch)
+    files = photo_files("photos-val")
+    assert len(files) == 5 + 2 + 6
+    assert {f.stem.split("-")[0] for f in files} == {"skimage", "mate", "plasma"}
+    assert all(max(Image.open(f).size) <= 640 for f in files)
+    assert Image.open(next(f for f in files if f.stem == "plasma-Path")).size == (640, 400)
+    (tmp_path / "mate").rename(tmp_path / "gone")  # built once: the copies no longer need the packages
+    assert photo_files("photos-val") == files
+
+
+def test_the_whole_photo_validation_set_says_which_packages_it_needs(tmp_path, monkeypatch):
+    import gan.data as data
+
+    monkeypatch.setenv("GAN_STUDIO_DATA", str(tmp_path / "data"))
+    monkeypatch.setattr(data, "PHOTOS_VAL_MATE", tmp_path / "absent")
+    with pytest.raises(DataError, match="apt-get install mate-backgrounds plasma-workspace-wallpapers"):
+        photo_files("photos-val")
