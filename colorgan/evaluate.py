@@ -30,7 +30,7 @@ import torch
 from colorgan.inference import Colorizer
 from colorgan.lab import gray_rgb, join_normalized, split_normalized
 from colorgan.models import ChromaGANGenerator
-from colorgan.settings import DEFAULT_SIZE
+from colorgan.settings import DEFAULT_SIZE, DEFAULT_STRENGTH, MAX_STRENGTH, MIN_STRENGTH
 from gan.data import DataError, load_dataset, photo_files
 from gan.device import pick_device
 from gan.fid import FEATURE_SIZE, FID_TIN_MODEL, INCEPTION, TinyImageNetClassifier, frechet_distance
@@ -85,14 +85,14 @@ def fid_scores(predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray], 
 
 
 @torch.no_grad()
-def colorize_batches(model: ChromaGANGenerator | None, rgb: torch.Tensor, batch_size: int = 250) -> tuple[torch.Tensor, torch.Tensor]:
-    """(predictions, truths) in [0, 1] on the CPU for uint8 RGB images; model None is the gray baseline."""
+def colorize_batches(model: ChromaGANGenerator | None, rgb: torch.Tensor, batch_size: int = 250, strength: float = DEFAULT_STRENGTH) -> tuple[torch.Tensor, torch.Tensor]:
+    """(predictions, truths) in [0, 1] on the CPU for uint8 RGB images, the predicted chroma scaled by `strength`; model None is the gray baseline."""
     device = next(model.parameters()).device if model is not None else torch.device("cpu")
     predictions, truths = [], []
     for start in range(0, len(rgb), batch_size):
         truth = rgb[start : start + batch_size].to(device).float() / 255
         lightness, ab = split_normalized(truth)
-        predicted_ab = torch.zeros_like(ab) if model is None else model(lightness)
+        predicted_ab = torch.zeros_like(ab) if model is None else (model(lightness) * strength).clamp(-1, 1)
         predictions.append(join_normalized(lightness, predicted_ab).cpu())
         truths.append(join_normalized(lightness, ab).cpu())
     return torch.cat(predictions), torch.cat(truths)
@@ -100,13 +100,14 @@ def colorize_batches(model: ChromaGANGenerator | None, rgb: torch.Tensor, batch_
 
 def evaluate_model(
     model: ChromaGANGenerator | None, data: str, limit: int = 10000, size: int | None = None, split: str = "test", classifier: TinyImageNetClassifier | str | None = None,
+    strength: float = DEFAULT_STRENGTH,
 ) -> dict[str, float]:
     """Scores of `model` on `limit` images (a seeded draw) of `split` of a registered dataset, gray photos left out; FID-TIN (or the Inception FID) with `classifier`."""
     held_out = load_dataset(data, split, size).colored().sample(limit)
     if model is not None:
         model.eval()
     started = time.perf_counter()
-    predictions, truths = colorize_batches(model, held_out.images)
+    predictions, truths = colorize_batches(model, held_out.images, strength=strength)
     seconds = (time.perf_counter() - started) / len(held_out)
     predictions, truths = _numpy(predictions), _numpy(truths)
     return {**score_pairs(predictions, truths), "seconds": seconds, **fid_scores(predictions, truths, classifier)}
@@ -114,6 +115,7 @@ def evaluate_model(
 
 def evaluate_photos(
     colorizer: Colorizer | None, data: str, size: int = DEFAULT_SIZE, limit: int | None = None, classifier: TinyImageNetClassifier | str | None = None,
+    strength: float = DEFAULT_STRENGTH,
 ) -> dict[str, float]:
     """Scores on whole photos at full resolution (bsds500 or folder:PATH); colorizer None is the gray baseline; FID-TIN (or the Inception FID) with `classifier`."""
     predictions, truths, seconds = [], [], 0.0
@@ -124,7 +126,7 @@ def evaluate_photos(
         if colorizer is None:
             predictions.append(_numpy(gray_rgb(torch.from_numpy(truth).permute(2, 0, 1)[None].float()))[0])
         else:
-            predictions.append(np.asarray(colorizer(photo, size).image, dtype=np.float64) / 255)
+            predictions.append(np.asarray(colorizer(photo, size, strength).image, dtype=np.float64) / 255)
         seconds += time.perf_counter() - started
         truths.append(truth)
     return {**score_pairs(predictions, truths), "seconds": seconds / max(len(truths), 1), **fid_scores(predictions, truths, classifier)}
@@ -167,10 +169,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=10000, help="most images to score (a seeded random draw)")
     parser.add_argument("--size", type=int, default=None, help="registered data: side the test images are resized to (default: the dataset's own); whole photos: the longer side the model predicts at (default %d)" % DEFAULT_SIZE)
     parser.add_argument("--fid-classifier", default="", help=f"FID-TIN feature network: a shipped name (e.g. {FID_TIN_MODEL}), Hub repo id or weights folder of training.fid_classifier; {INCEPTION}: the standard Inception-v3 FID instead (online: torch-fidelity and its weights download); empty: no FID column")
+    parser.add_argument("--strength", type=float, default=DEFAULT_STRENGTH, help=f"scale of every model's predicted color ({MIN_STRENGTH:g} to {MAX_STRENGTH:g}; the app's color strength)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps")
     args = parser.parse_args(argv)
     if args.limit < 1:
         parser.error("--limit must be at least 1.")
+    if not MIN_STRENGTH <= args.strength <= MAX_STRENGTH:
+        parser.error(f"--strength must be between {MIN_STRENGTH:g} and {MAX_STRENGTH:g}, got {args.strength:g}.")
     whole_photos = args.data in WHOLE_PHOTO_SETS or args.data.startswith("folder:")
     if whole_photos and args.split != "test":
         parser.error(f"--split applies to registered datasets; {args.data} is scored whole, photo by photo.")
@@ -182,13 +187,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         for name in [None, *names]:
             colorizer = Colorizer.from_pretrained(name, device=device) if name else None
             if whole_photos:
-                rows[name or GRAY_BASELINE] = evaluate_photos(colorizer, args.data, args.size or DEFAULT_SIZE, args.limit, classifier)
+                rows[name or GRAY_BASELINE] = evaluate_photos(colorizer, args.data, args.size or DEFAULT_SIZE, args.limit, classifier, args.strength)
             else:
-                rows[name or GRAY_BASELINE] = evaluate_model(colorizer.model if colorizer else None, args.data, args.limit, args.size, args.split, classifier)
+                rows[name or GRAY_BASELINE] = evaluate_model(colorizer.model if colorizer else None, args.data, args.limit, args.size, args.split, classifier, args.strength)
         count = min(args.limit, len(photo_files(args.data)) if whole_photos else len(load_dataset(args.data, args.split).colored()))
     except (DataError, WeightsError) as error:
         parser.error(str(error))
     where = "whole photos at full resolution" if whole_photos else f"{args.split} split at {args.size or 'native'} px"
+    where += f", color strength {args.strength:g}" if args.strength != DEFAULT_STRENGTH else ""
     print(f"{args.data}: {count} {'validation' if args.split == 'val' or args.data == 'photos-val' else 'held-out'} images, {where}; {hardware_description(device)}\n")
     print(results_table(rows))
 

@@ -1,9 +1,9 @@
 """Colorize photos of any size: predict ab at a moderate size, join it with the full-resolution L.
 
 The model sees the photo's L channel resized so that its longer side is `size` (rounded to the
-model's size multiple); the predicted ab is upsampled bicubically to the photo's size, clamped
-to the model's range, and joined with the photo's own L, so the output has exactly the input's
-size and luminance.
+model's size multiple); the predicted ab, scaled by the color strength (1 by default), is upsampled
+bicubically to the photo's size, clamped to the model's range, and joined with the photo's own L,
+so the output has exactly the input's size and luminance.
 
     colorizer = Colorizer.from_pretrained("colorgan-chromagan", device="cpu")
     result = colorizer(photo)          # ColorizeResult: image, model, source, size, seconds
@@ -19,7 +19,7 @@ from PIL import Image
 
 from colorgan.lab import image_to_rgb, join_normalized, normalize_l, rgb_to_image, rgb_to_lab
 from colorgan.models import ChromaGANGenerator
-from colorgan.settings import DEFAULT_SIZE, MAX_SIZE, MIN_SIZE
+from colorgan.settings import DEFAULT_SIZE, DEFAULT_STRENGTH, MAX_SIZE, MAX_STRENGTH, MIN_SIZE, MIN_STRENGTH
 from gan.pipeline import Pipeline
 
 
@@ -32,6 +32,7 @@ class ColorizeResult:
     source: str
     size: tuple[int, int]  # (height, width) at which the model predicted color
     seconds: float
+    strength: float = DEFAULT_STRENGTH  # scale applied to the predicted chroma
 
 
 def _model_side(length: int, longer: int, size: int, multiple: int) -> int:
@@ -45,14 +46,14 @@ def prediction_size(height: int, width: int, size: int, multiple: int) -> tuple[
 
 
 @torch.no_grad()
-def colorize(image: Image.Image, model: ChromaGANGenerator, size: int | None = None) -> Image.Image:
-    """A color version of `image` (RGB or gray, any size) with the same size and luminance."""
+def colorize(image: Image.Image, model: ChromaGANGenerator, size: int | None = None, strength: float = DEFAULT_STRENGTH) -> Image.Image:
+    """A color version of `image` (RGB or gray, any size) with the same size and luminance; `strength` scales the predicted chroma."""
     device = next(model.parameters()).device
     rgb = image_to_rgb(image)[None].to(device)
     lightness = rgb_to_lab(rgb)[:, :1]
     height, width = lightness.shape[-2:]
     small = F.interpolate(lightness, size=prediction_size(height, width, size or DEFAULT_SIZE, model.size_multiple), mode="area")
-    ab = model(normalize_l(small))
+    ab = (model(normalize_l(small)) * strength).clamp(-1, 1)
     ab_full = F.interpolate(ab, size=(height, width), mode="bicubic", align_corners=False)
     result = join_normalized(normalize_l(lightness), ab_full)
     return rgb_to_image(result[0])
@@ -63,12 +64,14 @@ class Colorizer(Pipeline):
 
     model_class = ChromaGANGenerator
 
-    def __call__(self, image: Image.Image, size: int | None = None) -> ColorizeResult:
-        """Colorize `image`, the model predicting color with the longer side at `size` pixels."""
+    def __call__(self, image: Image.Image, size: int | None = None, strength: float = DEFAULT_STRENGTH) -> ColorizeResult:
+        """Colorize `image`, the model predicting color with the longer side at `size` pixels, its chroma scaled by `strength`."""
         size = size or DEFAULT_SIZE
         if not MIN_SIZE <= size <= MAX_SIZE:
             raise ValueError(f"The prediction size must be between {MIN_SIZE} and {MAX_SIZE} pixels, got {size}.")
+        if not MIN_STRENGTH <= strength <= MAX_STRENGTH:
+            raise ValueError(f"The color strength must be between {MIN_STRENGTH:g} and {MAX_STRENGTH:g}, got {strength:g}.")
         started = time.perf_counter()
-        colored = colorize(image, self.model, size)
+        colored = colorize(image, self.model, size, strength)
         shape = prediction_size(image.height, image.width, size, self.model.size_multiple)
-        return ColorizeResult(colored, self.name, str(self.source), shape, time.perf_counter() - started)
+        return ColorizeResult(colored, self.name, str(self.source), shape, time.perf_counter() - started, strength)

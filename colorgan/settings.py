@@ -5,3 +5,6 @@ COLORIZER = PipelineRef("colorgan.inference:Colorizer", model="colorgan.models:C
 DEFAULT_SIZE = 128
 """Longer side, in pixels, at which color is predicted unless another size is asked for."""
 MIN_SIZE, MAX_SIZE = 16, 1024
+DEFAULT_STRENGTH = 1.0
+"""Scale of the predicted chroma (a, b): 1 is the model's own prediction, 0 the gray photo, 2 twice the chroma."""
+MIN_STRENGTH, MAX_STRENGTH = 0.0, 2.0

@@ -93,6 +93,36 @@ def test_the_colorizer_refuses_a_prediction_size_outside_its_range(tmp_path, unt
         Colorizer.from_pretrained(str(folder))(Image.new("L", (64, 64)), 5000)
 
 
+class ConstantChroma(torch.nn.Module):
+    """A colorizer that predicts the same (a, b) everywhere: normalized (0.1, 0.2), a mild orange."""
+
+    size_multiple = 8
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ab = torch.nn.Parameter(torch.tensor([0.1, 0.2]))
+
+    def forward(self, lightness: torch.Tensor) -> torch.Tensor:
+        return self.ab.view(1, 2, 1, 1).expand(lightness.shape[0], 2, *lightness.shape[-2:])
+
+
+def test_color_strength_scales_the_predicted_chroma_and_zero_gives_the_gray_photo():
+    gray = Image.new("L", (64, 48), 128)
+    mean_ab = lambda image: split_normalized(torch.from_numpy(np.asarray(image, dtype=np.float32) / 255).permute(2, 0, 1)[None])[1].mean((0, 2, 3))  # noqa: E731
+    with torch.no_grad():
+        chroma = {s: mean_ab(colorize(gray, ConstantChroma(), 32, s)) for s in (0.0, 0.5, 1.0, 2.0)}
+    for strength in (0.5, 1.0, 2.0):
+        assert torch.allclose(chroma[strength], strength * torch.tensor([0.1, 0.2]), atol=0.01)
+    assert np.array_equal(np.asarray(colorize(gray, ConstantChroma(), 32, 0.0)), np.asarray(gray.convert("RGB")))
+
+
+@pytest.mark.parametrize("strength", [-0.5, 2.5, float("nan")])
+def test_the_colorizer_refuses_a_color_strength_outside_its_range(tmp_path, untrained_model, strength):
+    folder = save_model(untrained_model, tmp_path / "tiny", ModelCard("tiny", "test", "none", "none"))
+    with pytest.raises(ValueError, match="color strength must be between 0 and 2"):
+        Colorizer.from_pretrained(str(folder))(Image.new("L", (64, 64)), 64, strength)
+
+
 def test_a_hosted_colorizer_does_not_load_server_folders(tmp_path, untrained_model):
     folder = save_model(untrained_model, tmp_path / "tiny", ModelCard("tiny", "test", "none", "none"))
     with pytest.raises(ValueError, match="name a shipped model or a Hub repo id"):

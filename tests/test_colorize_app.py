@@ -39,6 +39,15 @@ def test_colorize_endpoint_returns_the_photo_in_color_at_its_size(serve_app, old
     assert f"model {SHIPPED_MODELS[0]}" in status and "color predicted at 64×48 px" in status
 
 
+def test_colorize_endpoint_takes_a_color_strength_and_refuses_one_out_of_range(serve_app, old_photo):
+    client = Client(serve_app(tabs=("ui.colorize",)), verbose=False)
+    colorized, _, status = client.predict(handle_file(str(old_photo)), SHIPPED_MODELS[0], 64, 0, api_name="/colorize")
+    rgb = np.asarray(Image.open(colorized).convert("RGB"), dtype=int)
+    assert "color strength 0" in status and np.abs(rgb - rgb.mean(axis=2, keepdims=True)).max() <= 2
+    with pytest.raises(Exception, match="Color strength"):
+        client.predict(handle_file(str(old_photo)), SHIPPED_MODELS[0], 64, 5, api_name="/colorize")
+
+
 def test_colorize_endpoint_answers_a_non_image_with_a_sentence(serve_app, tmp_path):
     client = Client(serve_app(tabs=("ui.colorize",)), verbose=False)
     text = tmp_path / "letter.png"

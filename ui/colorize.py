@@ -5,7 +5,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from colorgan.settings import COLORIZER, DEFAULT_SIZE
+from colorgan.settings import COLORIZER, DEFAULT_SIZE, DEFAULT_STRENGTH, MAX_STRENGTH, MIN_STRENGTH
 from gan.imageio import MAX_PIXELS, load_image
 from ui.components import CheckedSlider, ImageFileInput, output_path, user_errors
 from ui.context import AppContext
@@ -15,7 +15,7 @@ EXAMPLES = sorted(str(p) for p in (Path(__file__).resolve().parent.parent / "exa
 NOTES = (
     "Color is predicted from the photo's lightness (CIE L) at a moderate size and joined with the photo's "
     "own full-resolution L, so details and tones are kept exactly. The bundled models were trained by us on "
-    "Tiny ImageNet photos and UTKFace portraits (64×64) on a CPU: expect muted, warm tones: skin and wood look plausible, while skies, water and foliage mostly stay near gray (see the README's showcase). "
+    "Tiny ImageNet photos and UTKFace portraits (64×64) on a CPU: expect muted, warm tones: skin and wood look plausible, while skies, water and foliage mostly stay near gray (see the README's showcase); a color strength above 1 saturates what the model predicts. "
     f"Photos over {MAX_PIXELS / 1e6:.0f} megapixels are refused; please downscale them first."
 )
 
@@ -25,16 +25,16 @@ def build_tab(ctx: AppContext) -> None:
 
     @user_errors
     @on_gpu(duration=30)
-    def run(photo: str | None, model_name: str | None, size: int) -> tuple[str, str, str]:
+    def run(photo: str | None, model_name: str | None, size: int, strength: float) -> tuple[str, str, str]:
         image = load_image(photo)
         colorizer = ctx.load(COLORIZER, model_name)
-        result = colorizer(image, size)
+        result = colorizer(image, size, strength)
         target = output_path(f"{Path(photo).stem}-color.png")
         result.image.save(target)
         height, width = result.size
         status = (
             f"{image.width}×{image.height} px, model {result.model} ({result.source}), "
-            f"color predicted at {width}×{height} px, {result.seconds:.2f} s."
+            f"color predicted at {width}×{height} px, color strength {result.strength:g}, {result.seconds:.2f} s."
         )
         return str(target), str(target), status
 
@@ -47,8 +47,9 @@ def build_tab(ctx: AppContext) -> None:
             models = COLORIZER.shipped_models()
             model_name = gr.Dropdown(models, value=models[0] if models else None, label="Model (or a Hub repo id)", allow_custom_value=True)
             size = CheckedSlider(32, 512, value=DEFAULT_SIZE, step=32, precision=0, label="Color prediction size (px, longer side)")
+            strength = CheckedSlider(MIN_STRENGTH, MAX_STRENGTH, value=DEFAULT_STRENGTH, step=0.1, label="Color strength (1 = the model's own, 0 = gray)")
         button = gr.Button("Colorize", variant="primary")
         download = gr.File(label="Full-resolution PNG")
         status = gr.Markdown(elem_id="colorize-status")
         gr.Examples(EXAMPLES, inputs=photo)
-        button.click(run, [photo, model_name, size], [colorized, download, status], api_name="colorize", concurrency_limit=2)
+        button.click(run, [photo, model_name, size, strength], [colorized, download, status], api_name="colorize", concurrency_limit=2)
