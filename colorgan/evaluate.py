@@ -117,7 +117,7 @@ def evaluate_photos(
     colorizer: Colorizer | None, data: str, size: int = DEFAULT_SIZE, limit: int | None = None, classifier: TinyImageNetClassifier | str | None = None,
     strength: float = DEFAULT_STRENGTH,
 ) -> dict[str, float]:
-    """Scores on whole photos at full resolution (bsds500 or folder:PATH); colorizer None is the gray baseline; FID-TIN (or the Inception FID) with `classifier`."""
+    """Scores on whole photos at full resolution (bsds500, photos-val or folder:PATH), the predicted chroma scaled by `strength`; colorizer None is the gray baseline; FID-TIN (or the Inception FID) with `classifier`."""
     predictions, truths, seconds = [], [], 0.0
     for file in photo_files(data)[:limit]:
         photo = load_image(file).convert("RGB")

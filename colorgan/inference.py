@@ -6,7 +6,7 @@ bicubically to the photo's size, clamped to the model's range, and joined with t
 so the output has exactly the input's size and luminance.
 
     colorizer = Colorizer.from_pretrained("colorgan-chromagan", device="cpu")
-    result = colorizer(photo)          # ColorizeResult: image, model, source, size, seconds
+    result = colorizer(photo)          # ColorizeResult: image, model, source, size, seconds, strength
 """
 from __future__ import annotations
 
