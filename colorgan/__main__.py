@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from colorgan.inference import Colorizer
-from colorgan.settings import DEFAULT_SIZE, DEFAULT_STRENGTH, MAX_SIZE, MAX_STRENGTH, MIN_SIZE, MIN_STRENGTH
+from colorgan.settings import DEFAULT_SIZE, DEFAULT_STRENGTH, MAX_SIZE, MAX_STRENGTH, MIN_SIZE, MIN_STRENGTH, check_strength
 from gan.hub import WeightsError
 from gan.imageio import InvalidImageError, load_image
 
@@ -30,8 +30,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not MIN_SIZE <= args.size <= MAX_SIZE:
         parser.error(f"--size must be between {MIN_SIZE} and {MAX_SIZE}, got {args.size}.")
-    if not MIN_STRENGTH <= args.strength <= MAX_STRENGTH:
-        parser.error(f"--strength must be between {MIN_STRENGTH:g} and {MAX_STRENGTH:g}, got {args.strength:g}.")
+    try:
+        check_strength(args.strength)
+    except ValueError as error:
+        parser.error(f"--strength: {error}")
     try:
         colorizer = Colorizer.from_pretrained(args.model, device=args.device)
     except (WeightsError, ValueError) as error:

@@ -27,10 +27,10 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from colorgan.inference import Colorizer
+from colorgan.inference import Colorizer, predict_ab
 from colorgan.lab import gray_rgb, join_normalized, split_normalized
 from colorgan.models import ChromaGANGenerator
-from colorgan.settings import DEFAULT_SIZE, DEFAULT_STRENGTH, MAX_STRENGTH, MIN_STRENGTH
+from colorgan.settings import DEFAULT_SIZE, DEFAULT_STRENGTH, MAX_STRENGTH, MIN_STRENGTH, check_strength
 from gan.data import DataError, load_dataset, photo_files
 from gan.device import pick_device
 from gan.fid import FEATURE_SIZE, FID_TIN_MODEL, INCEPTION, TinyImageNetClassifier, frechet_distance
@@ -92,7 +92,7 @@ def colorize_batches(model: ChromaGANGenerator | None, rgb: torch.Tensor, batch_
     for start in range(0, len(rgb), batch_size):
         truth = rgb[start : start + batch_size].to(device).float() / 255
         lightness, ab = split_normalized(truth)
-        predicted_ab = torch.zeros_like(ab) if model is None else (model(lightness) * strength).clamp(-1, 1)
+        predicted_ab = torch.zeros_like(ab) if model is None else predict_ab(model, lightness, strength)
         predictions.append(join_normalized(lightness, predicted_ab).cpu())
         truths.append(join_normalized(lightness, ab).cpu())
     return torch.cat(predictions), torch.cat(truths)
@@ -174,8 +174,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.limit < 1:
         parser.error("--limit must be at least 1.")
-    if not MIN_STRENGTH <= args.strength <= MAX_STRENGTH:
-        parser.error(f"--strength must be between {MIN_STRENGTH:g} and {MAX_STRENGTH:g}, got {args.strength:g}.")
+    try:
+        check_strength(args.strength)
+    except ValueError as error:
+        parser.error(f"--strength: {error}")
     whole_photos = args.data in WHOLE_PHOTO_SETS or args.data.startswith("folder:")
     if whole_photos and args.split != "test":
         parser.error(f"--split applies to registered datasets; {args.data} is scored whole, photo by photo.")

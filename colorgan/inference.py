@@ -16,10 +16,11 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 from PIL import Image
+from torch import Tensor
 
 from colorgan.lab import image_to_rgb, join_normalized, normalize_l, rgb_to_image, rgb_to_lab
 from colorgan.models import ChromaGANGenerator
-from colorgan.settings import DEFAULT_SIZE, DEFAULT_STRENGTH, MAX_SIZE, MAX_STRENGTH, MIN_SIZE, MIN_STRENGTH
+from colorgan.settings import DEFAULT_SIZE, DEFAULT_STRENGTH, MAX_SIZE, MIN_SIZE, check_strength
 from gan.pipeline import Pipeline
 
 
@@ -32,7 +33,7 @@ class ColorizeResult:
     source: str
     size: tuple[int, int]  # (height, width) at which the model predicted color
     seconds: float
-    strength: float = DEFAULT_STRENGTH  # scale applied to the predicted chroma
+    strength: float  # scale applied to the predicted chroma
 
 
 def _model_side(length: int, longer: int, size: int, multiple: int) -> int:
@@ -45,6 +46,11 @@ def prediction_size(height: int, width: int, size: int, multiple: int) -> tuple[
     return _model_side(height, longer, size, multiple), _model_side(width, longer, size, multiple)
 
 
+def predict_ab(model: ChromaGANGenerator, lightness: Tensor, strength: float = DEFAULT_STRENGTH) -> Tensor:
+    """The model's ab for normalized L, scaled by `strength` and clamped to the model's range [-1, 1]."""
+    return (model(lightness) * strength).clamp(-1, 1)
+
+
 @torch.no_grad()
 def colorize(image: Image.Image, model: ChromaGANGenerator, size: int | None = None, strength: float = DEFAULT_STRENGTH) -> Image.Image:
     """A color version of `image` (RGB or gray, any size) with the same size and luminance; `strength` scales the predicted chroma."""
@@ -53,7 +59,7 @@ def colorize(image: Image.Image, model: ChromaGANGenerator, size: int | None = N
     lightness = rgb_to_lab(rgb)[:, :1]
     height, width = lightness.shape[-2:]
     small = F.interpolate(lightness, size=prediction_size(height, width, size or DEFAULT_SIZE, model.size_multiple), mode="area")
-    ab = (model(normalize_l(small)) * strength).clamp(-1, 1)
+    ab = predict_ab(model, normalize_l(small), strength)
     ab_full = F.interpolate(ab, size=(height, width), mode="bicubic", align_corners=False)
     result = join_normalized(normalize_l(lightness), ab_full)
     return rgb_to_image(result[0])
@@ -69,8 +75,7 @@ class Colorizer(Pipeline):
         size = size or DEFAULT_SIZE
         if not MIN_SIZE <= size <= MAX_SIZE:
             raise ValueError(f"The prediction size must be between {MIN_SIZE} and {MAX_SIZE} pixels, got {size}.")
-        if not MIN_STRENGTH <= strength <= MAX_STRENGTH:
-            raise ValueError(f"The color strength must be between {MIN_STRENGTH:g} and {MAX_STRENGTH:g}, got {strength:g}.")
+        check_strength(strength)
         started = time.perf_counter()
         colored = colorize(image, self.model, size, strength)
         shape = prediction_size(image.height, image.width, size, self.model.size_multiple)

@@ -8,3 +8,10 @@ MIN_SIZE, MAX_SIZE = 16, 1024
 DEFAULT_STRENGTH = 1.0
 """Scale of the predicted chroma (a, b): 1 is the model's own prediction, 0 the gray photo, 2 twice the chroma."""
 MIN_STRENGTH, MAX_STRENGTH = 0.0, 2.0
+
+
+def check_strength(strength: float) -> float:
+    """`strength` when it lies in [MIN_STRENGTH, MAX_STRENGTH]; else a ValueError that says the range (NaN included)."""
+    if not MIN_STRENGTH <= strength <= MAX_STRENGTH:
+        raise ValueError(f"The color strength must be between {MIN_STRENGTH:g} and {MAX_STRENGTH:g}, got {strength:g}.")
+    return strength
