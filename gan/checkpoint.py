@@ -96,6 +96,12 @@ def latest_checkpoint(run_dir: Path) -> Path | None:
     return folder if (folder / "state.json").exists() else None
 
 
+def checkpoint_at(run_dir: Path, step: int) -> Path | None:
+    """The checkpoint folder the run kept for `step`, or None when it kept none."""
+    folder = run_dir / f"checkpoint-{step:08d}"
+    return folder if (folder / "state.json").exists() else None
+
+
 def load_checkpoint(folder: Path, modules: dict[str, nn.Module], optimizers: dict[str, Optimizer]) -> int:
     """Restore modules and optimisers from `folder` and return the step it was saved at."""
     state = json.loads((folder / "state.json").read_text())

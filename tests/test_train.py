@@ -213,3 +213,30 @@ def test_a_warm_start_from_a_prior_of_other_sizes_is_one_sentence(tmp_path, caps
         train_prior(PRIOR_FLAGS + ["--generator-channels", "8", "--steps", "1", "--run-dir", str(tmp_path / "wider"), "--init-from", str(tmp_path / "exported")])
     assert exit_info.value.code == 2
     assert "does not fit this prior's sizes" in capsys.readouterr().err
+
+
+COLORIZER_FLAGS = ["--variant", "regression", "--data", f"folder:{PHOTOS}", "--image-size", "16", "--depth", "2", "--base-channels", "4",
+                   "--max-channels", "8", "--global-channels", "8", "--val-images", "4", "--eval-images", "0", "--batch-size", "4",
+                   "--checkpoint-every", "1", "--keep-checkpoints", "3", "--no-progress", "--threads", "1", "--device", "cpu"]
+
+
+def test_export_only_exports_the_checkpoint_of_the_asked_step_and_names_it_in_the_card(tmp_path):
+    from training.colorgan import main as train_colorizer
+
+    run_dir = tmp_path / "run"
+    train_colorizer(COLORIZER_FLAGS + ["--steps", "3", "--lr-generator", "1e-2", "--run-dir", str(run_dir)])
+    train_colorizer(COLORIZER_FLAGS + ["--run-dir", str(run_dir), "--export-only", "--export-step", "2", "--weights-out", str(tmp_path / "step-2")])
+    exported, kept = load_file(tmp_path / "step-2" / "model.safetensors"), load_file(run_dir / "checkpoint-00000002" / "generator.safetensors")
+    latest = load_file(run_dir / "checkpoint-00000003" / "generator.safetensors")
+    assert all(torch.equal(exported[name], kept[name]) for name in kept)
+    assert not all(torch.equal(exported[name], latest[name]) for name in latest)
+    assert "Step 2 exported (--export-step)." in (tmp_path / "step-2" / "README.md").read_text()
+
+
+def test_exporting_a_step_the_run_did_not_keep_is_one_sentence_listing_the_kept_steps(tmp_path):
+    run_dir = tmp_path / "run"
+    subprocess.run([sys.executable, "-m", "training.colorgan", *COLORIZER_FLAGS, "--steps", "2", "--run-dir", str(run_dir)], cwd=REPO, check=True, capture_output=True, timeout=300)
+    output = subprocess.run([sys.executable, "-m", "training.colorgan", *COLORIZER_FLAGS, "--run-dir", str(run_dir), "--export-only", "--export-step", "7",
+                             "--weights-out", str(tmp_path / "out")], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert output.returncode == 2 and "Traceback" not in output.stderr
+    assert f"a checkpoint of step 7 (steps kept in {run_dir}: 1, 2)" in output.stderr

@@ -23,7 +23,7 @@ from colorgan.evaluate import evaluate_model
 from colorgan.models import ChromaGANGenerator
 from colorgan.task import ColorizationTask, build_critic
 from colorgan.variants import VARIANTS, Variant, get_variant
-from gan.checkpoint import latest_checkpoint, load_checkpoint
+from gan.checkpoint import checkpoint_at, latest_checkpoint, load_checkpoint
 from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
 from gan.data import DataError, TensorImages, dataset_names, describe, load_dataset, to_unit_range
 from gan.hub import ModelCard, WeightsError, publish, save_model, warm_start
@@ -48,6 +48,7 @@ class ColorizationConfig:
     eval_images: int = 2000
     init_from: str = ""
     export_only: bool = False
+    export_step: int = 0
     weights_out: str = ""
     push_to_hub: str = ""
     threads: int = 0
@@ -59,8 +60,8 @@ class ColorizationConfig:
         require_at_least_one(self, "base_channels", "max_channels", "depth", "global_channels", "critic_channels", "critic_layers", "val_images")
         if self.adversarial_weight is not None and not (0 <= self.adversarial_weight < float("inf")):
             raise ConfigError(f"--adversarial-weight must be a finite number of 0 or more, got {self.adversarial_weight}.")
-        if self.eval_images < 0 or self.threads < 0:
-            raise ConfigError("--eval-images and --threads must be 0 or more.")
+        if self.eval_images < 0 or self.threads < 0 or self.export_step < 0:
+            raise ConfigError("--eval-images, --threads and --export-step must be 0 or more.")
 
 
 HELP = {
@@ -77,6 +78,7 @@ HELP = {
     "val_images": "images of the data's val split scored every --eval-every steps (model selection; never test images)",
     "eval_images": "test images scored at export for the model card (0 skips)",
     "export_only": "train nothing: export the run's best validation step (else its latest checkpoint) to --weights-out, e.g. while the run goes on",
+    "export_step": "with --export-only: export the checkpoint the run kept for this step instead (0: the best or latest, as above)",
     "init_from": "warm-start the generator from these weights (shipped name, Hub repo id or folder) before step 0",
     "weights_out": "folder to export the trained generator to (config.json + model.safetensors + README.md)",
     "push_to_hub": "Hub repo id (org/name) to publish the exported weights to; needs HF_TOKEN or a login",
@@ -108,9 +110,9 @@ def build_generator(config: ColorizationConfig, num_classes: int) -> ChromaGANGe
 
 
 def export(task: ColorizationTask, config: ColorizationConfig, train_config: TrainConfig) -> Path:
-    """Save the generator (the best validation step's when --select-metric kept one), evaluated on test images, with its model card."""
-    best = best_generator_state(Path(train_config.run_dir))
-    selection = f"Last step ({train_config.steps}) exported."
+    """Save the generator (the asked --export-step's, else the best validation step's when --select-metric kept one), evaluated on test images, with its model card."""
+    best = None if config.export_step else best_generator_state(Path(train_config.run_dir))
+    selection = f"Step {config.export_step} exported (--export-step)." if config.export_step else f"Last step ({train_config.steps}) exported."
     if best is not None:
         weights, record = best
         task.generator.load_state_dict(weights)
@@ -165,10 +167,14 @@ def main(argv: Sequence[str] | None = None) -> None:
             parser.error(f"--init-from: {error}")
     task = ColorizationTask(generator, build_critic(variant, config.critic_channels, config.critic_layers), variant)
     eval_batch = (to_unit_range(validation.images), validation.labels)
+    if config.export_step and not config.export_only:
+        parser.error("--export-step applies to --export-only.")
     if config.export_only:
-        checkpoint = latest_checkpoint(Path(train_config.run_dir))
+        run_dir = Path(train_config.run_dir)
+        checkpoint = checkpoint_at(run_dir, config.export_step) if config.export_step else latest_checkpoint(run_dir)
         if checkpoint is None or not config.weights_out:
-            parser.error("--export-only needs --weights-out and a run folder with a checkpoint.")
+            kept = ", ".join(str(int(folder.name.split("-")[1])) for folder in sorted(run_dir.glob("checkpoint-*"))) or "none"
+            parser.error(f"--export-only needs --weights-out and a run folder with a checkpoint{' of step %d' % config.export_step if config.export_step else ''} (steps kept in {run_dir}: {kept}).")
         train_config.steps = load_checkpoint(checkpoint, {"generator": generator}, {})
     else:
         train(task, TensorImages(images), train_config, eval_batch=eval_batch)
