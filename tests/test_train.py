@@ -233,6 +233,13 @@ def test_export_only_exports_the_checkpoint_of_the_asked_step_and_names_it_in_th
     assert "Step 2 exported (--export-step)." in (tmp_path / "step-2" / "README.md").read_text()
 
 
+def test_an_export_step_without_export_only_is_refused_in_one_sentence():
+    from training.colorgan import ColorizationConfig
+
+    with pytest.raises(ConfigError, match="--export-step chooses what --export-only exports; add --export-only."):
+        ColorizationConfig(export_step=300)
+
+
 def test_exporting_a_step_the_run_did_not_keep_is_one_sentence_listing_the_kept_steps(tmp_path):
     run_dir = tmp_path / "run"
     subprocess.run([sys.executable, "-m", "training.colorgan", *COLORIZER_FLAGS, "--steps", "2", "--run-dir", str(run_dir)], cwd=REPO, check=True, capture_output=True, timeout=300)

@@ -62,6 +62,8 @@ class ColorizationConfig:
             raise ConfigError(f"--adversarial-weight must be a finite number of 0 or more, got {self.adversarial_weight}.")
         if self.eval_images < 0 or self.threads < 0 or self.export_step < 0:
             raise ConfigError("--eval-images, --threads and --export-step must be 0 or more.")
+        if self.export_step and not self.export_only:
+            raise ConfigError("--export-step chooses what --export-only exports; add --export-only.")
 
 
 HELP = {
@@ -167,8 +169,6 @@ def main(argv: Sequence[str] | None = None) -> None:
             parser.error(f"--init-from: {error}")
     task = ColorizationTask(generator, build_critic(variant, config.critic_channels, config.critic_layers), variant)
     eval_batch = (to_unit_range(validation.images), validation.labels)
-    if config.export_step and not config.export_only:
-        parser.error("--export-step applies to --export-only.")
     if config.export_only:
         run_dir = Path(train_config.run_dir)
         checkpoint = checkpoint_at(run_dir, config.export_step) if config.export_step else latest_checkpoint(run_dir)
