@@ -18,6 +18,7 @@ from torch import nn
 from torch.optim import Optimizer
 
 LATEST = "latest"
+CHECKPOINT_PREFIX = "checkpoint-"
 
 
 def _flatten_optimizer(optimizer: Optimizer) -> tuple[dict[str, torch.Tensor], dict]:
@@ -43,6 +44,10 @@ def _unflatten_optimizer(tensors: dict[str, torch.Tensor], meta: dict) -> dict:
     return {"state": state, "param_groups": meta["param_groups"]}
 
 
+def _folder_name(step: int) -> str:
+    return f"{CHECKPOINT_PREFIX}{step:08d}"
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -60,8 +65,8 @@ def save_checkpoint(
 ) -> Path:
     """Write the checkpoint of `step` atomically and keep only the newest `keep` ones."""
     run_dir.mkdir(parents=True, exist_ok=True)
-    final = run_dir / f"checkpoint-{step:08d}"
-    tmp = run_dir / f".checkpoint-{step:08d}.tmp"
+    final = run_dir / _folder_name(step)
+    tmp = run_dir / f".{_folder_name(step)}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     for name, module in modules.items():
@@ -82,7 +87,7 @@ def save_checkpoint(
     pointer_tmp.write_text(final.name)
     os.replace(pointer_tmp, run_dir / LATEST)
     _fsync_dir(run_dir)
-    for old in sorted(run_dir.glob("checkpoint-*"))[:-keep]:
+    for old in sorted(run_dir.glob(f"{CHECKPOINT_PREFIX}*"))[:-keep]:
         shutil.rmtree(old, ignore_errors=True)
     return final
 
@@ -98,8 +103,13 @@ def latest_checkpoint(run_dir: Path) -> Path | None:
 
 def checkpoint_at(run_dir: Path, step: int) -> Path | None:
     """The checkpoint folder the run kept for `step`, or None when it kept none."""
-    folder = run_dir / f"checkpoint-{step:08d}"
+    folder = run_dir / _folder_name(step)
     return folder if (folder / "state.json").exists() else None
+
+
+def kept_steps(run_dir: Path) -> list[int]:
+    """The steps whose checkpoints the run keeps, oldest first."""
+    return sorted(int(folder.name.removeprefix(CHECKPOINT_PREFIX)) for folder in run_dir.glob(f"{CHECKPOINT_PREFIX}*") if (folder / "state.json").exists())
 
 
 def load_checkpoint(folder: Path, modules: dict[str, nn.Module], optimizers: dict[str, Optimizer]) -> int:

@@ -23,7 +23,7 @@ from colorgan.evaluate import evaluate_model
 from colorgan.models import ChromaGANGenerator
 from colorgan.task import ColorizationTask, build_critic
 from colorgan.variants import VARIANTS, Variant, get_variant
-from gan.checkpoint import checkpoint_at, latest_checkpoint, load_checkpoint
+from gan.checkpoint import checkpoint_at, kept_steps, latest_checkpoint, load_checkpoint
 from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
 from gan.data import DataError, TensorImages, dataset_names, describe, load_dataset, to_unit_range
 from gan.hub import ModelCard, WeightsError, publish, save_model, warm_start
@@ -173,8 +173,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         run_dir = Path(train_config.run_dir)
         checkpoint = checkpoint_at(run_dir, config.export_step) if config.export_step else latest_checkpoint(run_dir)
         if checkpoint is None or not config.weights_out:
-            kept = ", ".join(str(int(folder.name.split("-")[1])) for folder in sorted(run_dir.glob("checkpoint-*"))) or "none"
-            parser.error(f"--export-only needs --weights-out and a run folder with a checkpoint{' of step %d' % config.export_step if config.export_step else ''} (steps kept in {run_dir}: {kept}).")
+            wanted = f"a checkpoint of step {config.export_step}" if config.export_step else "a checkpoint"
+            kept = ", ".join(map(str, kept_steps(run_dir))) or "none"
+            parser.error(f"--export-only needs --weights-out and a run folder with {wanted} (steps kept in {run_dir}: {kept}).")
         train_config.steps = load_checkpoint(checkpoint, {"generator": generator}, {})
     else:
         train(task, TensorImages(images), train_config, eval_batch=eval_batch)
