@@ -112,11 +112,22 @@ def kept_steps(run_dir: Path) -> list[int]:
     return sorted(int(folder.name.removeprefix(CHECKPOINT_PREFIX)) for folder in run_dir.glob(f"{CHECKPOINT_PREFIX}*") if (folder / "state.json").exists())
 
 
+class CheckpointMismatchError(ValueError):
+    """A checkpoint whose tensors do not fit the modules built from this command's flags."""
+
+
 def load_checkpoint(folder: Path, modules: dict[str, nn.Module], optimizers: dict[str, Optimizer]) -> int:
-    """Restore modules and optimisers from `folder` and return the step it was saved at."""
+    """Restore modules and optimisers from `folder` and return the step it was saved at.
+
+    Raises CheckpointMismatchError, in one sentence, when a module of other sizes was saved there.
+    """
     state = json.loads((folder / "state.json").read_text())
     for name, module in modules.items():
-        module.load_state_dict(load_file(folder / f"{name}.safetensors"))
+        try:
+            module.load_state_dict(load_file(folder / f"{name}.safetensors"))
+        except RuntimeError as error:
+            detail = next((line.strip() for line in str(error).splitlines() if "size mismatch" in line or "key(s)" in line), str(error)).rstrip(".")
+            raise CheckpointMismatchError(f"{folder} holds a {name} of other sizes than these flags build ({detail}); repeat the run's size flags.") from None
     for name, optimizer in optimizers.items():
         tensors = load_file(folder / f"optimizer-{name}.safetensors")
         optimizer.load_state_dict(_unflatten_optimizer(tensors, state["optimizers"][name]))

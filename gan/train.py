@@ -15,7 +15,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import torch
@@ -154,6 +154,24 @@ def training_hardware(run_dir: Path, device: torch.device | str) -> str:
     segments = [json.loads(line).get("hardware") for line in log.read_text().splitlines()] if log.exists() else []
     distinct = list(dict.fromkeys(hardware for hardware in segments if hardware)) or [hardware_description(device)]
     return f"{'; '.join(distinct)}; {training_seconds(Path(run_dir)) / 3600:.2f} hours of training logged (all resumed segments)"
+
+
+PER_INVOCATION = {"run_dir", "device", "num_workers", "resume", "progress"}  # TrainConfig fields of where a command runs, not of the recipe
+
+
+def run_train_config(fallback: TrainConfig) -> TrainConfig:
+    """The TrainConfig the run in `fallback.run_dir` was trained with (its `train_config.json`), else `fallback`.
+
+    The recipe (steps, batch, learning rates, schedule, seed, ...) comes from the run and the PER_INVOCATION
+    fields from `fallback`, so an export's model card describes how the run trained, not the export's flags.
+    """
+    saved = Path(fallback.run_dir) / "train_config.json"
+    if not saved.exists():
+        return fallback
+    recipe = {f.name for f in fields(TrainConfig)} - PER_INVOCATION
+    values = {name: value for name, value in json.loads(saved.read_text()).items() if name in recipe}
+    values["n_critic"] = values.get("n_critic") or None  # saved as the count used, 0 without a critic
+    return replace(fallback, **values)
 
 
 def keep_if_best(best_dir: Path, step: int, generator: nn.Module, metric: str, metrics: dict[str, float]) -> bool:

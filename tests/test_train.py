@@ -233,6 +233,28 @@ def test_export_only_exports_the_checkpoint_of_the_asked_step_and_names_it_in_th
     assert "Step 2 exported (--export-step)." in (tmp_path / "step-2" / "README.md").read_text()
 
 
+def test_an_export_only_card_describes_the_run_as_it_trained_not_the_export_flags(tmp_path):
+    from training.colorgan import main as train_colorizer
+
+    run_dir = tmp_path / "run"
+    train_colorizer(COLORIZER_FLAGS + ["--steps", "2", "--seed", "3", "--cosine-schedule", "--run-dir", str(run_dir)])
+    train_colorizer(COLORIZER_FLAGS + ["--batch-size", "2", "--run-dir", str(run_dir), "--export-only", "--weights-out", str(tmp_path / "out")])
+    card = (tmp_path / "out" / "README.md").read_text()
+    recipe = json.loads(card.split("```json\n")[1].split("```")[0])
+    assert (recipe["batch_size"], recipe["seed"], recipe["cosine_schedule"], recipe["steps"]) == (4, 3, True, 2)
+    assert "Step 2 of 2 exported (the latest)." in card
+
+
+def test_exporting_a_run_with_other_size_flags_is_one_sentence_not_a_traceback(tmp_path):
+    run_dir = tmp_path / "run"
+    subprocess.run([sys.executable, "-m", "training.colorgan", *COLORIZER_FLAGS, "--steps", "1", "--run-dir", str(run_dir)], cwd=REPO, check=True, capture_output=True, timeout=300)
+    output = subprocess.run([sys.executable, "-m", "training.colorgan", *COLORIZER_FLAGS, "--base-channels", "6", "--run-dir", str(run_dir), "--export-only",
+                             "--weights-out", str(tmp_path / "out")], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert output.returncode == 2 and "Traceback" not in output.stderr
+    assert "holds a generator of other sizes than these flags build (size mismatch for" in output.stderr
+    assert "repeat the run's size flags" in output.stderr and not (tmp_path / "out").exists()
+
+
 def test_an_export_step_without_export_only_is_refused_in_one_sentence():
     from training.colorgan import ColorizationConfig
 

@@ -23,11 +23,11 @@ from colorgan.evaluate import evaluate_model
 from colorgan.models import ChromaGANGenerator
 from colorgan.task import ColorizationTask, build_critic
 from colorgan.variants import VARIANTS, Variant, get_variant
-from gan.checkpoint import checkpoint_at, kept_steps, latest_checkpoint, load_checkpoint
+from gan.checkpoint import CheckpointMismatchError, checkpoint_at, kept_steps, latest_checkpoint, load_checkpoint
 from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
 from gan.data import DataError, TensorImages, dataset_names, describe, load_dataset, to_unit_range
 from gan.hub import ModelCard, WeightsError, publish, save_model, warm_start
-from gan.train import TRAIN_HELP, TrainConfig, best_generator_state, effective_n_critic, init_distributed, train, training_hardware
+from gan.train import TRAIN_HELP, TrainConfig, best_generator_state, effective_n_critic, init_distributed, run_train_config, train, training_hardware
 
 
 @dataclass
@@ -111,10 +111,13 @@ def build_generator(config: ColorizationConfig, num_classes: int) -> ChromaGANGe
     )
 
 
-def export(task: ColorizationTask, config: ColorizationConfig, train_config: TrainConfig) -> Path:
-    """Save the generator (the asked --export-step's, else the best validation step's when --select-metric kept one), evaluated on test images, with its model card."""
+def export(task: ColorizationTask, config: ColorizationConfig, train_config: TrainConfig, step: int) -> Path:
+    """Save the generator (the asked --export-step's, else the best validation step's when --select-metric kept one), evaluated on test images, with its model card.
+
+    `step` is the step of the generator in `task` (the run's last, or the checkpoint --export-only loaded).
+    """
     best = None if config.export_step else best_generator_state(Path(train_config.run_dir))
-    selection = f"Step {config.export_step} exported (--export-step)." if config.export_step else f"Last step ({train_config.steps}) exported."
+    selection = f"Step {step} exported (--export-step)." if config.export_step else f"Step {step} of {train_config.steps} exported (the latest)."
     if best is not None:
         weights, record = best
         task.generator.load_state_dict(weights)
@@ -169,6 +172,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             parser.error(f"--init-from: {error}")
     task = ColorizationTask(generator, build_critic(variant, config.critic_channels, config.critic_layers), variant)
     eval_batch = (to_unit_range(validation.images), validation.labels)
+    step = train_config.steps
     if config.export_only:
         run_dir = Path(train_config.run_dir)
         checkpoint = checkpoint_at(run_dir, config.export_step) if config.export_step else latest_checkpoint(run_dir)
@@ -176,11 +180,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             wanted = f"a checkpoint of step {config.export_step}" if config.export_step else "a checkpoint"
             kept = ", ".join(map(str, kept_steps(run_dir))) or "none"
             parser.error(f"--export-only needs --weights-out and a run folder with {wanted} (steps kept in {run_dir}: {kept}).")
-        train_config.steps = load_checkpoint(checkpoint, {"generator": generator}, {})
+        train_config = run_train_config(train_config)
+        try:
+            step = load_checkpoint(checkpoint, {"generator": generator}, {})
+        except CheckpointMismatchError as error:
+            parser.error(f"--export-only: {error}")
     else:
         train(task, TensorImages(images), train_config, eval_batch=eval_batch)
     if config.weights_out and init_distributed(train_config.device).is_main:
-        folder = export(task, config, train_config)
+        folder = export(task, config, train_config, step)
         print(f"Saved weights to {folder}")
         if config.push_to_hub:
             publish(folder, config.push_to_hub, model_cls=ChromaGANGenerator)

@@ -21,14 +21,14 @@ from pathlib import Path
 
 import torch
 
-from gan.checkpoint import latest_checkpoint, load_checkpoint
+from gan.checkpoint import CheckpointMismatchError, latest_checkpoint, load_checkpoint
 from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
 from gan.data import DataError, ImageSet, TensorImages, dataset_names, describe, load_dataset, to_unit_range, weights_license
 from gan.device import pick_device
 from gan.hub import ModelCard, WeightsError, fetch, publish, save_model, warm_start
 from gan.nets import init_gan_weights
 from gan.objectives import make_objective
-from gan.train import TRAIN_HELP, TrainConfig, effective_n_critic, init_distributed, train, training_hardware
+from gan.train import TRAIN_HELP, TrainConfig, effective_n_critic, init_distributed, run_train_config, train, training_hardware
 from inpaint.prior import InpaintPrior, to_frame
 from inpaint.task import PriorTask
 
@@ -202,7 +202,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         checkpoint = latest_checkpoint(Path(train_config.run_dir))
         if checkpoint is None or not config.weights_out:
             parser.error("--export-only needs --weights-out and a run folder with a checkpoint.")
-        step = load_checkpoint(checkpoint, {"generator": prior.generator, "critic": prior.critic}, {})
+        train_config = run_train_config(train_config)
+        try:
+            step = load_checkpoint(checkpoint, {"generator": prior.generator, "critic": prior.critic}, {})
+        except CheckpointMismatchError as error:
+            parser.error(f"--export-only: {error}")
     else:
         train(task, TensorImages(train_set), train_config, eval_batch=(to_unit_range(validation.images),))
     if config.weights_out and init_distributed(train_config.device).is_main:
