@@ -245,7 +245,7 @@ def test_an_export_only_card_describes_the_run_as_it_trained_not_the_export_flag
     assert "Step 2 of 2 exported (the latest)." in card
 
 
-def test_exporting_a_run_with_other_size_flags_is_one_sentence_not_a_traceback(tmp_path):
+def test_exporting_or_resuming_a_run_with_other_size_flags_is_one_sentence_not_a_traceback(tmp_path):
     run_dir = tmp_path / "run"
     subprocess.run([sys.executable, "-m", "training.colorgan", *COLORIZER_FLAGS, "--steps", "1", "--run-dir", str(run_dir)], cwd=REPO, check=True, capture_output=True, timeout=300)
     output = subprocess.run([sys.executable, "-m", "training.colorgan", *COLORIZER_FLAGS, "--base-channels", "6", "--run-dir", str(run_dir), "--export-only",
@@ -253,6 +253,9 @@ def test_exporting_a_run_with_other_size_flags_is_one_sentence_not_a_traceback(t
     assert output.returncode == 2 and "Traceback" not in output.stderr
     assert "holds a generator of other sizes than these flags build (size mismatch for" in output.stderr
     assert "repeat the run's size flags" in output.stderr and not (tmp_path / "out").exists()
+    resumed = subprocess.run([sys.executable, "-m", "training.colorgan", *COLORIZER_FLAGS, "--base-channels", "6", "--steps", "2", "--run-dir", str(run_dir)],
+                             cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 2 and "Traceback" not in resumed.stderr and "--run-dir resumes a run:" in resumed.stderr
 
 
 def test_an_export_step_without_export_only_is_refused_in_one_sentence():

@@ -186,7 +186,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         except CheckpointMismatchError as error:
             parser.error(f"--export-only: {error}")
     else:
-        train(task, TensorImages(images), train_config, eval_batch=eval_batch)
+        try:
+            train(task, TensorImages(images), train_config, eval_batch=eval_batch)
+        except CheckpointMismatchError as error:
+            parser.error(f"--run-dir resumes a run: {error}")
     if config.weights_out and init_distributed(train_config.device).is_main:
         folder = export(task, config, train_config, step)
         print(f"Saved weights to {folder}")

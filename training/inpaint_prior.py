@@ -208,7 +208,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         except CheckpointMismatchError as error:
             parser.error(f"--export-only: {error}")
     else:
-        train(task, TensorImages(train_set), train_config, eval_batch=(to_unit_range(validation.images),))
+        try:
+            train(task, TensorImages(train_set), train_config, eval_batch=(to_unit_range(validation.images),))
+        except CheckpointMismatchError as error:
+            parser.error(f"--run-dir resumes a run: {error}")
     if config.weights_out and init_distributed(train_config.device).is_main:
         folder = export(task, prior, config, train_config, len(train_set), content, step)
         print(f"Saved weights to {folder}")
