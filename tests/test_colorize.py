@@ -14,6 +14,7 @@ from colorgan.inference import Colorizer, ColorizeResult, colorize
 from colorgan.lab import gray_rgb, join_normalized, lab_to_rgb, rgb_to_lab, split_normalized
 from colorgan.models import ChromaGANGenerator
 from colorgan.showcase import showcase
+from colorgan.task import random_zoom
 from gan.sheets import LABEL_HEIGHT
 from gan.fid import TinyImageNetClassifier
 from gan.hub import ModelCard, save_model
@@ -208,3 +209,18 @@ def test_the_showcase_has_a_row_per_photo_and_a_column_for_input_each_model_and_
     assert sheet.size == (3 * 30, (20 + LABEL_HEIGHT) + (24 + LABEL_HEIGHT))
     gray_input = np.asarray(sheet.crop((0, LABEL_HEIGHT, 30, LABEL_HEIGHT + 20)), dtype=np.float32) / 255
     assert rgb_to_lab(torch.from_numpy(gray_input).permute(2, 0, 1))[1:].abs().max() < 1.5
+
+
+def test_a_zoom_of_one_leaves_training_photos_unchanged():
+    images = torch.rand(4, 3, 16, 16)
+    assert torch.equal(random_zoom(images, 1.0), images)
+
+
+def test_a_random_zoom_shows_between_half_and_all_of_the_photo_and_never_its_border():
+    ramp = torch.linspace(0, 1, 64).expand(8, 3, 64, 64).contiguous()  # value = horizontal position
+    zoomed = random_zoom(ramp, 2.0, torch.Generator().manual_seed(0))
+    seen = zoomed.amax(dim=(1, 2, 3)) - zoomed.amin(dim=(1, 2, 3))
+    assert zoomed.shape == ramp.shape
+    assert (seen >= 0.5 - 0.05).all() and (seen <= 1).all()
+    assert (seen < 0.95).any()  # some views are zoomed in
+    assert torch.allclose(zoomed[:, :, 0], zoomed[:, :, -1])  # a pure zoom: rows still match

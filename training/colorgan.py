@@ -38,6 +38,7 @@ class ColorizationConfig:
     adversarial_weight: float | None = None
     data: str = "tiny-imagenet+utkface"
     image_size: int = 64
+    max_zoom: float = 1.0
     base_channels: int = 32
     max_channels: int = 256
     depth: int = 4
@@ -58,6 +59,8 @@ class ColorizationConfig:
         if self.image_size < 2**self.depth or self.image_size % 2**self.depth:
             raise ConfigError(f"--image-size must be a multiple of 2**depth = {2**self.depth}, got {self.image_size}.")
         require_at_least_one(self, "base_channels", "max_channels", "depth", "global_channels", "critic_channels", "critic_layers", "val_images")
+        if not (1 <= self.max_zoom <= 4):
+            raise ConfigError(f"--max-zoom must lie between 1 (no zoom) and 4, got {self.max_zoom}.")
         if self.adversarial_weight is not None and not (0 <= self.adversarial_weight < float("inf")):
             raise ConfigError(f"--adversarial-weight must be a finite number of 0 or more, got {self.adversarial_weight}.")
         if self.eval_images < 0 or self.threads < 0 or self.export_step < 0:
@@ -71,6 +74,7 @@ HELP = {
     "adversarial_weight": "weight of the adversarial term in the generator loss (lambda_g; default: the variant's own)",
     "data": f"dataset of the data registry ({', '.join(dataset_names())}, folder:PATH, or A+B); gray photos are left out",
     "image_size": "side the photos are resized to for training (a multiple of 2**depth)",
+    "max_zoom": "largest random zoom-in of a training photo (1: none; 2: views from half its side to all of it, resized to --image-size), so objects are also seen at the larger pixel size of whole photos predicted at 128 px",
     "base_channels": "width of the first encoder block",
     "max_channels": "width cap of the deeper encoder blocks",
     "depth": "number of stride-2 encoder blocks",
@@ -170,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             warm_start(generator, config.init_from)
         except WeightsError as error:
             parser.error(f"--init-from: {error}")
-    task = ColorizationTask(generator, build_critic(variant, config.critic_channels, config.critic_layers), variant)
+    task = ColorizationTask(generator, build_critic(variant, config.critic_channels, config.critic_layers), variant, config.max_zoom)
     eval_batch = (to_unit_range(validation.images), validation.labels)
     step = train_config.steps
     if config.export_only:
