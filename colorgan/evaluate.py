@@ -10,7 +10,9 @@ Registered datasets are scored on their test split (`--split val`: the validatio
 the training data, for choosing between models without touching test images) at one size (`--size`,
 the models' training size by default): each model colorizes the L channel, the gray baseline predicts a = b = 0.
 Whole photos (`bsds500`, `photos-val`, `folder:PATH`) go through `Colorizer` at their own resolution, as users
-get them. Colorfulness is Hasler and Süsstrunk's, averaged over images; the truth's is shown too.
+get them. Colorfulness is Hasler and Süsstrunk's, averaged over images; the truth's is shown too. Each
+model's PSNR gain over the gray photo comes with a 95 % bootstrap interval over the images (paired by
+image), so a gain is read with the uncertainty of the set's size: 23 photos give a wide interval.
 With `--fid-classifier` (a shipped name, Hub repo id or folder of our Tiny ImageNet classifier,
 `training.fid_classifier`), FID-TIN between each method's colorizations and the true colors of the
 same images is added: the Fréchet distance over that classifier's features (`gan.fid`), whole photos
@@ -37,16 +39,31 @@ from gan.fid import FEATURE_SIZE, FID_TIN_MODEL, INCEPTION, TinyImageNetClassifi
 from gan.hardware import hardware_description
 from gan.hub import WeightsError, fetch
 from gan.imageio import load_image
-from gan.metrics import colorfulness, psnr, ssim
+from gan.metrics import bootstrap_mean_interval, colorfulness, psnr, ssim
 
 GRAY_BASELINE = "gray baseline (a = b = 0)"
 WHOLE_PHOTO_SETS = ("bsds500", "photos-val")
 
 
+def _gray_of(truth: np.ndarray) -> np.ndarray:
+    return _numpy(gray_rgb(torch.from_numpy(truth).permute(2, 0, 1)[None].float()))[0]
+
+
 def score_pairs(predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray]) -> dict[str, float]:
-    """Mean PSNR (dB), SSIM and colorfulness of HWC float [0, 1] predictions against their truths."""
+    """Mean PSNR (dB), SSIM and colorfulness of HWC float [0, 1] predictions against their truths.
+
+    Also the PSNR gain over the gray photo, image by image, with its 95 % bootstrap interval over the
+    images ("gain_over_gray", "gain_over_gray_low", "gain_over_gray_high"): a paired comparison, so the
+    interval shows whether the gain would hold on another draw of such photos.
+    """
+    psnrs = np.array([psnr(p, t) for p, t in zip(predictions, truths)])
+    gains = psnrs - np.array([psnr(_gray_of(t), t) for t in truths])
+    low, high = bootstrap_mean_interval(gains)
     return {
-        "psnr": float(np.mean([psnr(p, t) for p, t in zip(predictions, truths)])),
+        "psnr": float(psnrs.mean()),
+        "gain_over_gray": float(gains.mean()),
+        "gain_over_gray_low": low,
+        "gain_over_gray_high": high,
         "ssim": float(np.mean([ssim(p, t) for p, t in zip(predictions, truths)])),
         "colorfulness": float(np.mean([colorfulness(np.round(p * 255)) for p in predictions])),
         "colorfulness_truth": float(np.mean([colorfulness(np.round(t * 255)) for t in truths])),
@@ -124,7 +141,7 @@ def evaluate_photos(
         truth = np.asarray(photo, dtype=np.float64) / 255
         started = time.perf_counter()
         if colorizer is None:
-            predictions.append(_numpy(gray_rgb(torch.from_numpy(truth).permute(2, 0, 1)[None].float()))[0])
+            predictions.append(_gray_of(truth))
         else:
             predictions.append(np.asarray(colorizer(photo, size, strength).image, dtype=np.float64) / 255)
         seconds += time.perf_counter() - started
@@ -136,13 +153,14 @@ def results_table(rows: dict[str, dict[str, float]]) -> str:
     """A Markdown table of evaluation rows."""
     fid = next((key for key in FID_COLUMNS if any(key in m for m in rows.values())), None)
     lines = [
-        "| method | PSNR (dB) | SSIM | colorfulness | colorfulness of truth |" + (f" {FID_COLUMNS[fid]} |" if fid else "") + " s/image |",
-        "|---|---|---|---|---|" + ("---|" if fid else "") + "---|",
+        "| method | PSNR (dB) | PSNR gain over gray (dB, 95 % CI) | SSIM | colorfulness | colorfulness of truth |" + (f" {FID_COLUMNS[fid]} |" if fid else "") + " s/image |",
+        "|---|---|---|---|---|---|" + ("---|" if fid else "") + "---|",
     ]
     for name, m in rows.items():
         fid_cell = f" {m[fid]:.2f} |" if fid else ""
+        gain = "—" if name == GRAY_BASELINE else f"{m['gain_over_gray']:+.2f} [{m['gain_over_gray_low']:+.2f}, {m['gain_over_gray_high']:+.2f}]"
         lines.append(
-            f"| {name} | {m['psnr']:.2f} | {m['ssim']:.4f} | {m['colorfulness']:.1f} | {m['colorfulness_truth']:.1f} |{fid_cell} {m.get('seconds', 0):.3f} |"
+            f"| {name} | {m['psnr']:.2f} | {gain} | {m['ssim']:.4f} | {m['colorfulness']:.1f} | {m['colorfulness_truth']:.1f} |{fid_cell} {m.get('seconds', 0):.3f} |"
         )
     return "\n".join(lines)
 

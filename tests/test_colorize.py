@@ -18,6 +18,7 @@ from colorgan.task import random_zoom
 from gan.sheets import LABEL_HEIGHT
 from gan.fid import TinyImageNetClassifier
 from gan.hub import ModelCard, save_model
+from gan.metrics import bootstrap_mean_interval
 
 
 def test_lab_round_trip_error_is_below_one_level_of_8_bit():
@@ -136,9 +137,24 @@ def test_evaluation_scores_a_model_on_its_own_device_against_the_gray_baseline(u
     data = f"folder:{PHOTOS}"
     gray = evaluate_model(None, data, limit=8, size=32)
     model = evaluate_model(untrained_model.to(device), data, limit=8, size=32)
-    assert set(model) == {"psnr", "ssim", "colorfulness", "colorfulness_truth", "seconds"}
+    assert set(model) == {"psnr", "gain_over_gray", "gain_over_gray_low", "gain_over_gray_high", "ssim", "colorfulness", "colorfulness_truth", "seconds"}
     assert gray["colorfulness"] < 1 < gray["colorfulness_truth"] == model["colorfulness_truth"]
+    assert abs(gray["gain_over_gray"]) < 0.01
+    assert model["gain_over_gray_low"] <= model["gain_over_gray"] <= model["gain_over_gray_high"]
+    assert model["gain_over_gray"] == pytest.approx(model["psnr"] - gray["psnr"], abs=0.01)
     assert abs(model["psnr"] - gray["psnr"]) < 1  # an untrained model stays near gray
+
+
+def test_the_interval_of_a_mean_gain_holds_the_mean_and_narrows_with_more_images():
+    rng = np.random.default_rng(0)
+    few, many = rng.normal(0.4, 1.0, 23), rng.normal(0.4, 1.0, 2000)
+    low_few, high_few = bootstrap_mean_interval(few)
+    low_many, high_many = bootstrap_mean_interval(many)
+    assert low_few < few.mean() < high_few and low_many < many.mean() < high_many
+    assert high_many - low_many < (high_few - low_few) / 5  # about sqrt(2000 / 23) = 9 times narrower
+    assert 0.3 < low_many < 0.4 < high_many < 0.5
+    assert bootstrap_mean_interval(few) == (low_few, high_few)  # seeded: a rerun prints the same table
+    assert bootstrap_mean_interval(np.full(5, 0.5)) == (0.5, 0.5)
 
 
 def test_models_are_compared_on_the_validation_split_whose_images_are_not_the_test_images():
@@ -175,6 +191,7 @@ def test_fid_tin_is_zero_for_the_true_colors_and_positive_for_gray(tmp_path, cap
     evaluate_main(["--data", f"folder:{PHOTOS}", "--fid-classifier", str(folder), "--size", "32"])
     table = capsys.readouterr().out
     assert "FID-TIN (vs true colors)" in table and "FID " not in table.replace("FID-TIN", "")
+    assert "PSNR gain over gray (dB, 95 % CI)" in table
 
 
 def test_the_standard_inception_fid_is_a_flag_away_and_named_so_in_its_column(monkeypatch, capsys, tmp_path, untrained_model):
