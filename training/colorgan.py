@@ -74,7 +74,7 @@ HELP = {
     "adversarial_weight": "weight of the adversarial term in the generator loss (lambda_g; default: the variant's own)",
     "data": f"dataset of the data registry ({', '.join(dataset_names())}, folder:PATH, or A+B); gray photos are left out",
     "image_size": "side the photos are resized to for training (a multiple of 2**depth)",
-    "max_zoom": "largest random zoom-in of a training photo (1: none; 2: views from half its side to all of it, resized to --image-size), so objects are also seen at the larger pixel size of whole photos predicted at 128 px",
+    "max_zoom": "largest random zoom-in of a training photo (1: none; 2: views from half its side to all of it, resized to --image-size), so objects are also seen at the larger pixel size of whole photos predicted at 128 px (on 64 px data the upsampled views are blurred, and measured worse: README, Results)",
     "base_channels": "width of the first encoder block",
     "max_channels": "width cap of the deeper encoder blocks",
     "depth": "number of stride-2 encoder blocks",
