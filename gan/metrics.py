@@ -67,6 +67,10 @@ def bootstrap_mean_interval(values: np.ndarray, resamples: int = 2000, level: fl
     if len(values) == 0:
         raise ValueError("A bootstrap interval needs at least one value.")
     rng = np.random.default_rng(seed)
-    means = np.concatenate([values[rng.integers(0, len(values), size=(min(200, resamples - done), len(values)))].mean(axis=1) for done in range(0, resamples, 200)])
+    chunk = 200  # resamples drawn at once: bounded memory for 10 000 values
+    means = np.concatenate([
+        values[rng.integers(0, len(values), size=(min(chunk, resamples - done), len(values)))].mean(axis=1)
+        for done in range(0, resamples, chunk)
+    ])
     tail = (1 - level) / 2 * 100
     return float(np.percentile(means, tail)), float(np.percentile(means, 100 - tail))
