@@ -18,12 +18,12 @@ from anomaly.dtv import DTVConfig, fit_dtv, rescale_to_bound
 from anomaly.history import HistorySampler, SnapshotHook, averaged_state, state_weights
 from anomaly.model import HistoryADModel
 from gan.checkpoint import latest_checkpoint
+from gan.cli import ConfigError, require_at_least_one
 from gan.data import TensorImages
 from gan.device import private_global_rng
 from gan.nets import DCGANCritic, DCGANGenerator, init_gan_weights
 from gan.objectives import make_objective, per_sample_mean
 from gan.task import GanTask, UnconditionalGAN
-from gan.cli import ConfigError, require_at_least_one
 from gan.train import TrainConfig, effective_n_critic, train
 
 M = TypeVar("M", bound=nn.Module)

@@ -20,7 +20,13 @@ import torch
 
 from anomaly.data import AnomalySplit
 from anomaly.detector import Detector
-from anomaly.experiment import HistoryADConfig, TrainedHistoryAD, critic_anomaly_scores, historyad_model, train_historyad
+from anomaly.experiment import (
+    HistoryADConfig,
+    TrainedHistoryAD,
+    critic_anomaly_scores,
+    historyad_model,
+    train_historyad,
+)
 from anomaly.model import HistoryADModel
 from anomaly.scoring import DetectionMetrics, ReferenceScores
 from anomaly.settings import LIVE_MODEL, STEPS_RANGE, TRAIN_IMAGES_RANGE

@@ -13,7 +13,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from colorgan.inference import Colorizer
-from colorgan.settings import DEFAULT_SIZE, DEFAULT_STRENGTH, MAX_SIZE, MAX_STRENGTH, MIN_SIZE, MIN_STRENGTH, check_strength
+from colorgan.settings import (
+    DEFAULT_SIZE,
+    DEFAULT_STRENGTH,
+    MAX_SIZE,
+    MAX_STRENGTH,
+    MIN_SIZE,
+    MIN_STRENGTH,
+    check_strength,
+)
 from gan.hub import WeightsError
 from gan.imageio import InvalidImageError, load_image
 

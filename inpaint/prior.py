@@ -15,6 +15,7 @@ from torch import Tensor, nn
 from gan.data import pad_to
 from gan.nets import DCGANCritic, DCGANGenerator
 
+
 class InpaintPrior(nn.Module, PyTorchModelHubMixin, tags=["gan-imaging-studio", "inpainting", "wgan-gp"]):
     """DCGAN generator G: z -> image in [-1, 1] and layer-norm critic D: image -> score, trained as WGAN-GP.
 

@@ -27,7 +27,6 @@ from inpaint.operators import ForwardOperator
 from inpaint.prior import InpaintPrior
 from inpaint.settings import SOLVERS
 
-
 COMBINES = ("best", "mean")
 
 

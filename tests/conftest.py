@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from ui.screenshots import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
+from evaluation.screenshots import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 from ui.serve import free_port
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -7,7 +7,7 @@ import numpy as np
 from PIL import Image, ImageEnhance
 from skimage import data
 
-from colorgan.naturalness.pool import Pool, build_pool
+from naturalness.pool import Pool, build_pool
 
 METHODS = ("real", "half-saturation", "swapped-channels")
 

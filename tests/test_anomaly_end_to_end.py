@@ -10,10 +10,10 @@ from anomaly import Detector
 from anomaly.baselines import BASELINES
 from anomaly.data import fence_gan_parts, one_vs_rest
 from anomaly.detector import prepare_images
-from anomaly.settings import MAX_IMAGES, MAX_TOTAL_PIXELS, RequestError
 from anomaly.experiment import HistoryADConfig, train_historyad
 from anomaly.model import HistoryADModel
 from anomaly.scoring import ReferenceScores, detection_metrics, precision_recall, threshold_view
+from anomaly.settings import MAX_IMAGES, MAX_TOTAL_PIXELS, RequestError
 from gan.hub import ModelCard, WeightsSource, save_model
 from gan.train import TrainConfig
 

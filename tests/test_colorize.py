@@ -8,17 +8,17 @@ import pytest
 import torch
 from PIL import Image
 
-from colorgan.evaluate import evaluate_model, evaluate_photos, frechet_to_truth
-from colorgan.evaluate import main as evaluate_main
 from colorgan.inference import Colorizer, ColorizeResult, colorize
 from colorgan.lab import gray_rgb, join_normalized, lab_to_rgb, rgb_to_lab, split_normalized
 from colorgan.models import ChromaGANGenerator
-from colorgan.showcase import showcase
 from colorgan.task import random_zoom
-from gan.sheets import LABEL_HEIGHT
+from evaluation.colorize import evaluate_model, evaluate_photos, frechet_to_truth
+from evaluation.colorize import main as evaluate_main
+from evaluation.colorize_showcase import showcase
 from gan.fid import TinyImageNetClassifier
 from gan.hub import ModelCard, save_model
 from gan.metrics import bootstrap_mean_interval
+from gan.sheets import LABEL_HEIGHT
 
 
 def test_lab_round_trip_error_is_below_one_level_of_8_bit():
@@ -195,7 +195,7 @@ def test_fid_tin_is_zero_for_the_true_colors_and_positive_for_gray(tmp_path, cap
 
 
 def test_the_standard_inception_fid_is_a_flag_away_and_named_so_in_its_column(monkeypatch, capsys, tmp_path, untrained_model):
-    import colorgan.evaluate as evaluation
+    import evaluation.colorize as evaluation
 
     features = []
     monkeypatch.setitem(sys.modules, "torch_fidelity", types.ModuleType("torch_fidelity"))  # present, as online

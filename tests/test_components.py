@@ -9,7 +9,16 @@ import time
 import gradio as gr
 import pytest
 
-from ui.components import CheckedNumber, CheckedSlider, checked_choice, checked_files, checked_number, output_path, shorten, user_errors
+from ui.components import (
+    CheckedNumber,
+    CheckedSlider,
+    checked_choice,
+    checked_files,
+    checked_number,
+    output_path,
+    shorten,
+    user_errors,
+)
 
 
 @pytest.mark.parametrize(

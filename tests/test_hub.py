@@ -11,11 +11,11 @@ from types import SimpleNamespace
 import huggingface_hub.constants
 import pytest
 import torch
+from inpaint_helpers import tiny_prior
 
 from colorgan.models import ChromaGANGenerator
 from gan import hub
 from gan.hub import ModelCard, WeightsError, check_size, fetch, publish, save_model, warm_start
-from inpaint_helpers import tiny_prior
 
 CARD = ModelCard(title="tiny", summary="a test model", training_data="none", hardware="CPU", metrics={"psnr": 24.5})
 PINNED = "0123456789abcdef0123456789abcdef01234567"  # the revision bundled_weights pins

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ui.screenshots import paint_stroke, run_search, upload
+from evaluation.screenshots import paint_stroke, run_search, upload
 
 PHOTO = Path(__file__).resolve().parent.parent / "examples" / "inpaint" / "chelsea.png"
 

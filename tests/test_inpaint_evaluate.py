@@ -1,4 +1,4 @@
-"""`python -m inpaint.evaluate`: every method on held-out images of a folder, in one run, with its scores and times."""
+"""`python -m evaluation.inpaint`: every method on held-out images of a folder, in one run, with its scores and times."""
 from __future__ import annotations
 
 import json
@@ -6,9 +6,9 @@ import math
 from pathlib import Path
 
 import pytest
-
-from inpaint.evaluate import main
 from inpaint_helpers import tiny_prior
+
+from evaluation.inpaint import main
 
 PHOTOS = Path(__file__).resolve().parent / "data" / "photos"
 METHODS = {"latent search, proposed loss", "latent search, Yeh et al. loss", "latent search, L-BRGM", "opencv-telea", "opencv-ns", "skimage-biharmonic"}

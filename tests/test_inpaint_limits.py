@@ -10,10 +10,10 @@ import httpx
 import numpy as np
 import pytest
 from gradio_client import Client, handle_file
+from inpaint_helpers import shipped_tiny_prior
 from PIL import Image
 
 import inpaint.search
-from inpaint_helpers import shipped_tiny_prior
 from ui.inpaint import RESTARTS
 
 

@@ -5,13 +5,13 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from inpaint_helpers import tiny_inpainter
 
 from inpaint.blend import poisson_blend
+from inpaint.images import crop_box
 from inpaint.losses import contextual_loss, image_gradients, importance_weights, yeh_prior
 from inpaint.masks import check_mask, preset_mask
 from inpaint.operators import DownsampleOperator, MaskOperator
-from inpaint.images import crop_box
-from inpaint_helpers import tiny_inpainter
 from inpaint.prior import InpaintPrior
 from inpaint.search import SearchConfig, latent_search, project_to_ball, total_loss
 
@@ -266,8 +266,8 @@ def test_search_config_refuses_values_that_cannot_work(field: str, value: object
 
 
 def test_the_showcase_has_a_row_per_photo_and_mask_and_a_column_per_fill() -> None:
+    from evaluation.inpaint_showcase import SOLVERS, showcase
     from gan.sheets import LABEL_HEIGHT
-    from inpaint.showcase import SOLVERS, showcase
 
     rng = np.random.default_rng(0)
     photos = {f"face {i}": rng.integers(0, 255, (16, 16, 3), dtype=np.uint8) for i in range(2)}

@@ -7,12 +7,21 @@ import gradio as gr
 import numpy as np
 import pytest
 from gradio_client import Client, handle_file
+from inpaint_helpers import shipped_tiny_prior, tiny_inpainter
 from PIL import Image
 
 from inpaint.search import SearchConfig
-from inpaint_helpers import shipped_tiny_prior, tiny_inpainter
 from ui.inpaint import (
-    MODES, RECOMMENDED, SOLVER_LABELS, editor_inputs, enlarged, hole_from_image, hole_from_layer, search_config, search_updates, with_preset,
+    MODES,
+    RECOMMENDED,
+    SOLVER_LABELS,
+    editor_inputs,
+    enlarged,
+    hole_from_image,
+    hole_from_layer,
+    search_config,
+    search_updates,
+    with_preset,
 )
 
 SKIP = type(gr.skip())

@@ -7,22 +7,22 @@ import os
 import random
 import sqlite3
 import time
-from pathlib import Path
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageEnhance
 from naturalness_helpers import METHODS, make_pool, photo_crops
+from PIL import Image, ImageEnhance
 
-from colorgan.naturalness.__main__ import main as cli
-from colorgan.naturalness.pool import build_pool, load_pool, next_image
-from colorgan.naturalness.results import format_table, tally, write_results_csv
-from colorgan.naturalness.limits import RateLimit, StudyLimits
-from colorgan.naturalness.store import RateLimitError, VoteError, VoteStore, database_url, new_id
-from colorgan.naturalness.study import NaturalnessStudy
 from gan.metrics import wilson_interval
+from naturalness.__main__ import main as cli
+from naturalness.limits import RateLimit, StudyLimits
+from naturalness.pool import build_pool, load_pool, next_image
+from naturalness.results import format_table, tally, write_results_csv
+from naturalness.store import RateLimitError, VoteError, VoteStore, database_url, new_id
+from naturalness.study import NaturalnessStudy
 
 
 @pytest.fixture(scope="module")
@@ -328,7 +328,7 @@ def any_store_target(request, tmp_path):
     url = os.environ.get("GAN_STUDIO_TEST_DATABASE_URL")
     if not url:
         pytest.skip("set GAN_STUDIO_TEST_DATABASE_URL=postgresql://... to run the store tests on PostgreSQL too")
-    from colorgan.naturalness.store import make_engine, metadata
+    from naturalness.store import make_engine, metadata
 
     engine = make_engine(url)
     metadata.drop_all(engine)
@@ -390,7 +390,7 @@ def test_study_keeps_its_secret_draws_votes_and_finished_participants_on_any_dat
 
 def test_without_a_configured_or_local_pool_the_app_uses_the_bundled_pool_of_every_shipped_model(monkeypatch, tmp_path):
     from colorgan.inference import Colorizer
-    from colorgan.naturalness import pool as pool_module
+    from naturalness import pool as pool_module
 
     monkeypatch.delenv("GAN_STUDIO_POOL", raising=False)
     monkeypatch.setattr(pool_module, "LOCAL_POOL", tmp_path / "never-built")

@@ -20,9 +20,9 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 from naturalness_helpers import METHODS, make_pool
 
-from colorgan.naturalness.pool import image_id
-from colorgan.naturalness.store import new_id
 from gan.metrics import wilson_interval
+from naturalness.pool import image_id
+from naturalness.store import new_id
 from ui.serve import running_app
 
 REPO = Path(__file__).resolve().parent.parent

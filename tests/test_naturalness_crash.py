@@ -11,7 +11,7 @@ from pathlib import Path
 from gradio_client import Client
 from naturalness_helpers import make_pool
 
-from colorgan.naturalness.store import VoteStore, new_id
+from naturalness.store import VoteStore, new_id
 from ui.serve import running_app
 
 REPO = Path(__file__).resolve().parent.parent

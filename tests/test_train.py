@@ -14,8 +14,8 @@ from colorgan.models import ChromaGANGenerator
 from colorgan.task import ColorizationTask, build_critic
 from colorgan.variants import get_variant
 from gan.checkpoint import latest_checkpoint
-from gan.data import TensorImages, load_image_folder
 from gan.cli import ConfigError
+from gan.data import TensorImages, load_image_folder
 from gan.train import TrainConfig, best_generator_state, train, training_hardware, training_seconds
 
 REPO = Path(__file__).resolve().parent.parent

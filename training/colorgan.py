@@ -19,15 +19,24 @@ from pathlib import Path
 
 import torch
 
-from colorgan.evaluate import evaluate_model
 from colorgan.models import ChromaGANGenerator
 from colorgan.task import ColorizationTask, build_critic
 from colorgan.variants import VARIANTS, Variant, get_variant
+from evaluation.colorize import evaluate_model
 from gan.checkpoint import CheckpointMismatchError, checkpoint_at, kept_steps, latest_checkpoint, load_checkpoint
 from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
 from gan.data import DataError, TensorImages, dataset_names, describe, load_dataset, to_unit_range
 from gan.hub import ModelCard, WeightsError, publish, save_model, warm_start
-from gan.train import TRAIN_HELP, TrainConfig, best_generator_state, effective_n_critic, init_distributed, run_train_config, train, training_hardware
+from gan.train import (
+    TRAIN_HELP,
+    TrainConfig,
+    best_generator_state,
+    effective_n_critic,
+    init_distributed,
+    run_train_config,
+    train,
+    training_hardware,
+)
 
 
 @dataclass

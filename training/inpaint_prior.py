@@ -23,12 +23,29 @@ import torch
 
 from gan.checkpoint import CheckpointMismatchError, latest_checkpoint, load_checkpoint
 from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
-from gan.data import DataError, ImageSet, TensorImages, dataset_names, describe, load_dataset, to_unit_range, weights_license
+from gan.data import (
+    DataError,
+    ImageSet,
+    TensorImages,
+    dataset_names,
+    describe,
+    load_dataset,
+    to_unit_range,
+    weights_license,
+)
 from gan.device import pick_device
 from gan.hub import ModelCard, WeightsError, fetch, publish, save_model, warm_start
 from gan.nets import init_gan_weights
 from gan.objectives import make_objective
-from gan.train import TRAIN_HELP, TrainConfig, effective_n_critic, init_distributed, run_train_config, train, training_hardware
+from gan.train import (
+    TRAIN_HELP,
+    TrainConfig,
+    effective_n_critic,
+    init_distributed,
+    run_train_config,
+    train,
+    training_hardware,
+)
 from inpaint.prior import InpaintPrior, to_frame
 from inpaint.task import PriorTask
 
@@ -151,7 +168,7 @@ def export(task: PriorTask, prior: InpaintPrior, config: PriorConfig, train_conf
             + (f", warm-started from `{config.init_from}` (its steps not counted)" if config.init_from else "")
             + f". Critic updates per generator update: {n_critic}. "
             "`samples.png` is the run's last sample grid (fixed latents). The search quality this prior gives is "
-            "measured by `python -m inpaint.evaluate` (docs/inpaint.md)."
+            "measured by `python -m evaluation.inpaint` (docs/inpaint.md)."
         ),
         tags=["inpainting", "super-resolution", "wgan-gp", config.dataset],
         license=weights_license(config.dataset),

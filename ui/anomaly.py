@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING
 
 import gradio as gr
 
-from anomaly.settings import DETECTOR, LIVE_MODEL, MAX_IMAGES, MAX_TOTAL_PIXELS, STEPS_RANGE, TEST_IMAGES, TRAIN_IMAGES_RANGE
+from anomaly.settings import (
+    DETECTOR,
+    LIVE_MODEL,
+    MAX_IMAGES,
+    MAX_TOTAL_PIXELS,
+    STEPS_RANGE,
+    TEST_IMAGES,
+    TRAIN_IMAGES_RANGE,
+)
 from gan.classes import FASHION_MNIST_CLASSES
 from ui.context import AppContext
 

@@ -9,15 +9,14 @@ first model loaded brings it in, in `preload`'s background thread or in the firs
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gan.shipped import PipelineRef
+from naturalness.store import default_votes_db
 
 if TYPE_CHECKING:
     from gan.pipeline import Pipeline
@@ -25,15 +24,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # Parameters kept loaded at once, all models together (float32: 4 bytes each); least recently used go first.
 CACHED_PARAMETERS = 50_000_000
-
-
-def default_votes_db() -> str:
-    """The vote store: $GAN_STUDIO_VOTES_DB, else /data on a Space with persistent storage, else ./votes.sqlite3."""
-    if os.environ.get("GAN_STUDIO_VOTES_DB"):
-        return os.environ["GAN_STUDIO_VOTES_DB"]
-    if os.environ.get("SPACE_ID") and Path("/data").is_dir():
-        return "/data/votes.sqlite3"
-    return "votes.sqlite3"
 
 
 def parameter_count(pipeline: Pipeline) -> int:

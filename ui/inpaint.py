@@ -17,9 +17,8 @@ import numpy as np
 from PIL import Image
 
 from gan.imageio import load_image
-from inpaint.examples import EXAMPLES_DIR
 from inpaint.masks import PRESETS, preset_mask
-from inpaint.settings import INPAINTER, SR_Z_WEIGHT, recommended_solver
+from inpaint.settings import EXAMPLES_DIR, INPAINTER, SR_Z_WEIGHT, recommended_solver
 from ui.components import CheckedNumber, CheckedSlider, checked_choice, output_path, user_errors
 from ui.context import AppContext
 from ui.gpu import on_gpu

@@ -17,10 +17,10 @@ from pathlib import Path
 import gradio as gr
 from PIL import Image
 
-from colorgan.naturalness.pool import default_pool_dir, for_display
-from colorgan.naturalness.results import HEADERS, table_rows, write_results_csv
-from colorgan.naturalness.store import VoteError
-from colorgan.naturalness.study import NaturalnessStudy, Shown
+from naturalness.pool import default_pool_dir, for_display
+from naturalness.results import HEADERS, table_rows, write_results_csv
+from naturalness.store import VoteError
+from naturalness.study import NaturalnessStudy, Shown
 from ui.components import user_errors
 from ui.context import AppContext
 

@@ -1,6 +1,6 @@
 """Write the Inpaint tab's example images into examples/inpaint/: held-out test images and one photo.
 
-    python -m inpaint.examples
+    python -m evaluation.inpaint_examples
 
 Sources: the Fashion-MNIST and UTKFace test splits (gan.data; never seen by the priors),
 scikit-image's `chelsea` photo and its launch-pad scene `rocket` (SpaceX, public domain; both inside the
@@ -14,9 +14,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from gan.shipped import REPO_ROOT
+from inpaint.settings import EXAMPLES_DIR
 
-EXAMPLES_DIR = REPO_ROOT / "examples" / "inpaint"
 PICKS = {
     "fashion-mnist-test-{:04d}.png": ("fashion-mnist", (0, 1)),
     "utkface-test-{:04d}.png": ("utkface", (3, 120, 333)),

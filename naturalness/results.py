@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
-from colorgan.naturalness.store import Vote
 from gan.metrics import wilson_interval
+from naturalness.store import Vote
 
 HEADERS = ["method", "judged natural", "votes", "95 % Wilson interval"]
 CSV_FIELDS = ["method", "natural", "votes", "share", "wilson_low", "wilson_high"]

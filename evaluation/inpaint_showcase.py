@@ -1,7 +1,7 @@
 """A figure of real faces the prior never saw: the photo with its hole, each solver's fill, the classical fill, the truth.
 
-    python -m inpaint.showcase --prior inpaint-faces --out docs/figures/inpaint-showcase.jpg
-    python -m inpaint.showcase --prior runs/export/inpaint-faces --data utkface --images 12 207 --masks center scratch
+    python -m evaluation.inpaint_showcase --prior inpaint-faces --out docs/figures/inpaint-showcase.jpg
+    python -m evaluation.inpaint_showcase --prior runs/export/inpaint-faces --data utkface --images 12 207 --masks center scratch
 
 Photos are test images of a registry dataset (UTKFace by default: no prior is trained on its test split),
 picked by index; each is shown with every mask preset named, one row per (photo, mask). Every fill goes
@@ -54,7 +54,7 @@ def showcase(photos: dict[str, np.ndarray], masks: Sequence[str], inpainter: Inp
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Write the showcase figure."""
-    parser = argparse.ArgumentParser(prog="python -m inpaint.showcase", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m evaluation.inpaint_showcase", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--prior", default="inpaint-faces", help="shipped prior name, Hub repo id or weights folder")
     parser.add_argument("--data", default="utkface", help="registry dataset whose test images are shown")
     parser.add_argument("--images", nargs="+", type=int, default=[3, 120, 333], help="indices of the test images, one group of rows each")

@@ -1,6 +1,6 @@
 """Screenshots of the Inpaint tab on real photos, as a user makes them: upload, paint, run, look.
 
-    python -m ui.screenshots --out docs/figures
+    python -m evaluation.screenshots --out docs/figures
 
 Headless Chromium (Debian's, driven by Playwright) opens the app served on 127.0.0.1, uploads each
 photo, paints the hole with the mouse (or applies a mask preset), runs the search with the tab's own
@@ -153,7 +153,7 @@ def detail(photo: np.ndarray, gan_fill: np.ndarray, classical_fill: np.ndarray, 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Serve the app, make every screenshot and print where they went."""
-    parser = argparse.ArgumentParser(prog="python -m ui.screenshots", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m evaluation.screenshots", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default="docs/figures", help="folder for the JPEG files")
     parser.add_argument("--shots", nargs="+", choices=[shot.name for shot in SHOTS], default=[shot.name for shot in SHOTS], help="which screenshots to make")
     args = parser.parse_args(argv)

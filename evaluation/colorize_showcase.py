@@ -1,7 +1,7 @@
 """A figure of real photos the colorizers never saw: gray input, each model's colorization, and the truth.
 
-    python -m colorgan.showcase --out docs/figures/colorize-showcase.jpg
-    python -m colorgan.showcase --models colorgan-regression runs/export/chroma --photos 302003 176035
+    python -m evaluation.colorize_showcase --out docs/figures/colorize-showcase.jpg
+    python -m evaluation.colorize_showcase --models colorgan-regression runs/export/chroma --photos 302003 176035
 
 Photos are BSDS500's (our held-out real-photo test set: no model is trained on it), named by file stem;
 the defaults are one portrait, group, street scene, landscape, interior and object. Each photo is
@@ -44,7 +44,7 @@ def showcase(photos: dict[str, Image.Image], colorizers: dict[str, Colorizer], s
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Write the showcase figure."""
-    parser = argparse.ArgumentParser(prog="python -m colorgan.showcase", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m evaluation.colorize_showcase", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", nargs="+", default=None, help=f"colorizers, one column each: shipped names, Hub repo ids or weights folders (default: {COLORIZER.default_model()})")
     parser.add_argument("--photos", nargs="+", default=list(PHOTOS), help="BSDS500 photo ids (file stems), one row each (default: one of each kind)")
     parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="longer side, in pixels, at which color is predicted")

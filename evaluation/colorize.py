@@ -1,10 +1,10 @@
 """Held-out evaluation of colorization models: PSNR, SSIM and colorfulness, against the gray baseline.
 
-    python -m colorgan.evaluate --data tiny-imagenet            # its test split, at the training size
-    python -m colorgan.evaluate --data tiny-imagenet+utkface --split val   # choose between models
-    python -m colorgan.evaluate --data bsds500                  # 200 whole photos at full resolution
-    python -m colorgan.evaluate --data photos-val               # 23 whole photos for choosing between models
-    python -m colorgan.evaluate --data folder:PATH --models colorgan-chromagan colorgan-regression
+    python -m evaluation.colorize --data tiny-imagenet            # its test split, at the training size
+    python -m evaluation.colorize --data tiny-imagenet+utkface --split val   # choose between models
+    python -m evaluation.colorize --data bsds500                  # 200 whole photos at full resolution
+    python -m evaluation.colorize --data photos-val               # 23 whole photos for choosing between models
+    python -m evaluation.colorize --data folder:PATH --models colorgan-chromagan colorgan-regression
 
 Registered datasets are scored on their test split (`--split val`: the validation split carved from
 the training data, for choosing between models without touching test images) at one size (`--size`,
@@ -180,7 +180,7 @@ def fid_network(name: str, device: torch.device) -> TinyImageNetClassifier | str
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Print the held-out table for the gray baseline and each model."""
-    parser = argparse.ArgumentParser(prog="python -m colorgan.evaluate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m evaluation.colorize", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", nargs="+", default=None, help="shipped model names, Hub repo ids or weight folders (default: every shipped colorizer)")
     parser.add_argument("--data", default="tiny-imagenet", help="a registered dataset (the split of --split), or whole photos: bsds500 (test), photos-val (validation) or folder:PATH")
     parser.add_argument("--split", choices=("test", "val"), default="test", help="registered data: test (held-out reporting) or val (choosing between models, as the training runs do); default test")

@@ -1,8 +1,8 @@
 """Command line of the naturalness test: build the image pool, print the results, export the votes.
 
-    python -m colorgan.naturalness build-pool [--out DIR] [--models NAME ...] [--cifar-per-class N] [--skimage NAME ...]
-    python -m colorgan.naturalness results [--db PATH_OR_URL] [--pool DIR] [--csv FILE]
-    python -m colorgan.naturalness export [--db PATH_OR_URL] --out FILE
+    python -m naturalness build-pool [--out DIR] [--models NAME ...] [--cifar-per-class N] [--skimage NAME ...]
+    python -m naturalness results [--db PATH_OR_URL] [--pool DIR] [--csv FILE]
+    python -m naturalness export [--db PATH_OR_URL] --out FILE
 """
 from __future__ import annotations
 
@@ -11,11 +11,19 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from colorgan.naturalness.pool import DISPLAY_SIDE, build_pool, build_pool_dir, default_pool_dir, load_pool, registry_photos, skimage_photos, whole_photos
-from colorgan.naturalness.results import format_table, tally, write_results_csv, write_votes_csv
-from colorgan.naturalness.store import VoteStore
 from colorgan.settings import COLORIZER, DEFAULT_SIZE
-from ui.context import default_votes_db
+from naturalness.pool import (
+    DISPLAY_SIDE,
+    build_pool,
+    build_pool_dir,
+    default_pool_dir,
+    load_pool,
+    registry_photos,
+    skimage_photos,
+    whole_photos,
+)
+from naturalness.results import format_table, tally, write_results_csv, write_votes_csv
+from naturalness.store import VoteStore, default_votes_db
 
 
 def build_pool_command(args: argparse.Namespace) -> None:
@@ -70,8 +78,8 @@ def _add_db_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """The command line of `python -m colorgan.naturalness`."""
-    parser = argparse.ArgumentParser(prog="python -m colorgan.naturalness", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    """The command line of `python -m naturalness`."""
+    parser = argparse.ArgumentParser(prog="python -m naturalness", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
 
     build = commands.add_parser("build-pool", help="colorize held-out photos with every model and write the pool")

@@ -149,7 +149,7 @@ def load_pool(root: Path) -> Pool:
     """Read a pool folder, checking that every listed image is there."""
     manifest = Path(root) / MANIFEST
     if not manifest.is_file():
-        raise FileNotFoundError(f"No naturalness pool at {root}: build one with `python -m colorgan.naturalness build-pool --out {root}`.")
+        raise FileNotFoundError(f"No naturalness pool at {root}: build one with `python -m naturalness build-pool --out {root}`.")
     document = json.loads(manifest.read_text())
     entries = [PoolEntry(**entry) for entry in document["entries"]]
     missing = [entry.file for entry in entries if not (Path(root) / entry.file).is_file()]

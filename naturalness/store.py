@@ -14,6 +14,7 @@ secret that signs participant tokens is generated once and kept in this database
 """
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import time
@@ -42,10 +43,19 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from colorgan.naturalness.limits import RateLimit
+from naturalness.limits import RateLimit
 
 ID_PATTERN = re.compile(r"[0-9a-f]{32}")
 MAX_RESPONSE_MS = 3_600_000
+
+
+def default_votes_db() -> str:
+    """The vote store: $GAN_STUDIO_VOTES_DB, else /data on a Space with persistent storage, else ./votes.sqlite3."""
+    if os.environ.get("GAN_STUDIO_VOTES_DB"):
+        return os.environ["GAN_STUDIO_VOTES_DB"]
+    if os.environ.get("SPACE_ID") and Path("/data").is_dir():
+        return "/data/votes.sqlite3"
+    return "votes.sqlite3"
 
 metadata = MetaData()
 participants = Table(

@@ -5,11 +5,11 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from colorgan.naturalness.limits import ClientLimiter, StudyLimits
-from colorgan.naturalness.pool import Pool, PoolEntry, load_pool, next_image
-from colorgan.naturalness.results import MethodResult, tally
-from colorgan.naturalness.store import RateLimitError, Receipt, VoteStore
-from colorgan.naturalness.tokens import issue_token, participant_of, secret_from_env
+from naturalness.limits import ClientLimiter, StudyLimits
+from naturalness.pool import Pool, PoolEntry, load_pool, next_image
+from naturalness.results import MethodResult, tally
+from naturalness.store import RateLimitError, Receipt, VoteStore
+from naturalness.tokens import issue_token, participant_of, secret_from_env
 
 
 @dataclass(frozen=True)

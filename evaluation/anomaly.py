@@ -1,9 +1,9 @@
 """Score HistoryAD and the baselines on the same split, in one run, and print the tables in both conventions.
 
-    python -m anomaly.evaluate --dataset mnist --anomalous-classes all --protocol fence-gan     # shipped anomaly-mnist-K-fence-gan
-    python -m anomaly.evaluate --dataset fashion-mnist --anomalous-classes 1,8 --train --steps 600
-    python -m anomaly.evaluate --dataset mnist --cross-dataset fashion-mnist --models weights/anomaly-{split}
-    python -m anomaly.evaluate --dataset svhn --cross-dataset cifar10                          (online: torchvision SVHN)
+    python -m evaluation.anomaly --dataset mnist --anomalous-classes all --protocol fence-gan     # shipped anomaly-mnist-K-fence-gan
+    python -m evaluation.anomaly --dataset fashion-mnist --anomalous-classes 1,8 --train --steps 600
+    python -m evaluation.anomaly --dataset mnist --cross-dataset fashion-mnist --models weights/anomaly-{split}
+    python -m evaluation.anomaly --dataset svhn --cross-dataset cifar10                          (online: torchvision SVHN)
 
 HistoryAD is either loaded (`--models`, a name template: shipped name, Hub repo or folder, `{split}` is the
 split's name) or trained in this run (`--train`, with every HistoryAD and training flag; the last WGAN critic
@@ -25,7 +25,13 @@ import torch
 from anomaly.baselines import BASELINES
 from anomaly.data import PROTOCOLS, AnomalySplit, make_split
 from anomaly.detector import Detector
-from anomaly.experiment import HISTORYAD_HELP, HistoryADConfig, critic_anomaly_scores, history_score_panels, train_historyad
+from anomaly.experiment import (
+    HISTORYAD_HELP,
+    HistoryADConfig,
+    critic_anomaly_scores,
+    history_score_panels,
+    train_historyad,
+)
 from anomaly.plots import history_histograms, score_histograms, talk_figures
 from anomaly.scoring import DetectionMetrics, detection_metrics
 from gan.cli import ConfigError, command_parser, config_json, parse_configs
@@ -94,7 +100,7 @@ HELP = {
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
-    return command_parser("python -m anomaly.evaluate", __doc__, (EvaluationConfig, HELP), (HistoryADConfig, HISTORYAD_HELP), (TrainConfig, TRAIN_HELP), print_config=False)
+    return command_parser("python -m evaluation.anomaly", __doc__, (EvaluationConfig, HELP), (HistoryADConfig, HISTORYAD_HELP), (TrainConfig, TRAIN_HELP), print_config=False)
 
 
 def splits(config: EvaluationConfig) -> list[AnomalySplit]:

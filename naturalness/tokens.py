@@ -12,7 +12,7 @@ import hmac
 import os
 import re
 
-from colorgan.naturalness.store import VoteError, new_id
+from naturalness.store import VoteError, new_id
 
 SECRET_VARIABLE = "GAN_STUDIO_VOTE_SECRET"
 MIN_SECRET_CHARS = 32

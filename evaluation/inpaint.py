@@ -1,7 +1,7 @@
 """Inpainting and super-resolution on held-out images: the latent search against classical methods, in one run.
 
-    python -m inpaint.evaluate --prior inpaint-faces --data utkface --mask center half random
-    python -m inpaint.evaluate --prior inpaint-photos --data folder:PATH --mask center
+    python -m evaluation.inpaint --prior inpaint-faces --data utkface --mask center half random
+    python -m evaluation.inpaint --prior inpaint-photos --data folder:PATH --mask center
 
 Images: the test split of a registry dataset (default: the prior's own; --split val to choose settings), or every photo of
 folder:PATH (its test/ subfolder when present), center-cropped and resized to the prior's content
@@ -41,11 +41,11 @@ from inpaint.baselines import BASELINES
 from inpaint.blend import poisson_blend
 from inpaint.images import frame, unframe
 from inpaint.inference import SR_FACTORS, Inpainter
-from inpaint.settings import SR_Z_WEIGHT
 from inpaint.masks import PRESETS, preset_mask
 from inpaint.operators import DownsampleOperator, MaskOperator
 from inpaint.prior import InpaintPrior
 from inpaint.search import SearchConfig, latent_search
+from inpaint.settings import SR_Z_WEIGHT
 
 CARD_MARK = "## Inpainting evaluation"
 SEARCH_METHODS = {"contextual": "latent search, proposed loss", "yeh": "latent search, Yeh et al. loss", "brgm": "latent search, L-BRGM"}
@@ -133,7 +133,7 @@ HELP = {
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
-    parser = command_parser("python -m inpaint.evaluate", __doc__, (EvaluationConfig, HELP))
+    parser = command_parser("python -m evaluation.inpaint", __doc__, (EvaluationConfig, HELP))
     parser.add_argument("--mask", nargs="+", choices=PRESETS, default=list(PRESETS), help="mask presets to evaluate, one or more (default: all)")
     return parser
 
@@ -299,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     folder = inpainter.source.path if inpainter.source.kind in ("folder", "bundled") else None
     if config.card and folder is not None:
         command = " ".join(sys.argv[1:] if argv is None else argv)
-        update_card(Path(folder) / "README.md", f"`python -m inpaint.evaluate {command}`\n\n" + "\n\n".join(tables))
+        update_card(Path(folder) / "README.md", f"`python -m evaluation.inpaint {command}`\n\n" + "\n\n".join(tables))
 
 
 if __name__ == "__main__":
