@@ -26,11 +26,18 @@ import numbers
 import tempfile
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import gradio as gr
+from PIL import Image
+from gradio.components.base import server
+from gradio.components.image_editor import AcceptBlobs
+from gradio.data_classes import FileData
+
+from gan.imageio import MAX_PIXELS, InvalidImageError, image_pixels
 
 log = logging.getLogger("gan_studio.ui")
 Handler = TypeVar("Handler", bound=Callable)
@@ -207,3 +214,66 @@ class ImageFileInput(gr.Image):
         if payload is None or payload.path is None or (payload.url or "").startswith("data:"):
             return super().preprocess(payload)
         return str(payload.path)
+
+
+EDITOR_SLOTS = 6  # layers taken from the editor at most: its mask needs one
+EDITOR_PENDING = 16  # editor values (blob sets) kept between the browser's upload and the event that reads them
+
+
+def _checked_slot(slot: object, limit: int) -> None:
+    """A slot of an editor payload: its size read from the header (nothing decoded), or InvalidImageError."""
+    if slot is None:
+        return
+    source = slot.path if isinstance(slot, FileData) else slot if isinstance(slot, bytes) else None
+    if source is None:
+        raise InvalidImageError("The editor sent something that is not an image; please upload the photo again.")
+    with warnings.catch_warnings():  # PIL warns of a bomb at open; the check below refuses it
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        pixels = image_pixels(source)
+    if pixels > limit:
+        raise InvalidImageError(f"This image is larger than {limit // 1_000_000} megapixels; please downscale it first.")
+
+
+class CheckedImageMask(gr.ImageMask):
+    """A `gr.ImageMask` that reads the size of the background, the layers and the composite from their headers
+    before Gradio decodes any of them: an image over `MAX_PIXELS` (or not an image at all) gets a sentence and
+    costs a header's read, not gigabytes of pixels."""
+
+    def get_block_name(self) -> str:
+        """Rendered by the frontend of `gr.ImageMask`."""
+        return "imageeditor"
+
+    def preprocess(self, payload):
+        """The editor's value (background, layers, composite), decoded only once every slot passed the header check."""
+        if payload is None:
+            return None
+        slots = self.blob_storage.get(payload.id) if payload.id is not None else payload
+        if slots is not None:
+            layers = list(slots.layers or [])
+            if len(layers) > EDITOR_SLOTS:
+                self.blob_storage.pop(payload.id, None)
+                raise InvalidImageError(f"The editor sent {len(layers)} layers; at most {EDITOR_SLOTS} are taken.")
+            try:
+                for slot in (slots.background, slots.composite, *layers):
+                    _checked_slot(slot, MAX_PIXELS)
+            except InvalidImageError:
+                self.blob_storage.pop(payload.id, None) if payload.id is not None else None
+                raise
+        try:
+            return super().preprocess(payload)
+        except (OSError, SyntaxError, ValueError) as error:
+            raise InvalidImageError("This image file is damaged or truncated and cannot be decoded.") from error
+
+    @server
+    def accept_blobs(self, data: AcceptBlobs) -> None:
+        """Keep one image the browser sends ahead of an event, once its header passed; a few values at most."""
+        try:
+            _checked_slot(data.files[0][1] if data.files else None, MAX_PIXELS)
+            if data.data.get("type") == "layer" and int(data.data.get("index") or 0) >= EDITOR_SLOTS:
+                raise InvalidImageError(f"The editor takes at most {EDITOR_SLOTS} layers.")
+        except (InvalidImageError, TypeError, ValueError) as error:
+            self.blob_storage.pop(data.data.get("id"), None)
+            raise gr.Error(str(error), print_exception=False) from None
+        while len(self.blob_storage) >= EDITOR_PENDING and data.data.get("id") not in self.blob_storage:
+            self.blob_storage.pop(next(iter(self.blob_storage)))
+        super().accept_blobs(data)

@@ -19,7 +19,7 @@ from PIL import Image
 from gan.imageio import load_image
 from inpaint.masks import PRESETS, preset_mask
 from inpaint.settings import EXAMPLES_DIR, INPAINTER, SR_Z_WEIGHT, recommended_solver
-from ui.components import CheckedNumber, CheckedSlider, checked_choice, output_path, user_errors
+from ui.components import CheckedImageMask, CheckedNumber, CheckedSlider, checked_choice, output_path, user_errors
 from ui.context import AppContext
 from ui.gpu import on_gpu
 
@@ -32,6 +32,7 @@ MASK_COLOR = (255, 0, 255)
 BRUSH_COLOR = "#ff00ff"
 BRUSH_SIZE = 6  # px; Gradio 6's "auto" brush is a fixed 25 px whatever the photo (a 50-px band on a 150-px photo)
 SEARCHES_AT_ONCE = 2  # latent searches running at once, tab and API together: a queue of their own, never holding up colorization
+SEARCH_QUEUE = "inpaint-search"  # their concurrency group, where each visitor has a share (app.SHARES)
 REPORT_EVERY = 10  # search steps between two live previews (and between two chances to stop a cancelled search)
 DISPLAY_SIDE = 256  # smaller images are shown enlarged (nearest neighbour) to at least this side; downloads keep the true size
 ITERATIONS = {"minimum": 20, "maximum": 1000, "value": 300, "step": 10, "label": "Search iterations"}
@@ -220,7 +221,7 @@ def build_tab(ctx: AppContext) -> None:
         gr.Markdown(NOTES)
         mode = gr.Radio(list(MODES), value=MODES[0], label="Mode")
         with gr.Row():
-            editor = gr.ImageMask(
+            editor = CheckedImageMask(
                 label="Photo — paint over the part to fill",
                 type="numpy",
                 image_mode="RGBA",
@@ -251,7 +252,7 @@ def build_tab(ctx: AppContext) -> None:
         preset_button.click(apply_preset, [editor, preset, preset_seed], editor, api_visibility="private")
         button.click(
             run, [editor, mode, prior_name, solver, iterations, restarts], [live, result, classical, download, status],
-            api_visibility="private", concurrency_limit=SEARCHES_AT_ONCE, concurrency_id="inpaint-search",
+            api_visibility="private", concurrency_limit=SEARCHES_AT_ONCE, concurrency_id=SEARCH_QUEUE,
         )
         with gr.Row(visible=False):
             api_image = gr.File(type="filepath", label="Image")
@@ -262,5 +263,5 @@ def build_tab(ctx: AppContext) -> None:
             api_result = gr.Image(type="numpy", format="png", label="Inpainted")
         gr.Button(visible=False).click(
             inpaint_endpoint, [api_image, api_mask, api_prior, api_iterations, api_restarts], api_result,
-            api_name="inpaint", concurrency_limit=SEARCHES_AT_ONCE, concurrency_id="inpaint-search",
+            api_name="inpaint", concurrency_limit=SEARCHES_AT_ONCE, concurrency_id=SEARCH_QUEUE,
         )

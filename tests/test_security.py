@@ -1,0 +1,100 @@
+"""Hardening against a hostile visitor: body limits, the image editor's header check, input checks, the fair queue."""
+from __future__ import annotations
+
+import socket
+import time
+import tracemalloc
+from pathlib import Path
+
+import gradio as gr
+import httpx
+import pytest
+from gradio.components.image_editor import EditorData
+from gradio.data_classes import FileData
+
+import app
+from gan.imageio import InvalidImageError
+from ui.components import CheckedImageMask
+from ui.context import AppContext
+from ui.guards import BODY_BYTES, visitor_key
+from ui.serve import free_port
+
+DATA = Path(__file__).resolve().parent / "data"
+BOMB = DATA / "bomb-12000x12000.png"
+
+
+@pytest.fixture(scope="module")
+def bare_app(tmp_path_factory):
+    """The app with no tabs, served on 127.0.0.1 with its limits."""
+    demo, head = app.build_app(AppContext(device="cpu", votes_db=str(tmp_path_factory.mktemp("votes") / "votes.sqlite3")), tabs=())
+    port = free_port()
+    app.launch(demo, head, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    yield port
+    demo.close()
+
+
+def test_the_bomb_fixture_is_a_419_kb_png_of_12000_by_12000_pixels():
+    from PIL import Image
+
+    assert 400_000 < BOMB.stat().st_size < 440_000
+    with Image.open(BOMB) as image:
+        assert image.size == (12000, 12000)
+
+
+def test_the_editor_refuses_a_12000_pixel_bomb_in_every_slot_from_its_header_with_a_sentence():
+    with gr.Blocks():
+        editor = CheckedImageMask(type="numpy", image_mode="RGBA")
+    payload = EditorData(background=FileData(path=str(BOMB)), layers=[FileData(path=str(BOMB))], composite=FileData(path=str(BOMB)))
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidImageError, match="larger than 16 megapixels; please downscale it first"):
+            editor.preprocess(payload)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * 1024 * 1024  # decoding it as Gradio's ImageMask does takes about 4 GB
+
+
+def send_headers_only(port: int, path: str, declared: int) -> tuple[str, float]:
+    """POST `path` declaring a body of `declared` bytes, send 1 KB of it, and return the status line and the seconds it took."""
+    started = time.perf_counter()
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+        sock.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {declared}\r\n\r\n".encode()
+            + b"{" * 1024
+        )
+        status = sock.recv(4096).split(b"\r\n", 1)[0].decode()
+    return status, time.perf_counter() - started
+
+
+def test_a_200_mb_request_body_is_refused_before_it_is_read(bare_app):
+    status, seconds = send_headers_only(bare_app, "/gradio_api/queue/join", 200 * 1024 * 1024)
+    assert status.endswith("413 Request Entity Too Large") and seconds < 5
+
+
+def test_a_streamed_body_without_a_length_is_refused_once_it_passes_the_limit(bare_app):
+    sent = []
+
+    def chunks():
+        for _ in range(64):
+            sent.append(1)
+            yield b" " * (256 * 1024)
+
+    response = httpx.post(f"http://127.0.0.1:{bare_app}/gradio_api/queue/join", content=chunks(), timeout=30)
+    assert response.status_code == 413
+    assert BODY_BYTES < 64 * 256 * 1024
+
+
+def test_a_small_json_request_still_passes_the_body_limit(bare_app):
+    response = httpx.post(f"http://127.0.0.1:{bare_app}/gradio_api/queue/join", json={"data": [], "fn_index": 0, "session_hash": "x"}, timeout=30)
+    assert response.status_code != 413
+
+
+def test_a_visitor_is_their_address_and_an_ipv6_visitor_their_64_network():
+    class Request:
+        def __init__(self, host):
+            self.client = type("Client", (), {"host": host})()
+
+    assert visitor_key(Request("203.0.113.7")) == "203.0.113.7"
+    assert visitor_key(Request("2001:db8:1:2:3:4:5:6")) == visitor_key(Request("2001:db8:1:2:ffff::1")) == "2001:db8:1:2::/64"
+    assert visitor_key(None) == "unknown"
