@@ -167,13 +167,13 @@ def test_store_refuses_a_flood_from_one_participant_but_not_others(pool, tmp_pat
 
 def test_rate_limits_come_from_the_environment_or_say_what_is_wrong(monkeypatch):
     monkeypatch.setenv("GAN_STUDIO_VOTE_LIMIT", "12/30")
-    monkeypatch.setenv("GAN_STUDIO_JOIN_LIMIT", "")
+    monkeypatch.setenv("GAN_STUDIO_ADDRESS_LIMIT", "")
     assert StudyLimits.from_env() == StudyLimits(votes=RateLimit(12, 30.0))
     monkeypatch.setenv("GAN_STUDIO_VOTE_LIMIT", "")
     assert StudyLimits.from_env() == StudyLimits()
     for bad in ("fast", "0/60", "10/0", "10/nan", "10/inf"):
-        monkeypatch.setenv("GAN_STUDIO_JOIN_LIMIT", bad)
-        with pytest.raises(ValueError, match="GAN_STUDIO_JOIN_LIMIT"):
+        monkeypatch.setenv("GAN_STUDIO_ADDRESS_LIMIT", bad)
+        with pytest.raises(ValueError, match="GAN_STUDIO_ADDRESS_LIMIT"):
             StudyLimits.from_env()
 
 
@@ -245,12 +245,16 @@ def test_study_secret_is_kept_in_the_database_or_taken_from_the_environment(stud
         NaturalnessStudy(pool, str(tmp_path / "votes.sqlite3"))
 
 
-def test_study_limits_new_participants_per_client(pool, tmp_path):
-    study = NaturalnessStudy(pool, str(tmp_path / "votes.sqlite3"), StudyLimits(joins=RateLimit(3, 60)))
-    tokens = [study.join("10.0.0.1") for _ in range(3)]
+def test_study_limits_votes_per_address_however_many_participants_it_joins_as(pool, tmp_path):
+    study = NaturalnessStudy(pool, str(tmp_path / "votes.sqlite3"), StudyLimits(address_votes=RateLimit(3, 60)))
+    for _ in range(3):
+        token = study.join()
+        assert study.vote(token, study.draw(token, "10.0.0.1").ticket, True, "10.0.0.1").recorded
+    token = study.join()
     with pytest.raises(RateLimitError, match="at most 3 in 60 seconds"):
-        study.join("10.0.0.1")
-    assert study.join("10.0.0.2") not in tokens and len(set(tokens)) == 3
+        study.vote(token, study.draw(token, "10.0.0.1").ticket, True, "10.0.0.1")
+    other = study.join()
+    assert study.vote(other, study.draw(other, "10.0.0.2").ticket, True, "10.0.0.2").recorded
 
 
 def test_study_takes_no_votes_after_the_participant_finished(study):
