@@ -129,6 +129,25 @@ def checked_files(paths: object, name: str, max_files: int) -> list[str]:
     return [str(getattr(path, "path", path)) for path in paths]
 
 
+def checked_records(value: object, name: str, max_items: int, fields: dict[str, tuple[type, ...]]) -> list[dict]:
+    """`value` as a list of at most `max_items` dicts whose `fields` have the given types (strings up to
+    MESSAGE_CHARS, numbers finite), else ValueError with a sentence: what a handler takes from a client as its state."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > max_items:
+        raise ValueError(f"{name} must be a list of at most {max_items} entries.")
+    for entry in value:
+        if not isinstance(entry, dict) or set(entry) != set(fields):
+            raise ValueError(f"{name}: every entry must have exactly the fields {', '.join(fields)}.")
+        for field_name, types in fields.items():
+            item = entry[field_name]
+            if not isinstance(item, types) or isinstance(item, bool) and bool not in types:
+                raise ValueError(f"{name}: the field {field_name} has the wrong type.")
+            if isinstance(item, str) and len(item) > MESSAGE_CHARS or isinstance(item, float) and not math.isfinite(item):
+                raise ValueError(f"{name}: the field {field_name} is out of range.")
+    return value
+
+
 def _checked_payload(component: gr.Slider | gr.Number, payload: object) -> float | int:
     try:
         return checked_number(payload, component.label or "This value", component.minimum, component.maximum, integer=component.precision == 0)
