@@ -4,12 +4,9 @@ Each answer is a sentence, and the server log holds no traceback.
 """
 from __future__ import annotations
 
-import json
-import time
-import uuid
-
 import httpx
 import pytest
+from tests_data import BOMB_BYTES, call_event
 
 import app
 from ui.context import AppContext
@@ -34,26 +31,6 @@ def fn_index(demo, name: str, nth: int = 0) -> int:
     return [index for index, fn in demo.fns.items() if fn.name == name][nth]
 
 
-def call(base: str, index: int, data: list, headers: dict | None = None, timeout: float = 60) -> dict:
-    """Join the queue with raw `data` for event `index` and return its process_completed message."""
-    session = uuid.uuid4().hex
-    joined = httpx.post(f"{base}/queue/join", json={"data": data, "fn_index": index, "session_hash": session, "trigger_id": None},
-                        headers=headers or {}, timeout=timeout)
-    if joined.status_code != 200:
-        is_json = joined.headers.get("content-type", "").startswith("application/json")
-        return {"success": False, "output": {"error": joined.json().get("detail") if is_json else joined.text}, "status": joined.status_code}
-    deadline = time.monotonic() + timeout
-    with httpx.stream("GET", f"{base}/queue/data", params={"session_hash": session}, timeout=timeout) as stream:
-        for line in stream.iter_lines():
-            if line.startswith("data:"):
-                message = json.loads(line[5:])
-                if message.get("msg") == "process_completed":
-                    return message
-            if time.monotonic() > deadline:
-                break
-    raise TimeoutError(f"no answer from event {index}")
-
-
 def upload(base: str, name: str, content: bytes) -> dict:
     path = httpx.post(f"{base}/upload", files={"files": (name, content)}, timeout=30).json()[0]
     return {"path": path, "orig_name": name, "meta": {"_type": "gradio.FileData"}}
@@ -69,7 +46,6 @@ def is_sentence(message: dict) -> bool:
 
 
 def test_bad_input_to_every_handler_is_a_sentence_and_the_log_holds_no_traceback(whole_app, capfd, caplog):
-    from tests_data import BOMB_BYTES
 
     demo, base = whole_app
     files = {kind: upload(base, name, content) for kind, name, content in (
@@ -95,7 +71,7 @@ def test_bad_input_to_every_handler_is_a_sentence_and_the_log_holds_no_traceback
         if fn.name in ("load_example", "load_example_input"):
             probes[f"example {index} at 999"] = (index, [999])
             probes[f"example {index} at text"] = (index, ["x"])
-    answers = {name: call(base, index, data) for name, (index, data) in probes.items()}
+    answers = {name: call_event(base, index, data) for name, (index, data) in probes.items()}
     captured = capfd.readouterr()
     not_sentences = {name: message.get("output") for name, message in answers.items() if not is_sentence(message)}
     assert not_sentences == {}

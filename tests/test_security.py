@@ -98,3 +98,42 @@ def test_a_visitor_is_their_address_and_an_ipv6_visitor_their_64_network():
     assert visitor_key(Request("203.0.113.7")) == "203.0.113.7"
     assert visitor_key(Request("2001:db8:1:2:3:4:5:6")) == visitor_key(Request("2001:db8:1:2:ffff::1")) == "2001:db8:1:2::/64"
     assert visitor_key(None) == "unknown"
+
+
+def test_one_visitor_with_ten_long_searches_queued_leaves_a_slot_for_another_visitors_search(tmp_path):
+    import threading
+
+    from tests_data import call_event
+    from ui.guards import GuardedBlocks
+    from ui.inpaint import SEARCH_QUEUE, SEARCHES_AT_ONCE
+
+    started: dict[str, list[float]] = {}
+
+    def search(who: str, seconds: float) -> str:
+        started.setdefault(who, []).append(time.monotonic())
+        time.sleep(seconds)
+        return who
+
+    with GuardedBlocks() as demo:
+        who, seconds, out = gr.Textbox(), gr.Number(), gr.Textbox()
+        gr.Button().click(search, [who, seconds], out, concurrency_limit=SEARCHES_AT_ONCE, concurrency_id=SEARCH_QUEUE)
+    port = free_port()
+    app.launch(demo, "", server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    base = f"http://127.0.0.1:{port}/gradio_api"
+    try:
+        answers = []
+        attacker = [threading.Thread(target=lambda: answers.append(call_event(base, 0, ["a", 8], {"X-Forwarded-For": "203.0.113.1"})))
+                    for _ in range(10)]
+        for thread in attacker:
+            thread.start()
+            time.sleep(0.05)
+        time.sleep(1.0)
+        asked = time.monotonic()
+        small = call_event(base, 0, ["b", 0.1], {"X-Forwarded-For": "198.51.100.2"})
+    finally:
+        demo.close()
+    assert small["success"] and started["b"][0] - asked < 5  # the slot the attacker cannot take is free at once
+    refused = [answer for answer in answers if answer.get("status") == 400]
+    assert len(refused) == 10 - app.SHARES[SEARCH_QUEUE].events
+    assert all("already have 3 requests of this kind waiting or running" in answer["output"]["error"] for answer in refused)
+    assert len(started["a"]) == 1  # while b ran, a held one slot
