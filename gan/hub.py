@@ -249,11 +249,6 @@ def _download(repo: str, revision: str | None, listed: bool = True) -> Path:
     return folder
 
 
-def listed_repos() -> set[str]:
-    """The Hub repos of weights/hub.json: the ones a server lets visitors name by default."""
-    return {entry["repo"] for entry in hub_config().values() if entry.get("repo")}
-
-
 def is_repo_id(name: str) -> bool:
     """Whether `name` is a well-formed Hub model id, `org/name` (no paths, no `..`, no `~`)."""
     if name.count("/") != 1:
@@ -292,13 +287,14 @@ def fetch(model_cls: type[Model], name: str, allow_local: bool = True, allow_any
     if not isinstance(name, str) or not name.strip():
         raise WeightsError("Name a model: a shipped model or a Hub repo id (org/name).")
     name = name.strip()
+    name = next((shipped_name for shipped_name, listed in hub_config().items() if listed.get("repo") == name), name)
     entry = hub_config().get(name, {})
     if not entry and allow_local and Path(name).expanduser().is_dir():
         folder = Path(name).expanduser()
         return _load_folder(model_cls, folder), WeightsSource("folder", folder)
     repo = entry.get("repo") or (name if is_repo_id(name) else None)
     bundled = shipped.WEIGHTS_ROOT / name if entry else None
-    listed = bool(entry) or repo in listed_repos()
+    listed = bool(entry)
     if repo and not listed and not allow_any_hub:
         raise WeightsError(f"{_shown(repo)} is not one of this server's models: name a shipped model (the list in the box).")
     if repo:

@@ -166,11 +166,49 @@ def test_sizing_a_model_loads_no_compiler_so_a_first_request_stays_fast(tmp_path
 def test_a_hub_repo_with_an_oversized_weights_file_is_refused_before_downloading(bundled_weights, monkeypatch):
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
     downloads = []
-    monkeypatch.setattr(hub.HfApi, "get_paths_info", lambda self, repo, paths, revision=None: [SimpleNamespace(size=10**10)])
+    monkeypatch.setattr(hub.HfApi, "get_paths_info", lambda self, repo, paths, revision=None: [SimpleNamespace(path="model.safetensors", size=10**10)])
     monkeypatch.setattr(hub, "snapshot_download", lambda *args, **kwargs: downloads.append(args))
-    with pytest.raises(WeightsError, match="larger than a 20-million-parameter model"):
+    with pytest.raises(WeightsError, match="model.safetensors of someone/huge is larger than this app takes"):
         fetch(ChromaGANGenerator, "someone/huge")
     assert downloads == []
+
+
+@pytest.mark.parametrize(("file", "size"), [("config.json", 65 * 1024), ("README.md", 10**9)])
+def test_every_file_of_a_hub_repo_is_size_checked_before_downloading(bundled_weights, monkeypatch, file, size):
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    downloads = []
+    sizes = {"config.json": 500, "model.safetensors": 10_000, "README.md": 2_000, file: size}
+    monkeypatch.setattr(hub.HfApi, "get_paths_info", lambda self, repo, paths, revision=None: [SimpleNamespace(path=p, size=sizes[p]) for p in paths])
+    monkeypatch.setattr(hub, "snapshot_download", lambda *args, **kwargs: downloads.append(args))
+    with pytest.raises(WeightsError, match=f"The {file} of someone/filler is larger than this app takes"):
+        fetch(ChromaGANGenerator, "someone/filler")
+    assert downloads == []
+
+
+def test_a_server_fetches_only_the_repos_of_hub_json_unless_the_operator_allows_any(bundled_weights, monkeypatch):
+    downloads = []
+    monkeypatch.setattr(hub, "snapshot_download", lambda repo, **kwargs: downloads.append(repo) or (_ for _ in ()).throw(OSError("offline")))
+    with pytest.raises(WeightsError, match="'someone/else' is not one of this server's models"):
+        fetch(ChromaGANGenerator, "someone/else", allow_local=False, allow_any_hub=False)
+    assert downloads == []
+    model, source = fetch(ChromaGANGenerator, "studio-test/tiny", allow_local=False, allow_any_hub=False)  # listed: tried, then bundled
+    assert downloads == ["studio-test/tiny"]
+    with pytest.raises(WeightsError, match="Could not fetch 'someone/else'"):
+        fetch(ChromaGANGenerator, "someone/else", allow_local=False, allow_any_hub=True)
+    assert downloads[-1] == "someone/else"
+
+
+def test_repos_outside_hub_json_go_to_a_bounded_cache_least_recently_used_first(tmp_path, tiny_model):
+    cache = tmp_path / "visitor-cache"
+    for index in range(5):
+        cache_snapshot(cache, f"someone/m{index}", f"{index:040x}", tiny_model(0), ref="main")
+        time.sleep(0.01)
+    dropped = hub.prune_visitor_cache(cache, max_repos=3)
+    assert sorted(dropped) == ["someone/m0", "someone/m1"]
+    assert sorted(p.name for p in cache.iterdir() if p.name.startswith("models--")) == ["models--someone--m2", "models--someone--m3", "models--someone--m4"]
+    size = sum(f.stat().st_size for f in (cache / "models--someone--m4").rglob("*") if f.is_file())
+    hub.prune_visitor_cache(cache, max_repos=3, max_bytes=size)
+    assert [p.name for p in cache.iterdir() if p.name.startswith("models--")] == ["models--someone--m4"]
 
 
 class FakeHfApi:
