@@ -18,6 +18,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import gradio as gr
 from starlette.middleware import Middleware
@@ -28,7 +29,7 @@ from gan.cli import add_config_arguments, parse_configs
 from inpaint.settings import INPAINTER
 from ui import TABS
 from ui.context import AppContext
-from ui.guards import BodyLimit, FairQueue, GuardedBlocks, Share
+from ui.guards import BodyLimit, FairQueue, GuardedBlocks, Share, empty_folder_sweeper
 from ui.inpaint import SEARCHES_AT_ONCE, SEARCH_QUEUE
 
 TITLE = "GAN Imaging Studio"
@@ -39,7 +40,7 @@ INTRO = (
     "Every model here was trained by us on named open data; see each tab's notes."
 )
 MAX_FILE_SIZE = "50mb"  # per uploaded file: a 16-megapixel photo (gan.imageio.MAX_PIXELS) as PNG or 8-bit TIFF fits
-DELETE_CACHE = (600, 1800)  # every 10 minutes, delete Gradio's temporary files older than 30 minutes
+DELETE_CACHE = (600, 1800)  # every 10 minutes, delete Gradio's temporary files (and empty folders) older than 30 minutes
 CONCURRENCY = 2  # requests of one event handled at once, unless its tab sets its own limit
 QUEUE_SIZE = 64  # events waiting at once, all endpoints together; past it a visitor is told the server is busy
 # Per visitor (address): at most 3 latent searches queued or running, and never all the search slots at once.
@@ -117,7 +118,9 @@ def launch(demo: gr.Blocks, head: str, trusted_proxies: str = "", **options) -> 
     os.environ["FORWARDED_ALLOW_IPS"] = ",".join(filter(None, ["127.0.0.1", "::1", *trusted_proxies.split(",")]))
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     demo._queue = FairQueue.replacing(demo._queue, SHARES)
-    demo.launch(head=head, max_file_size=MAX_FILE_SIZE, app_kwargs={"middleware": [Middleware(BodyLimit)]}, **options)
+    sweeper = empty_folder_sweeper(lambda: Path(demo.GRADIO_CACHE), *DELETE_CACHE)
+    app_kwargs = {"middleware": [Middleware(BodyLimit)], "lifespan": sweeper}
+    demo.launch(head=head, max_file_size=MAX_FILE_SIZE, app_kwargs=app_kwargs, **options)
 
 
 def log_one_line_per_event() -> None:

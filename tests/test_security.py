@@ -137,3 +137,33 @@ def test_one_visitor_with_ten_long_searches_queued_leaves_a_slot_for_another_vis
     assert len(refused) == 10 - app.SHARES[SEARCH_QUEUE].events
     assert all("already have 3 requests of this kind waiting or running" in answer["output"]["error"] for answer in refused)
     assert len(started["a"]) == 1  # while b ran, a held one slot
+
+
+def test_empty_cache_folders_older_than_the_cache_age_are_removed_and_nothing_else(tmp_path):
+    import os
+
+    from ui.guards import remove_empty_folders
+
+    old = time.time() - 3600
+    for name in ("old-empty", "old-full", "young-empty", "old-nested/inner"):
+        (tmp_path / name).mkdir(parents=True)
+    (tmp_path / "old-full" / "kept.png").write_bytes(b"x")
+    for name in ("old-empty", "old-full", "old-nested/inner", "old-nested"):
+        os.utime(tmp_path / name, (old, old))
+    assert remove_empty_folders(tmp_path, older_than_s=1800) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old-full", "old-nested", "young-empty"]
+
+
+def test_exporting_the_naturalness_table_leaves_no_temporary_folder(tmp_path):
+    import tempfile
+
+    from naturalness.results import MethodResult, StudyResults
+    from ui.naturalness import export_csv
+
+    def leftovers() -> set:
+        return {p.name for p in Path(tempfile.gettempdir()).glob("naturalness-*")}
+
+    before = leftovers()
+    paths = [export_csv(StudyResults([MethodResult("real", 3.0, 4.0)], counted=4)) for _ in range(3)]
+    assert leftovers() == before
+    assert all(Path(path).read_text().splitlines()[1] == "real,3,4,0.750000,0.300642,0.954413" for path in paths)

@@ -8,17 +8,24 @@
 - `FairQueue`: Gradio's queue with a per-visitor share of the expensive endpoints: a visitor may have at
   most `share` events of such an endpoint queued or running, and never all of its slots at once, so
   another visitor's request starts when the first slot frees.
+- `empty_folder_sweeper`: Gradio deletes its old cached files but leaves their (hash-named) folders behind;
+  this lifespan removes the empty ones on the same schedule.
 - `visitor_key`: who a request comes from, as the limits count them: the client address (an IPv6 address
   by its /64 network), as uvicorn resolves it: X-Forwarded-For is believed only from the proxies the
   deployment names in $FORWARDED_ALLOW_IPS (`python app.py --trusted-proxies`).
 """
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
+import os
+import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -209,3 +216,40 @@ class FairQueue(Queue):
         finally:
             for cid, events in held.items():
                 fair_queues[cid][:0] = events
+
+
+def remove_empty_folders(root: Path, older_than_s: float) -> int:
+    """Remove the empty folders under `root` (deepest first, never `root`) unchanged for `older_than_s`; how many."""
+    removed, cutoff = 0, time.time() - older_than_s
+    for folder, subfolders, files in os.walk(root, topdown=False):
+        path = Path(folder)
+        if path == Path(root) or files:
+            continue
+        try:
+            if not any(path.iterdir()) and path.stat().st_mtime < cutoff:
+                path.rmdir()
+                removed += 1
+        except OSError:  # filled or removed meanwhile
+            continue
+    return removed
+
+
+def empty_folder_sweeper(root: Callable[[], Path], every_s: float, older_than_s: float) -> Callable[[Any], Any]:
+    """A FastAPI lifespan: every `every_s` seconds, remove the empty folders of `root()` older than `older_than_s`."""
+
+    @asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        async def sweep() -> None:
+            while True:
+                await asyncio.sleep(every_s)
+                folder = root()
+                if folder.is_dir():
+                    await asyncio.to_thread(remove_empty_folders, folder, older_than_s)
+
+        task = asyncio.create_task(sweep())
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    return lifespan
