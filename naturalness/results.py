@@ -84,14 +84,15 @@ class StudyResults:
     methods: list[MethodResult]
     counted: int
     excluded: dict[str, int] = field(default_factory=dict)
+    addresses: int = 0
 
     def summary(self) -> str:
         """One sentence on who is counted."""
         left_out = sum(self.excluded.values())
         reasons = "; ".join(f"{count} {reason}" for reason, count in sorted(self.excluded.items()))
         return (
-            f"{self.counted} participants counted, {left_out} excluded" + (f" ({reasons})" if reasons else "")
-            + "; every address weighs at most one participant."
+            f"{self.counted} participants from {self.addresses} addresses counted, {left_out} excluded"
+            + (f" ({reasons})" if reasons else "") + "; every address weighs at most one participant."
         )
 
 
@@ -124,7 +125,7 @@ def robust_tally(
         weighted[method][0] += weight * natural
         weighted[method][1] += weight * total
     counts = {method: (natural, total) for method, (natural, total) in weighted.items()}
-    return StudyResults(tally(counts, methods), counted, dict(excluded))
+    return StudyResults(tally(counts, methods), counted, dict(excluded), len({address for address, _ in per_address}))
 
 
 def table_rows(results: Iterable[MethodResult]) -> list[list[str | int]]:

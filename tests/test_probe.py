@@ -75,5 +75,7 @@ def test_bad_input_to_every_handler_is_a_sentence_and_the_log_holds_no_traceback
     captured = capfd.readouterr()
     not_sentences = {name: message.get("output") for name, message in answers.items() if not is_sentence(message)}
     assert not_sentences == {}
+    assert "larger than 16 megapixels" in answers["editor bomb"]["output"]["error"]
+    assert "not an image that can be read" in answers["editor svg"]["output"]["error"]
     assert "Traceback" not in captured.err + captured.out
     assert "Traceback" not in caplog.text

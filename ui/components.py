@@ -264,19 +264,26 @@ class CheckedImageMask(gr.ImageMask):
 
     def preprocess(self, payload):
         """The editor's value (background, layers, composite), decoded only once every slot passed the header check."""
+        try:
+            return self._checked_preprocess(payload)
+        except InvalidImageError as error:
+            log.info("user error in %s: %s", shorten(self.label, 40), error)
+            raise gr.Error(str(error), print_exception=False) from None
+
+    def _checked_preprocess(self, payload):
         if payload is None:
             return None
         slots = self.blob_storage.get(payload.id) if payload.id is not None else payload
         if slots is not None:
             layers = list(slots.layers or [])
-            if len(layers) > EDITOR_SLOTS:
-                self.blob_storage.pop(payload.id, None)
-                raise InvalidImageError(f"The editor sent {len(layers)} layers; at most {EDITOR_SLOTS} are taken.")
             try:
+                if len(layers) > EDITOR_SLOTS:
+                    raise InvalidImageError(f"The editor sent {len(layers)} layers; at most {EDITOR_SLOTS} are taken.")
                 for slot in (slots.background, slots.composite, *layers):
                     _checked_slot(slot, MAX_PIXELS)
             except InvalidImageError:
-                self.blob_storage.pop(payload.id, None) if payload.id is not None else None
+                if payload.id is not None:
+                    self.blob_storage.pop(payload.id, None)
                 raise
         try:
             return super().preprocess(payload)
