@@ -72,14 +72,14 @@ def declared_body(port: int, megabytes: int) -> tuple[str, float]:
 
 
 def fn_indexes() -> dict[str, int]:
-    """Event index by handler name, as the served app numbers them (the same build)."""
+    """Event index by handler name (the module's name first: `ui.inpaint.run`), as the served app numbers them."""
     import app
     from ui.context import AppContext
 
     demo, _ = app.build_app(AppContext(device="cpu", votes_db=str(Path(tempfile.mkdtemp()) / "v.sqlite3")))
     indexes: dict[str, int] = {}
     for index, fn in demo.fns.items():
-        indexes.setdefault(fn.name, index)
+        indexes.setdefault(f"{getattr(fn.fn, '__module__', '')}.{fn.name}", index)
     return indexes
 
 
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> None:
         editor = {"background": bomb, "layers": [bomb], "composite": bomb, "id": None}
         solver = "Proposed (contextual + gradient, WGAN critic)"
         rss, peak = memory_mb(server.pid)
-        answer = call_event(base, indexes["run"], [editor, "Inpaint", "inpaint-faces", solver, 20, 1])
+        answer = call_event(base, indexes["ui.inpaint.run"], [editor, "Inpaint", "inpaint-faces", solver, 20, 1])
         after, after_peak = memory_mb(server.pid)
         print(f"editor bomb (12000x12000 in 3 slots): peak +{after_peak - peak:.0f} MiB, RSS +{after - rss:.0f} MiB; "
               f"answer: {answer['output'].get('error')!r}")
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"ten 50 MB bodies: statuses {sorted(set(answers))}; RSS +{after2 - after:.0f} MiB, peak +{after2_peak - after_peak:.0f} MiB")
 
         photo, mask = upload(base, "face.png", PHOTO.read_bytes()), upload(base, "mask.png", MASK.read_bytes())
-        search = indexes["inpaint_endpoint"]
+        search = indexes["ui.inpaint.inpaint_endpoint"]
         answers = []
 
         def attacker_search() -> None:

@@ -4,7 +4,8 @@ Participants get a server-signed token kept in their browser (BrowserState), see
 (never its method, under an opaque name), and answer with the buttons or the keys y / n. They see the
 results table (share judged natural per method, 95 % Wilson interval) only once their round is over:
 every photo answered, or "Finish and see the results", after which the test takes no more votes from
-them, so the live table cannot bias their answers. API: `join`, `draw`, `vote` and `results`.
+them, so the live table cannot bias their answers. API: `join`, `draw`, `vote`, `finish` and `results` (the
+last with the token of a finished participant). Catch trials, screening and per-address weighing: docs/naturalness.md.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ INSTRUCTIONS = (
     "You will see color photos one at a time: some are real, some were colorized from black and white by a model. "
     f"For each, answer **{QUESTION}** with **Yes** or **No** (or the keys **y** and **n**). "
     "Do not dwell on details: about five seconds an image is enough. Images are small photos shown enlarged, "
-    "so judge the colors, not the sharpness. Stop whenever you like with **Finish and see the results**: the results "
+    "so judge the colors, not the sharpness. A few images are colored wrongly on purpose, to check attention. Stop whenever you like with **Finish and see the results**: the results "
     "are shown after your round, not during it. Your answers are stored with an anonymous random id, nothing else."
 )
 THANKS = "### Thank you!\nYour round is over. Here is what everyone has answered so far."
