@@ -259,10 +259,21 @@ def test_exporting_or_resuming_a_run_with_other_size_flags_is_one_sentence_not_a
 
 
 def test_an_export_step_without_export_only_is_refused_in_one_sentence():
-    from training.colorgan import ColorizationConfig
+    from training.export import WarmStartConfig
 
     with pytest.raises(ConfigError, match="--export-step chooses what --export-only exports; add --export-only."):
-        ColorizationConfig(export_step=300)
+        WarmStartConfig(export_step=300)
+
+
+@pytest.mark.parametrize("script", ["training.colorgan", "training.inpaint_prior", "training.anomaly", "training.fid_classifier"])
+def test_every_training_script_takes_the_same_export_flags(script):
+    import importlib
+
+    from training.export import EXPORT_HELP
+
+    text = importlib.import_module(script).build_parser().format_help()
+    for field in EXPORT_HELP:
+        assert "--" + field.replace("_", "-") in text
 
 
 def test_exporting_a_step_the_run_did_not_keep_is_one_sentence_listing_the_kept_steps(tmp_path):
