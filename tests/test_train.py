@@ -169,12 +169,12 @@ def test_a_card_names_the_hardware_each_resumed_segment_trained_on_not_the_expor
         torch.set_num_threads(2)
         train(tiny_colorization_task(), data, config(tmp_path, 3))
         torch.set_num_threads(3)  # the export's own thread count is not the training's
-        summary = training_hardware(tmp_path, "cpu")
+        summary = training_hardware(tmp_path, "cpu").line()
     finally:
         torch.set_num_threads(threads)
     assert "1 torch thread(s)" in summary and "2 torch thread(s)" in summary and "3 torch thread(s)" not in summary
-    assert summary.endswith("hours of training logged (all resumed segments)")
-    assert "CPU (" in training_hardware(tmp_path / "a run from before segments logged hardware", "cpu")
+    assert summary.endswith("hours of training logged (all resumed segments).")
+    assert "CPU (" in training_hardware(tmp_path / "a run from before segments logged hardware", "cpu").line()
 
 
 def test_the_adversarial_weight_flag_replaces_the_variants_lambda_g_and_refuses_a_negative_one():

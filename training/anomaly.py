@@ -25,11 +25,11 @@ from anomaly.data import PROTOCOLS, AnomalySplit, make_split
 from anomaly.experiment import HISTORYAD_HELP, HistoryADConfig, TrainedHistoryAD, critic_anomaly_scores, train_historyad
 from anomaly.model import HistoryADModel
 from anomaly.scoring import detection_metrics
+from gan.card import ModelCard
 from gan.cli import ConfigError, command_parser, config_json, parse_configs
 from gan.data import DataError, dataset_names, describe, weights_license
-from gan.hardware import hardware_description
-from gan.hub import ModelCard, save_model
-from gan.train import TRAIN_HELP, TrainConfig, init_distributed
+from gan.hub import save_model
+from gan.train import TRAIN_HELP, TrainConfig, init_distributed, training_hardware
 from training.export import EXPORT_HELP, ExportConfig, publish_export, use_threads
 
 
@@ -97,11 +97,21 @@ def measure(split: AnomalySplit, trained: TrainedHistoryAD) -> dict[str, float]:
     return metrics
 
 
-def model_card(split: AnomalySplit, config: AnomalyDataConfig, historyad: HistoryADConfig, train_config: TrainConfig, trained: TrainedHistoryAD, metrics: dict[str, float], device: torch.device) -> ModelCard:
+def model_card(
+    name: str,
+    split: AnomalySplit,
+    config: AnomalyDataConfig,
+    historyad: HistoryADConfig,
+    train_config: TrainConfig,
+    trained: TrainedHistoryAD,
+    metrics: dict[str, float],
+    device: torch.device,
+) -> ModelCard:
     """The card of one exported model: data, protocol, hardware and time measured, metrics measured."""
     held_out = f"class {split.anomalous_class} ({split.class_names[split.anomalous_class]}) is the anomaly" if split.anomalous_class >= 0 else f"anomalies: {split.anomaly_dataset or 'the other classes'}"
     return ModelCard(
-        title=f"HistoryAD — {split.name}",
+        name=name,
+        task=f"anomaly detection with HistoryAD on {split.dataset}: {held_out}",
         summary=(
             "Total-variation critic D_TV of HistoryAD (Chatillon & Ballester 2020) with the last WGAN-GP generator (for the "
             "latent-interpolation figure). Anomaly score = −D_TV(x), higher = more anomalous. Load with `anomaly.Detector.from_pretrained`."
@@ -110,9 +120,11 @@ def model_card(split: AnomalySplit, config: AnomalyDataConfig, historyad: Histor
             f"{describe(split.dataset)}. Protocol `{split.protocol}`; {held_out}. {len(split.train)} normal training images, "
             f"{len(split.test_labels)} test images, {len(split.val_labels)} validation images; content {split.content_size}px in a {split.image_size}px frame."
         ),
-        hardware=(
-            f"{hardware_description(device)}; WGAN-GP {trained.seconds['gan'] / 60:.1f} min ({train_config.steps / trained.steps_per_epoch:.1f} epochs), "
-            f"D_TV {trained.seconds['dtv'] / 60:.1f} min in the last (resumed) session."
+        hardware=training_hardware(
+            Path(train_config.run_dir),
+            device,
+            detail=f"Last session: WGAN-GP {trained.seconds['gan'] / 60:.1f} min "
+            f"({train_config.steps / trained.steps_per_epoch:.1f} epochs), D_TV {trained.seconds['dtv'] / 60:.1f} min.",
         ),
         training_config=json.loads(config_json(config, historyad, train_config)),
         metrics=metrics,
@@ -142,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     metrics = measure(split, trained)
     device = next(trained.model.parameters()).device
-    card = model_card(split, config, historyad, train_config, trained, metrics, device)
+    card = model_card(Path(output.weights_out).name, split, config, historyad, train_config, trained, metrics, device)
     folder = save_model(trained.model.cpu(), Path(output.weights_out), card)
     print(f"saved {folder}: " + ", ".join(f"{k} {v:.3f}" for k, v in metrics.items() if k.startswith("test")))
     publish_export(folder, output, HistoryADModel)

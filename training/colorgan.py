@@ -21,10 +21,11 @@ from colorgan.models import ChromaGANGenerator
 from colorgan.task import ColorizationTask, build_critic
 from colorgan.variants import VARIANTS, Variant, get_variant
 from evaluation.colorize import evaluate_model
+from gan.card import ModelCard
 from gan.checkpoint import CheckpointMismatchError, load_checkpoint
 from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
 from gan.data import DataError, TensorImages, dataset_names, describe, load_dataset, to_unit_range
-from gan.hub import ModelCard, WeightsError, save_model, warm_start
+from gan.hub import WeightsError, save_model, warm_start
 from gan.train import (
     TRAIN_HELP,
     TrainConfig,
@@ -156,7 +157,8 @@ def export(
     if config.adversarial_weight is not None:
         summary += f", here with adversarial weight {config.adversarial_weight:g} in place of the variant's {get_variant(config.variant).adversarial_weight:g}"
     card = ModelCard(
-        title=f"GAN Imaging Studio colorization: {config.variant}",
+        name=folder.name,
+        task=f"colorization, {config.variant} variant",
         summary=f"{summary}. Predicts CIE Lab (a, b) from L; use with `colorgan.Colorizer`.",
         training_data=f"{describe(config.data)}; gray photos left out; {config.image_size}×{config.image_size}. Model selection on the val split; the metrics below are on {config.eval_images} test images.",
         hardware=training_hardware(Path(train_config.run_dir), next(task.generator.parameters()).device),

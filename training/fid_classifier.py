@@ -20,13 +20,14 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
+from gan.card import Hardware, ModelCard
 from gan.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
 from gan.data import DataError, ImageSet, describe, load_dataset, to_unit_range
 from gan.device import pick_device, seed_everything
 from gan.fid import TinyImageNetClassifier
 from gan.hardware import hardware_description
-from gan.hub import ModelCard, save_model
+from gan.hub import save_model
 from gan.plots import plot_metrics
 from gan.train import MetricsLog
 from training.export import EXPORT_HELP, ExportConfig, publish_export, use_threads
@@ -149,11 +150,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     if output.weights_out:
         metrics = {"val top-1 accuracy": accuracy(model, load_dataset(config.data, "val"), device), "test top-1 accuracy": accuracy(model, test_set, device)}
         card = ModelCard(
-            title="GAN Imaging Studio FID-TIN feature network",
+            name=Path(output.weights_out).name,
+            task="the FID-TIN feature network",
             summary="A small ResNet trained from scratch on Tiny ImageNet 200; its pooled 128-d features define FID-TIN "
             "(Fréchet distance in this network's feature space, not Inception's). Use through `gan.fid.frechet_distance`.",
             training_data=f"{describe(config.data)}: train split, random flips and shifts; val split watched; test split = the official validation set.",
-            hardware=f"{hardware_description(device)}; {(time.perf_counter() - started) / 60:.1f} minutes in this run",
+            hardware=Hardware([hardware_description(device)], hours=round((time.perf_counter() - started) / 3600, 2)),
             training_config=json.loads(config_json(config)),
             metrics=metrics,
             tags=["fid-tin"],

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import torch
 
+from gan.card import ModelCard
 from gan.checkpoint import CheckpointMismatchError, load_checkpoint
 from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
 from gan.data import (
@@ -34,7 +35,7 @@ from gan.data import (
     weights_license,
 )
 from gan.device import pick_device
-from gan.hub import ModelCard, WeightsError, fetch, save_model, warm_start
+from gan.hub import WeightsError, fetch, save_model, warm_start
 from gan.nets import init_gan_weights
 from gan.objectives import make_objective
 from gan.train import (
@@ -163,7 +164,8 @@ def export(
     metrics = test_metrics(prior, config, train_config.seed) if config.test_images else {}
     n_critic = effective_n_critic(task, train_config)
     card = ModelCard(
-        title=f"Inpainting prior: WGAN-GP DCGAN on {config.dataset}",
+        name=folder.name,
+        task=f"inpainting and super-resolution prior, a WGAN-GP DCGAN on {config.dataset}",
         summary=(
             "Generator and critic of a WGAN-GP (Gulrajani et al. 2017) trained on uncorrupted images: the image prior "
             "of semantic inpainting and super-resolution by latent search (Yeh et al. 2017; Vitoria, Sintes and Ballester 2019). "
