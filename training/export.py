@@ -51,11 +51,12 @@ class WarmStartConfig:
 
 
 WARM_START_HELP = {
-    "init_from": "warm-start from these exported weights (shipped name, Hub repo id or folder) before step 0, e.g. when "
-    "the run's checkpoints are gone; a run that has checkpoints resumes from them instead",
+    "init_from": "warm-start from these exported weights (shipped name, Hub repo id or folder) before step 0, e.g. "
+    "when the run's checkpoints are gone; a run that has checkpoints resumes from them instead",
     "export_only": "train nothing: export a checkpoint of the run to --weights-out (its best validation step where the "
     "run selects one, else its latest), e.g. while the run goes on",
-    "export_step": "with --export-only: export the checkpoint the run kept for this step instead (0: the best or latest)",
+    "export_step": "with --export-only: export the checkpoint the run kept for this step instead "
+    "(0: the best or latest)",
 }
 
 
@@ -71,7 +72,9 @@ def checkpoint_to_export(run_dir: Path, warm: WarmStartConfig, export: ExportCon
     if checkpoint is None or not export.weights_out:
         wanted = f"a checkpoint of step {warm.export_step}" if warm.export_step else "a checkpoint"
         kept = ", ".join(map(str, kept_steps(run_dir))) or "none"
-        raise ConfigError(f"--export-only needs --weights-out and a run folder with {wanted} (steps kept in {run_dir}: {kept}).")
+        raise ConfigError(
+            f"--export-only needs --weights-out and a run folder with {wanted} (steps kept in {run_dir}: {kept})."
+        )
     return checkpoint
 
 
