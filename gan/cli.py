@@ -15,8 +15,8 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def positional(help_text: str | None = None, **kwargs: Any) -> Any:
-    """A dataclass field that the command line takes as a positional argument (a list field: one or more)."""
+def positional(**kwargs: Any) -> Any:
+    """A dataclass field taken as a positional argument: a list takes one or more, one with a default is optional."""
     return dataclasses.field(metadata={"positional": True}, **kwargs)
 
 
@@ -34,9 +34,11 @@ def add_config_arguments(parser: argparse.ArgumentParser, config_cls: type, help
         choices = field.metadata.get("choices")
         if field.metadata.get("positional"):
             many = typing.get_origin(kind) is list
-            value_type = typing.get_args(kind)[0] if many else kind
-            parser.add_argument(field.name, type=value_type, nargs="+" if many else None, choices=choices,
-                                help=help_texts[field.name])
+            optional = field.default is not dataclasses.MISSING
+            value_type = next(t for t in typing.get_args(kind) or (kind,) if t is not type(None))
+            nargs = "+" if many else "?" if optional else None
+            parser.add_argument(field.name, type=value_type, nargs=nargs, choices=choices, help=help_texts[field.name],
+                                **({"default": field.default} if optional else {}))
             continue
         default = field.default if field.default is not dataclasses.MISSING else field.default_factory()  # type: ignore[misc]
         text = f"{help_texts[field.name]} (default: {default})"
