@@ -30,7 +30,7 @@ from inpaint.settings import INPAINTER
 from ui import TABS
 from ui.context import AppContext
 from ui.guards import BodyLimit, FairQueue, GuardedBlocks, Share, empty_folder_sweeper
-from ui.inpaint import SEARCHES_AT_ONCE, SEARCH_QUEUE
+from ui.inpaint import SEARCH_QUEUE, SEARCHES_AT_ONCE
 
 TITLE = "GAN Imaging Studio"
 INTRO = (
@@ -40,7 +40,7 @@ INTRO = (
     "Every model here was trained by us on named open data; see each tab's notes."
 )
 MAX_FILE_SIZE = "50mb"  # per uploaded file: a 16-megapixel photo (gan.imageio.MAX_PIXELS) as PNG or 8-bit TIFF fits
-DELETE_CACHE = (600, 1800)  # every 10 minutes, delete Gradio's temporary files (and empty folders) older than 30 minutes
+DELETE_CACHE = (600, 1800)  # every 10 minutes, delete Gradio's temporary files (and folders) older than 30 minutes
 CONCURRENCY = 2  # requests of one event handled at once, unless its tab sets its own limit
 QUEUE_SIZE = 64  # events waiting at once, all endpoints together; past it a visitor is told the server is busy
 # Per visitor (address): at most 3 latent searches queued or running, and never all the search slots at once.
@@ -91,7 +91,10 @@ SERVE_HELP = {
     "device": "torch device for the models: auto, cpu, cuda, cuda:1, mps",
     "allow_local_models": "let model boxes name weights folders on this machine's disk (off: shipped models and Hub repos only; never on a public server)",
     "allow_any_hub_model": "let model boxes name any Hub repo id (off: only the repos of weights/hub.json)",
-    "trusted_proxies": "comma-separated addresses of your reverse proxies, whose X-Forwarded-For is believed (default: none but this machine's)",
+    "trusted_proxies": (
+        "comma-separated addresses of your reverse proxies, whose X-Forwarded-For is believed "
+        "(default: none but this machine's)"
+    ),
     "preload": "load torch and each tab's default model in the background once the server listens (--no-preload: on the first request that needs them)",
 }
 
@@ -106,7 +109,11 @@ def parse_args(argv: Sequence[str] | None = None) -> ServeConfig:
 
 def context_from_args(config: ServeConfig) -> AppContext:
     """The tabs' shared context for these command-line settings."""
-    return AppContext(device=config.device, allow_local_models=config.allow_local_models, allow_any_hub_model=config.allow_any_hub_model)
+    return AppContext(
+        device=config.device,
+        allow_local_models=config.allow_local_models,
+        allow_any_hub_model=config.allow_any_hub_model,
+    )
 
 
 def launch(demo: gr.Blocks, head: str, trusted_proxies: str = "", **options) -> None:
@@ -135,7 +142,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     log_one_line_per_event()
     ctx = context_from_args(args)
     demo, head = build_app(ctx)
-    launch(demo, head, args.trusted_proxies, server_name=args.host, server_port=args.port, share=args.share, prevent_thread_lock=True)
+    options = {"server_name": args.host, "server_port": args.port, "share": args.share, "prevent_thread_lock": True}
+    launch(demo, head, args.trusted_proxies, **options)
     if args.preload:
         ctx.preload(PRELOADED)
     demo.block_thread()

@@ -9,6 +9,7 @@ bodies; then the fair queue: one visitor queues `--searches` maximum-cost latent
 visitor a small one, and the seconds until the small one starts are printed. The two visitors are told
 apart by X-Forwarded-For, which the app believes from 127.0.0.1 only. Last, the tracebacks in the log.
 """
+
 from __future__ import annotations
 
 import os
@@ -65,7 +66,10 @@ def declared_body(port: int, megabytes: int) -> tuple[str, float]:
     """POST queue/join declaring a body of `megabytes`, send 1 KB; the status line and the seconds to get it."""
     started = time.perf_counter()
     with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
-        head = f"POST /gradio_api/queue/join HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {megabytes << 20}\r\n\r\n"
+        head = (
+            "POST /gradio_api/queue/join HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {megabytes << 20}\r\n\r\n"
+        )
         sock.sendall(head.encode() + b"{" * 1024)
         status = sock.recv(4096).split(b"\r\n", 1)[0].decode()
     return status, time.perf_counter() - started
@@ -89,11 +93,21 @@ def main(argv: list[str] | None = None) -> None:
     config, _ = parse_configs(parser, argv, ProbeConfig)
     indexes = fn_indexes()
     port, log_path = free_port(), Path(tempfile.mkdtemp(prefix="probe-")) / "server.log"
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "OMP_NUM_THREADS": "1",
-           "GAN_STUDIO_VOTES_DB": str(log_path.parent / "votes.sqlite3")}
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "OMP_NUM_THREADS": "1",
+        "GAN_STUDIO_VOTES_DB": str(log_path.parent / "votes.sqlite3"),
+    }
     with open(log_path, "w") as log:
-        server = subprocess.Popen([sys.executable, "app.py", "--device", "cpu", "--no-preload", "--port", str(port)],
-                                  cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [sys.executable, "app.py", "--device", "cpu", "--no-preload", "--port", str(port)],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_until_listening(f"http://127.0.0.1:{port}/", server, 300)
         base = f"http://127.0.0.1:{port}/gradio_api"
@@ -105,18 +119,27 @@ def main(argv: list[str] | None = None) -> None:
         rss, peak = memory_mb(server.pid)
         answer = call_event(base, indexes["ui.inpaint.run"], [editor, "Inpaint", "inpaint-faces", solver, 20, 1])
         after, after_peak = memory_mb(server.pid)
-        print(f"editor bomb (12000x12000 in 3 slots): peak +{after_peak - peak:.0f} MiB, RSS +{after - rss:.0f} MiB; "
-              f"answer: {answer['output'].get('error')!r}")
+        print(
+            f"editor bomb (12000x12000 in 3 slots): peak +{after_peak - peak:.0f} MiB, RSS +{after - rss:.0f} MiB; "
+            f"answer: {answer['output'].get('error')!r}"
+        )
 
         rss, peak = memory_mb(server.pid)
         status, seconds = declared_body(port, 200)
         after, after_peak = memory_mb(server.pid)
         print(f"200 MB body: {status!r} in {seconds:.3f} s; peak +{after_peak - peak:.0f} MiB")
         big = "m" * (50 << 20)
-        answers = [httpx.post(f"{base}/queue/join", json={"data": [None, big], "fn_index": 0, "session_hash": "x"}, timeout=120).status_code
-                   for _ in range(10)]
+        answers = [
+            httpx.post(
+                f"{base}/queue/join", json={"data": [None, big], "fn_index": 0, "session_hash": "x"}, timeout=120
+            ).status_code
+            for _ in range(10)
+        ]
         after2, after2_peak = memory_mb(server.pid)
-        print(f"ten 50 MB bodies: statuses {sorted(set(answers))}; RSS +{after2 - after:.0f} MiB, peak +{after2_peak - after_peak:.0f} MiB")
+        print(
+            f"ten 50 MB bodies: statuses {sorted(set(answers))}; RSS +{after2 - after:.0f} MiB, "
+            f"peak +{after2_peak - after_peak:.0f} MiB"
+        )
 
         photo, mask = upload(base, "face.png", PHOTO.read_bytes()), upload(base, "mask.png", MASK.read_bytes())
         search = indexes["ui.inpaint.inpaint_endpoint"]
@@ -134,13 +157,17 @@ def main(argv: list[str] | None = None) -> None:
             time.sleep(0.1)
         time.sleep(5)
         asked = time.perf_counter()
-        small = call_event(base, search, [photo, mask, "inpaint-faces", 20, 1], {"X-Forwarded-For": "198.51.100.2"}, 600)
+        small = call_event(
+            base, search, [photo, mask, "inpaint-faces", 20, 1], {"X-Forwarded-For": "198.51.100.2"}, 600
+        )
         done = time.perf_counter() - asked
         time.sleep(1)
         refused = [a for a in answers if a.get("status")]
-        print(f"fair queue: {len(refused)} of {config.searches} maximum-cost searches refused at the door "
-              f"({refused[0]['output']['error'] if refused else '-'}); the other visitor's small search "
-              f"{'finished' if small.get('success') else 'failed'} {done:.1f} s after it was sent")
+        print(
+            f"fair queue: {len(refused)} of {config.searches} maximum-cost searches refused at the door "
+            f"({refused[0]['output']['error'] if refused else '-'}); the other visitor's small search "
+            f"{'finished' if small.get('success') else 'failed'} {done:.1f} s after it was sent"
+        )
     finally:
         server.terminate()
         server.wait(timeout=60)

@@ -178,13 +178,13 @@ def _first_problem(error: Exception) -> str:
 
 
 def _check_remote_size(repo: str, revision: str | None) -> None:
-    """Refuse a Hub repo any of whose files is over its limit (MAX_FILE_BYTES) before downloading it (skipped offline)."""
+    """Refuse a Hub repo any of whose files is over its limit (MAX_FILE_BYTES) before the download (not offline)."""
     if huggingface_hub.constants.HF_HUB_OFFLINE:
         return
     for entry in HfApi().get_paths_info(repo, WEIGHT_FILES, revision=revision):
         limit = MAX_FILE_BYTES.get(entry.path)
         if limit is not None and (getattr(entry, "size", 0) or 0) > limit:
-            raise WeightsError(f"The {entry.path} of {repo} is larger than this app takes ({limit // 1024} KB at most).")
+            raise WeightsError(f"The {entry.path} of {repo} is larger than this app takes ({limit // 1024} KB).")
 
 
 def visitor_cache_dir() -> Path:
@@ -192,7 +192,9 @@ def visitor_cache_dir() -> Path:
     return Path(huggingface_hub.constants.HF_HUB_CACHE).parent / "gan-studio-visitor-models"
 
 
-def prune_visitor_cache(cache: Path, max_repos: int = VISITOR_CACHE_REPOS, max_bytes: int = VISITOR_CACHE_BYTES) -> list[str]:
+def prune_visitor_cache(
+    cache: Path, max_repos: int = VISITOR_CACHE_REPOS, max_bytes: int = VISITOR_CACHE_BYTES
+) -> list[str]:
     """Delete the least recently used repos of `cache` until at most `max_repos` and `max_bytes` remain; their ids."""
     if not cache.is_dir():
         return []
@@ -249,7 +251,9 @@ class WeightsSource:
         return f"folder {self.path.name}"
 
 
-def fetch(model_cls: type[Model], name: str, allow_local: bool = True, allow_any_hub: bool = True) -> tuple[Model, WeightsSource]:
+def fetch(
+    model_cls: type[Model], name: str, allow_local: bool = True, allow_any_hub: bool = True
+) -> tuple[Model, WeightsSource]:
     """Load `name` (bundled name, Hub repo id or, with `allow_local`, a folder) and say where it came from.
 
     A hosted app passes `allow_local=False`: visitors then name bundled models and Hub repos only,
@@ -268,11 +272,12 @@ def fetch(model_cls: type[Model], name: str, allow_local: bool = True, allow_any
     bundled = shipped.WEIGHTS_ROOT / name if entry else None
     listed = bool(entry)
     if repo and not listed and not allow_any_hub:
-        raise WeightsError(f"{_shown(repo)} is not one of this server's models: name a shipped model (the list in the box).")
+        raise WeightsError(f"{_shown(repo)} is not one of this server's models: name a shipped model (see the list).")
     if repo:
         revision = entry.get("revision")
         try:
-            return _load_folder(model_cls, _download(repo, revision, listed)), WeightsSource("hub", shipped.WEIGHTS_ROOT / name, repo, revision)
+            source = WeightsSource("hub", shipped.WEIGHTS_ROOT / name, repo, revision)
+            return _load_folder(model_cls, _download(repo, revision, listed)), source
         except WeightsError:
             raise
         except Exception as error:  # offline, unknown repo, revoked token: fall back to bundled

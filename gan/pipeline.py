@@ -28,7 +28,11 @@ class Pipeline:
 
     @classmethod
     def from_pretrained(
-        cls: type[P], name: str | None = None, device: str | torch.device = "cpu", allow_local: bool = True, allow_any_hub: bool = True
+        cls: type[P],
+        name: str | None = None,
+        device: str | torch.device = "cpu",
+        allow_local: bool = True,
+        allow_any_hub: bool = True,
     ) -> P:
         """Load `name` (a shipped model, a Hub repo id (any, or with `allow_any_hub=False` those of weights/hub.json),
         or with `allow_local` a folder) onto `device`."""

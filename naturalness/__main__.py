@@ -60,8 +60,8 @@ class BuildPoolConfig:
 
 
 BUILD_HELP = {
-    "out": "pool folder to write ($GAN_STUDIO_POOL or data/naturalness-pool; the app reads it before the bundled examples/naturalness-pool)",
-    "models": "comma-separated shipped model names, Hub repo ids or weights folders (empty: every shipped colorization model)",
+    "out": "pool folder to write ($GAN_STUDIO_POOL or data/naturalness-pool: the app reads it before the bundled one)",
+    "models": "comma-separated shipped model names, Hub repo ids or weights folders (empty: every shipped colorizer)",
     "tiny_imagenet": "held-out Tiny ImageNet photos (official validation set, 64 px, enlarged for display)",
     "bsds500": "whole BSDS500 photos (resized to --large-side)",
     "folder": "also every photo of this image folder (resized to --large-side)",
@@ -84,7 +84,7 @@ class ResultsConfig:
 
 RESULTS_HELP = {
     "db": "SQLite file or database URL ($GAN_STUDIO_VOTES_DB or votes.sqlite3)",
-    "pool": "pool folder the votes were cast on (the one the app uses: $GAN_STUDIO_POOL, data/naturalness-pool, else examples/naturalness-pool)",
+    "pool": "pool the votes were cast on (the app's: $GAN_STUDIO_POOL, data/naturalness-pool, else the bundled one)",
     "csv": "also write the table to this CSV file",
 }
 
@@ -119,11 +119,14 @@ def build_pool_command(args: BuildPoolConfig) -> None:
     for name in _names(args.models) or COLORIZER.shipped_models():
         colorizer = Colorizer.from_pretrained(name)
         method = Path(name).name if Path(name).is_dir() else name
-        colorizers[method] = lambda image, colorizer=colorizer: colorizer(image, args.size or min(max(image.size), DEFAULT_SIZE)).image
+        colorizers[method] = lambda image, colorizer=colorizer: colorizer(
+            image, args.size or min(max(image.size), DEFAULT_SIZE)
+        ).image
         provenance[method] = str(colorizer.source)
         print(f"{method}: weights from {colorizer.source}")
     pool = build_pool(photos, colorizers, args.out, provenance)
-    print(f"Wrote {len(pool.entries)} images ({len(photos)} photos x {len(pool.methods)} methods: {', '.join(pool.methods)}) to {args.out}")
+    methods = f"{len(pool.methods)} methods: {', '.join(pool.methods)}"
+    print(f"Wrote {len(pool.entries)} images ({len(photos)} photos x {methods}) to {args.out}")
 
 
 def results_command(args: ResultsConfig) -> None:
@@ -147,15 +150,17 @@ def export_command(args: ExportConfig) -> None:
 
 
 COMMANDS = {
-    "build-pool": (BuildPoolConfig, BUILD_HELP, build_pool_command, "colorize held-out photos with every model and write the pool"),
-    "results": (ResultsConfig, RESULTS_HELP, results_command, "print the per-method table the app shows (and write it as CSV)"),
+    "build-pool": (BuildPoolConfig, BUILD_HELP, build_pool_command, "colorize held-out photos with every model"),
+    "results": (ResultsConfig, RESULTS_HELP, results_command, "print the table the app shows (and write it as CSV)"),
     "export": (ExportConfig, EXPORT_HELP, export_command, "write every vote as one CSV row"),
 }
 
 
 def parse_args(argv: Sequence[str] | None = None) -> tuple[str, object]:
     """The command line of `python -m naturalness`: the command and its config; a bad value exits with one sentence."""
-    parser = argparse.ArgumentParser(prog="python -m naturalness", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m naturalness", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     for name, (config_cls, help_texts, _, summary) in COMMANDS.items():
         add_config_arguments(commands.add_parser(name, help=summary), config_cls, help_texts)

@@ -50,9 +50,8 @@ class StudyLimits:
     @classmethod
     def from_env(cls) -> "StudyLimits":
         """The limits from the environment, the defaults where a variable is unset."""
-        return cls(
-            rate_limit_from_env("GAN_STUDIO_VOTE_LIMIT", cls.votes), rate_limit_from_env("GAN_STUDIO_ADDRESS_LIMIT", cls.address_votes)
-        )
+        votes = rate_limit_from_env("GAN_STUDIO_VOTE_LIMIT", cls.votes)
+        return cls(votes, rate_limit_from_env("GAN_STUDIO_ADDRESS_LIMIT", cls.address_votes))
 
 
 @dataclass

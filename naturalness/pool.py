@@ -158,7 +158,9 @@ def load_pool(root: Path) -> Pool:
     return Pool(Path(root), entries, tuple(document["methods"]), document.get("provenance", {}))
 
 
-def next_image(pool: Pool, seen: Iterable[str], rng: random.Random, used_sources: Iterable[str] = ()) -> PoolEntry | None:
+def next_image(
+    pool: Pool, seen: Iterable[str], rng: random.Random, used_sources: Iterable[str] = ()
+) -> PoolEntry | None:
     """The next image for a participant who has seen `seen` (and the photos `used_sources`): an unseen photo,
     from a least-shown method."""
     shown = [pool.by_id[image] for image in seen if image in pool.by_id]

@@ -97,7 +97,11 @@ class StudyResults:
 
 
 def robust_tally(
-    votes: Iterable[Vote], address_of: Mapping[str, str], methods: Sequence[str], cap: int, screening: Screening = Screening()
+    votes: Iterable[Vote],
+    address_of: Mapping[str, str],
+    methods: Sequence[str],
+    cap: int,
+    screening: Screening = Screening(),
 ) -> StudyResults:
     """The table from raw votes: participants who fail `screening` left out, each address's votes on a method
     weighing at most `cap` votes (its natural share kept), methods in `methods` order; the catch trials never shown."""

@@ -192,7 +192,11 @@ class VoteStore:
     """Draws and votes of the naturalness test in a database, checked against the pool's images."""
 
     def __init__(
-        self, target: str, catalog: Mapping[str, str], rate_limit: RateLimit = RateLimit(), clock: Callable[[], float] = time.time
+        self,
+        target: str,
+        catalog: Mapping[str, str],
+        rate_limit: RateLimit = RateLimit(),
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = make_engine(target)
         self.catalog = dict(catalog)
@@ -223,8 +227,11 @@ class VoteStore:
             connection.execute(statement.on_conflict_do_nothing(index_elements=["name"]))
             return connection.execute(select(settings.c.value).where(settings.c.name == SECRET_SETTING)).scalar_one().encode()
 
-    def draw(self, participant: str, choose: Callable[[set[str]], str | None], address: str | None = None) -> Draw | None:
-        """The participant's pending image, else a new one `choose(images already drawn for them)` picks; None at the end.
+    def draw(
+        self, participant: str, choose: Callable[[set[str]], str | None], address: str | None = None
+    ) -> Draw | None:
+        """The participant's pending image, else a new one `choose(images already drawn for them)` picks; None at
+        the end.
 
         `address` (an opaque key of where the participant connects from) is kept with their first draw: the
         results weigh every address as at most one participant.
@@ -316,7 +323,8 @@ class VoteStore:
     def addresses(self) -> dict[str, str]:
         """Participant -> the address key of their first draw."""
         with self.engine.connect() as connection:
-            return {participant: address for participant, address in connection.execute(select(address_table.c.participant, address_table.c.address))}
+            rows = connection.execute(select(address_table.c.participant, address_table.c.address))
+            return {participant: address for participant, address in rows}
 
     def all_votes(self) -> Iterator[Vote]:
         """Every stored vote, oldest first."""

@@ -5,6 +5,7 @@ colorization of it, made here and named by an id derived from the server secret 
 sees one as their second image and one more every `CATCH_EVERY` images; the table counts only the
 participants who pass them (`naturalness.results.Screening`), each address as at most one participant.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,7 +31,7 @@ RESULTS_AFTER_ROUND = "The results are shown once your round is over: finish the
 
 @dataclass(frozen=True)
 class Shown:
-    """An image drawn for a participant: the ticket to vote with and the pool entry (whose method the client never sees)."""
+    """An image drawn for a participant: the ticket to vote with and the pool entry (its method never sent)."""
 
     ticket: str
     entry: PoolEntry
@@ -40,7 +41,11 @@ class NaturalnessStudy:
     """Issues participant tokens, draws images for them, stores their votes and tallies the results."""
 
     def __init__(
-        self, pool: Pool, votes_db: str, limits: StudyLimits = StudyLimits(), seed: int | None = None,
+        self,
+        pool: Pool,
+        votes_db: str,
+        limits: StudyLimits = StudyLimits(),
+        seed: int | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.pool = pool
@@ -55,7 +60,8 @@ class NaturalnessStudy:
 
     @classmethod
     def open(cls, pool_dir: Path, votes_db: str, limits: StudyLimits | None = None) -> "NaturalnessStudy":
-        """A study on the pool folder `pool_dir` and the database `votes_db` (SQLite path or URL); limits from the environment by default."""
+        """A study on the pool folder `pool_dir` and the database `votes_db` (SQLite path or URL); limits from the
+        environment by default."""
         return cls(load_pool(pool_dir), votes_db, limits or StudyLimits.from_env())
 
     def _catch_entry(self, real: PoolEntry) -> PoolEntry:
@@ -67,7 +73,7 @@ class NaturalnessStudy:
         return hmac.new(self.secret, f"naturalness-address:{address}".encode(), hashlib.sha256).hexdigest()[:32]
 
     def join(self, client: str = "") -> str:
-        """A signed token for a new participant; never refused, as extra identities weigh nothing (one address, one participant)."""
+        """A signed token for a new participant; never refused, as extra identities of one address weigh nothing."""
         return issue_token(self.secret)
 
     def participant(self, token: object) -> str:
@@ -80,7 +86,7 @@ class NaturalnessStudy:
             return wrong_colorization(image) if shown.entry.method == CATCH else image.convert("RGB")
 
     def draw(self, token: object, client: str | None = None) -> Shown | None:
-        """The image to show this participant: the pending one, else a new one; None when they have finished or seen every photo."""
+        """The image to show this participant: the pending one, else a new one; None once finished or all seen."""
         participant = self.participant(token)
 
         def choose(seen: set[str]) -> str | None:
@@ -98,14 +104,16 @@ class NaturalnessStudy:
         return Shown(drawn.ticket, self.entries[drawn.image]) if drawn else None
 
     def vote(self, token: object, ticket: object, natural: object, client: str | None = None) -> Receipt:
-        """Store a participant's answer for the image drawn with `ticket`; the method comes from the pool, never the client.
+        """Store a participant's answer for the image drawn with `ticket` (its method from the pool, not the client).
 
         `client` (the address) has its own rate, however many participants it joined as.
         """
         participant = self.participant(token)
         if client is not None and not self.address_votes.allow(client):
             limit = self.address_votes.limit
-            raise RateLimitError(f"Too many votes from your address: at most {limit.votes} in {limit.seconds:g} seconds.")
+            raise RateLimitError(
+                f"Too many votes from your address: at most {limit.votes} in {limit.seconds:g} seconds."
+            )
         return self.store.record(participant, ticket, natural)
 
     def finish(self, token: object) -> None:
@@ -117,7 +125,7 @@ class NaturalnessStudy:
         return len(self.store.seen_images(self.participant(token)))
 
     def results(self) -> StudyResults:
-        """The table: screened participants, each address weighing at most one participant, in the pool's method order."""
+        """The table: screened participants, each address weighing at most one participant, methods in pool order."""
         return robust_tally(self.store.all_votes(), self.store.addresses(), self.pool.methods, self.cap)
 
     def results_for(self, token: object) -> StudyResults:

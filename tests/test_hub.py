@@ -167,7 +167,8 @@ def test_sizing_a_model_loads_no_compiler_so_a_first_request_stays_fast(tmp_path
 def test_a_hub_repo_with_an_oversized_weights_file_is_refused_before_downloading(bundled_weights, monkeypatch):
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
     downloads = []
-    monkeypatch.setattr(hub.HfApi, "get_paths_info", lambda self, repo, paths, revision=None: [SimpleNamespace(path="model.safetensors", size=10**10)])
+    huge = [SimpleNamespace(path="model.safetensors", size=10**10)]
+    monkeypatch.setattr(hub.HfApi, "get_paths_info", lambda self, repo, paths, revision=None: huge)
     monkeypatch.setattr(hub, "snapshot_download", lambda *args, **kwargs: downloads.append(args))
     with pytest.raises(WeightsError, match="model.safetensors of someone/huge is larger than this app takes"):
         fetch(ChromaGANGenerator, "someone/huge")
@@ -179,7 +180,8 @@ def test_every_file_of_a_hub_repo_is_size_checked_before_downloading(bundled_wei
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
     downloads = []
     sizes = {"config.json": 500, "model.safetensors": 10_000, "README.md": 2_000, file: size}
-    monkeypatch.setattr(hub.HfApi, "get_paths_info", lambda self, repo, paths, revision=None: [SimpleNamespace(path=p, size=sizes[p]) for p in paths])
+    listing = [SimpleNamespace(path=path, size=size) for path, size in sizes.items()]
+    monkeypatch.setattr(hub.HfApi, "get_paths_info", lambda self, repo, paths, revision=None: listing)
     monkeypatch.setattr(hub, "snapshot_download", lambda *args, **kwargs: downloads.append(args))
     with pytest.raises(WeightsError, match=f"The {file} of someone/filler is larger than this app takes"):
         fetch(ChromaGANGenerator, "someone/filler")
@@ -188,11 +190,15 @@ def test_every_file_of_a_hub_repo_is_size_checked_before_downloading(bundled_wei
 
 def test_a_server_fetches_only_the_repos_of_hub_json_unless_the_operator_allows_any(bundled_weights, monkeypatch):
     downloads = []
-    monkeypatch.setattr(hub, "snapshot_download", lambda repo, **kwargs: downloads.append(repo) or (_ for _ in ()).throw(OSError("offline")))
+    def offline_download(repo, **kwargs):
+        downloads.append(repo)
+        raise OSError("offline")
+
+    monkeypatch.setattr(hub, "snapshot_download", offline_download)
     with pytest.raises(WeightsError, match="'someone/else' is not one of this server's models"):
         fetch(ChromaGANGenerator, "someone/else", allow_local=False, allow_any_hub=False)
     assert downloads == []
-    model, source = fetch(ChromaGANGenerator, "studio-test/tiny", allow_local=False, allow_any_hub=False)  # listed: tried, then bundled
+    fetch(ChromaGANGenerator, "studio-test/tiny", allow_local=False, allow_any_hub=False)  # listed: tried, then bundled
     assert downloads == ["studio-test/tiny"]
     with pytest.raises(WeightsError, match="Could not fetch 'someone/else'"):
         fetch(ChromaGANGenerator, "someone/else", allow_local=False, allow_any_hub=True)
@@ -206,7 +212,8 @@ def test_repos_outside_hub_json_go_to_a_bounded_cache_least_recently_used_first(
         time.sleep(0.01)
     dropped = hub.prune_visitor_cache(cache, max_repos=3)
     assert sorted(dropped) == ["someone/m0", "someone/m1"]
-    assert sorted(p.name for p in cache.iterdir() if p.name.startswith("models--")) == ["models--someone--m2", "models--someone--m3", "models--someone--m4"]
+    kept = sorted(p.name for p in cache.iterdir() if p.name.startswith("models--"))
+    assert kept == ["models--someone--m2", "models--someone--m3", "models--someone--m4"]
     size = sum(f.stat().st_size for f in (cache / "models--someone--m4").rglob("*") if f.is_file())
     hub.prune_visitor_cache(cache, max_repos=3, max_bytes=size)
     assert [p.name for p in cache.iterdir() if p.name.startswith("models--")] == ["models--someone--m4"]
@@ -249,3 +256,7 @@ def test_publish_dry_run_lists_a_complete_folder_and_refuses_an_incomplete_one(t
     (tmp_path / "broken" / "README.md").unlink()
     with pytest.raises(WeightsError, match="broken is not a complete weights folder: missing README.md"):
         publish(tmp_path / "broken", "org/tiny", dry_run=True)
+
+
+def test_every_file_fetched_from_the_hub_has_a_size_limit():
+    assert set(hub.WEIGHT_FILES) == set(hub.MAX_FILE_BYTES)

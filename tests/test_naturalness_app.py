@@ -32,7 +32,11 @@ def serve_naturalness(serve_app, root, vote_limit: str = "", address_limit: str 
     """Serve the tab alone on a fresh pool and database under `root`, with the given rate limits."""
     pool = make_pool(root / "pool")
     db = str(root / "votes.sqlite3")
-    settings = {"GAN_STUDIO_POOL": str(pool.root), "GAN_STUDIO_VOTE_LIMIT": vote_limit, "GAN_STUDIO_ADDRESS_LIMIT": address_limit}
+    settings = {
+        "GAN_STUDIO_POOL": str(pool.root),
+        "GAN_STUDIO_VOTE_LIMIT": vote_limit,
+        "GAN_STUDIO_ADDRESS_LIMIT": address_limit,
+    }
     previous = {name: os.environ.get(name) for name in settings}
     os.environ.update(settings)
     try:
@@ -152,7 +156,8 @@ def test_votes_are_limited_per_address_and_joining_never_locks_a_neighbour_out(s
     client = Client(served.url, verbose=False)
     tokens = {client.predict(api_name="/join") for _ in range(40)}
     for token in list(tokens)[:3]:
-        assert client.predict(token, client.predict(token, api_name="/draw")["ticket"], True, api_name="/vote")["recorded"]
+        ticket = client.predict(token, api_name="/draw")["ticket"]
+        assert client.predict(token, ticket, True, api_name="/vote")["recorded"]
     token = list(tokens)[3]
     with pytest.raises(AppError, match="Too many votes from your address: at most 3 in 600 seconds"):
         client.predict(token, client.predict(token, api_name="/draw")["ticket"], True, api_name="/vote")

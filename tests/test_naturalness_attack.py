@@ -1,4 +1,5 @@
 """The naturalness table against a scripted visitor who knows the public repository (the pool and its manifest)."""
+
 from __future__ import annotations
 
 import random
@@ -87,10 +88,19 @@ def test_stuffing_votes_that_fail_the_catch_trials_is_kept_but_left_out_and_coun
     for address in range(8):  # eight addresses, but answering "real photos are unnatural" fails the catch trial
         take_round(study, clock, f"203.0.113.{address}", lambda method: method == "swapped-channels")
     for address in range(8):  # and answering in a blink fails the minimum answer time
-        take_round(study, clock, f"192.0.2.{address}", lambda method: method != CATCH and method != "half-saturation", seconds=0.2)
+        take_round(
+            study,
+            clock,
+            f"192.0.2.{address}",
+            lambda method: method != CATCH and method != "half-saturation",
+            seconds=0.2,
+        )
     results = study.results()
     assert sum(results.excluded.values()) == excluded_before + 16
-    assert results.excluded["judged every real photo unnatural"] >= 8 and results.excluded["answered faster than a person looks"] >= 8
+    assert (
+        results.excluded["judged every real photo unnatural"] >= 8
+        and results.excluded["answered faster than a person looks"] >= 8
+    )
     assert {m: r.share for m, r in shares(study).items()} == {m: r.share for m, r in before.items()}
     assert f"{excluded_before + 16} excluded" in results.summary()
 

@@ -2,6 +2,7 @@
 
 Each answer is a sentence, and the server log holds no traceback.
 """
+
 from __future__ import annotations
 
 import httpx
@@ -19,7 +20,9 @@ CORRUPT_PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00@\x00\x00\x00@\x0
 @pytest.fixture(scope="module")
 def whole_app(tmp_path_factory):
     """The whole app (every tab) served in this process, with its limits."""
-    demo, head = app.build_app(AppContext(device="cpu", votes_db=str(tmp_path_factory.mktemp("votes") / "votes.sqlite3")))
+    demo, head = app.build_app(
+        AppContext(device="cpu", votes_db=str(tmp_path_factory.mktemp("votes") / "votes.sqlite3"))
+    )
     port = free_port()
     app.launch(demo, head, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     yield demo, f"http://127.0.0.1:{port}/gradio_api"
@@ -48,13 +51,22 @@ def is_sentence(message: dict) -> bool:
 def test_bad_input_to_every_handler_is_a_sentence_and_the_log_holds_no_traceback(whole_app, capfd, caplog):
 
     demo, base = whole_app
-    files = {kind: upload(base, name, content) for kind, name, content in (
-        ("corrupt", "corrupt.png", CORRUPT_PNG), ("empty", "empty.png", b""), ("text", "notes.png", b"just some text\n" * 10),
-        ("svg", "drawing.svg", SVG), ("bomb", "bomb.png", BOMB_BYTES),
-    )}
+    files = {
+        kind: upload(base, name, content)
+        for kind, name, content in (
+            ("corrupt", "corrupt.png", CORRUPT_PNG),
+            ("empty", "empty.png", b""),
+            ("text", "notes.png", b"just some text\n" * 10),
+            ("svg", "drawing.svg", SVG),
+            ("bomb", "bomb.png", BOMB_BYTES),
+        )
+    }
     run, preset = fn_index(demo, "run", 1), fn_index(demo, "apply_preset")
     modes, solver = "Inpaint", "Proposed (contextual + gradient, WGAN critic)"
-    probes = {f"editor {kind}": (run, [editor_value(file), modes, "inpaint-faces", solver, 20, 1]) for kind, file in files.items()}
+    probes = {
+        f"editor {kind}": (run, [editor_value(file), modes, "inpaint-faces", solver, 20, 1])
+        for kind, file in files.items()
+    }
     probes |= {
         "editor empty value": (run, [editor_value(None), modes, "inpaint-faces", solver, 20, 1]),
         "mode not a choice": (run, [editor_value(files["corrupt"]), "Destroy", "inpaint-faces", solver, 20, 1]),
@@ -62,9 +74,18 @@ def test_bad_input_to_every_handler_is_a_sentence_and_the_log_holds_no_traceback
         "preset not a choice": (preset, [editor_value(files["corrupt"]), "nope", 0]),
         "preset on a bomb": (preset, [editor_value(files["bomb"]), "center", 0]),
         "verdicts with a text threshold": (fn_index(demo, "verdicts"), [None, "abc", None]),
-        "40 000 forged scores": (fn_index(demo, "keep_scores"), [[{"image": "x", "score": 1.0, "note": "", "out_of_domain": ""}] * 40_000]),
-        "500 forged scores": (fn_index(demo, "keep_scores"), [[{"image": "x", "score": 1.0, "note": "", "out_of_domain": ""}] * 500]),
-        "a forged score that is text": (fn_index(demo, "keep_scores"), [[{"image": "x", "score": "NaN", "note": "", "out_of_domain": ""}]]),
+        "40 000 forged scores": (
+            fn_index(demo, "keep_scores"),
+            [[{"image": "x", "score": 1.0, "note": "", "out_of_domain": ""}] * 40_000],
+        ),
+        "500 forged scores": (
+            fn_index(demo, "keep_scores"),
+            [[{"image": "x", "score": 1.0, "note": "", "out_of_domain": ""}] * 500],
+        ),
+        "a forged score that is text": (
+            fn_index(demo, "keep_scores"),
+            [[{"image": "x", "score": "NaN", "note": "", "out_of_domain": ""}]],
+        ),
         "a model name of 100 000 characters": (fn_index(demo, "run"), [None, "m" * 100_000, 256, 1.0]),
     }
     for index, fn in demo.fns.items():  # every example list, at indexes that are not there

@@ -1,4 +1,5 @@
 """Hardening against a hostile visitor: body limits, the image editor's header check, input checks, the fair queue."""
+
 from __future__ import annotations
 
 import socket
@@ -25,7 +26,9 @@ BOMB = DATA / "bomb-12000x12000.png"
 @pytest.fixture(scope="module")
 def bare_app(tmp_path_factory):
     """The app with no tabs, served on 127.0.0.1 with its limits."""
-    demo, head = app.build_app(AppContext(device="cpu", votes_db=str(tmp_path_factory.mktemp("votes") / "votes.sqlite3")), tabs=())
+    demo, head = app.build_app(
+        AppContext(device="cpu", votes_db=str(tmp_path_factory.mktemp("votes") / "votes.sqlite3")), tabs=()
+    )
     port = free_port()
     app.launch(demo, head, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     yield port
@@ -43,7 +46,9 @@ def test_the_bomb_fixture_is_a_419_kb_png_of_12000_by_12000_pixels():
 def test_the_editor_refuses_a_12000_pixel_bomb_in_every_slot_from_its_header_with_a_sentence():
     with gr.Blocks():
         editor = CheckedImageMask(type="numpy", image_mode="RGBA")
-    payload = EditorData(background=FileData(path=str(BOMB)), layers=[FileData(path=str(BOMB))], composite=FileData(path=str(BOMB)))
+    payload = EditorData(
+        background=FileData(path=str(BOMB)), layers=[FileData(path=str(BOMB))], composite=FileData(path=str(BOMB))
+    )
     tracemalloc.start()
     try:
         with pytest.raises(gr.Error, match="larger than 16 megapixels; please downscale it first"):
@@ -55,11 +60,12 @@ def test_the_editor_refuses_a_12000_pixel_bomb_in_every_slot_from_its_header_wit
 
 
 def send_headers_only(port: int, path: str, declared: int) -> tuple[str, float]:
-    """POST `path` declaring a body of `declared` bytes, send 1 KB of it, and return the status line and the seconds it took."""
+    """POST `path` declaring a body of `declared` bytes, send 1 KB of it; the status line and the seconds it took."""
     started = time.perf_counter()
     with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
         sock.sendall(
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {declared}\r\n\r\n".encode()
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n".encode()
+            + f"Content-Length: {declared}\r\n\r\n".encode()
             + b"{" * 1024
         )
         status = sock.recv(4096).split(b"\r\n", 1)[0].decode()
@@ -85,7 +91,11 @@ def test_a_streamed_body_without_a_length_is_refused_once_it_passes_the_limit(ba
 
 
 def test_a_small_json_request_still_passes_the_body_limit(bare_app):
-    response = httpx.post(f"http://127.0.0.1:{bare_app}/gradio_api/queue/join", json={"data": [], "fn_index": 0, "session_hash": "x"}, timeout=30)
+    response = httpx.post(
+        f"http://127.0.0.1:{bare_app}/gradio_api/queue/join",
+        json={"data": [], "fn_index": 0, "session_hash": "x"},
+        timeout=30,
+    )
     assert response.status_code != 413
 
 
@@ -95,7 +105,11 @@ def test_a_visitor_is_their_address_and_an_ipv6_visitor_their_64_network():
             self.client = type("Client", (), {"host": host})()
 
     assert visitor_key(Request("203.0.113.7")) == "203.0.113.7"
-    assert visitor_key(Request("2001:db8:1:2:3:4:5:6")) == visitor_key(Request("2001:db8:1:2:ffff::1")) == "2001:db8:1:2::/64"
+    assert (
+        visitor_key(Request("2001:db8:1:2:3:4:5:6"))
+        == visitor_key(Request("2001:db8:1:2:ffff::1"))
+        == "2001:db8:1:2::/64"
+    )
     assert visitor_key(None) == "unknown"
 
 
@@ -103,6 +117,7 @@ def test_one_visitor_with_ten_long_searches_queued_leaves_a_slot_for_another_vis
     import threading
 
     from tests_data import call_event
+
     from ui.guards import GuardedBlocks
     from ui.inpaint import SEARCH_QUEUE, SEARCHES_AT_ONCE
 
@@ -140,7 +155,9 @@ def test_one_visitor_with_ten_long_searches_queued_leaves_a_slot_for_another_vis
     assert small["success"] and started["b"][0] - asked < 5  # the slot the attacker cannot take is free at once
     refused = [answer for answer in answers if answer.get("status") == 400]
     assert len(refused) == 10 - app.SHARES[SEARCH_QUEUE].events
-    assert all("already have 3 requests of this kind waiting or running" in answer["output"]["error"] for answer in refused)
+    assert all(
+        "already have 3 requests of this kind waiting or running" in answer["output"]["error"] for answer in refused
+    )
     assert len(started["a"]) == 1  # while b ran, a held one slot
 
 

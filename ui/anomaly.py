@@ -177,7 +177,7 @@ SCORE_FIELDS = {"image": (str,), "score": (int, float), "note": (str,), "out_of_
 
 @user_errors
 def keep_scores(result: object) -> list[dict]:
-    """The scores shown to the user, kept as the session's state for the verdicts: checked, as the page sends them back."""
+    """The scores shown to the user, kept as the session's state for the verdicts: checked, as the page sends them."""
     return checked_records(result, "The scores", MAX_IMAGES, SCORE_FIELDS)
 
 

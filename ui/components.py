@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import gradio as gr
-from PIL import Image
 from gradio.components.base import server
 from gradio.components.image_editor import AcceptBlobs
 from gradio.data_classes import FileData
+from PIL import Image
 
 from gan.imageio import MAX_PIXELS, InvalidImageError, image_pixels
 
@@ -143,7 +143,8 @@ def checked_records(value: object, name: str, max_items: int, fields: dict[str, 
             item = entry[field_name]
             if not isinstance(item, types) or isinstance(item, bool) and bool not in types:
                 raise ValueError(f"{name}: the field {field_name} has the wrong type.")
-            if isinstance(item, str) and len(item) > MESSAGE_CHARS or isinstance(item, float) and not math.isfinite(item):
+            too_long = isinstance(item, str) and len(item) > MESSAGE_CHARS
+            if too_long or isinstance(item, float) and not math.isfinite(item):
                 raise ValueError(f"{name}: the field {field_name} is out of range.")
     return value
 
@@ -250,7 +251,8 @@ def _checked_slot(slot: object, limit: int) -> None:
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         pixels = image_pixels(source)
     if pixels > limit:
-        raise InvalidImageError(f"This image is larger than {limit // 1_000_000} megapixels; please downscale it first.")
+        megapixels = limit // 1_000_000
+        raise InvalidImageError(f"This image is larger than {megapixels} megapixels; please downscale it first.")
 
 
 class CheckedImageMask(gr.ImageMask):

@@ -3,7 +3,8 @@
 Tabs never call `from_pretrained` themselves: `ctx.load(COLORIZER, name)` loads a model the first time a
 request needs it (not when the app starts), keeps it for the next requests, and applies the one model-name
 policy of the app: visitors name shipped models (and their Hub repos); other Hub repos only when the operator
-started `python app.py --allow-any-hub-model`, folders of the server's disk only with `--allow-local-models`. Importing this module does not import torch: the
+started `python app.py --allow-any-hub-model`, folders of the server's disk only with `--allow-local-models`.
+Importing this module does not import torch: the
 first model loaded brings it in, in `preload`'s background thread or in the first request that needs one.
 """
 from __future__ import annotations
@@ -67,9 +68,8 @@ class AppContext:
                 if key in self._models:
                     return self._models[key]
             try:
-                loaded = pipeline.resolve().from_pretrained(
-                    name, device=self.device, allow_local=self.allow_local_models, allow_any_hub=self.allow_any_hub_model
-                )
+                policy = {"allow_local": self.allow_local_models, "allow_any_hub": self.allow_any_hub_model}
+                loaded = pipeline.resolve().from_pretrained(name, device=self.device, **policy)
             finally:
                 with self._lock:
                     self._loading.pop(key, None)

@@ -14,6 +14,7 @@
   by its /64 network), as uvicorn resolves it: X-Forwarded-For is believed only from the proxies the
   deployment names in $FORWARDED_ALLOW_IPS (`python app.py --trusted-proxies`).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -34,8 +35,12 @@ from gradio.queueing import Event, Queue
 from ui.components import shorten
 
 log = logging.getLogger("gan_studio.guards")
-BODY_BYTES = 2 * 1024 * 1024  # any request but an upload: JSON of parameters and file references (images go through /upload)
-UPLOAD_BODY_BYTES = 120 * 1024 * 1024  # one upload request: two files at the 50 MB per-file limit, with room for the form
+BODY_BYTES = (
+    2 * 1024 * 1024
+)  # any request but an upload: JSON of parameters and file references (images go through /upload)
+UPLOAD_BODY_BYTES = (
+    120 * 1024 * 1024
+)  # one upload request: two files at the 50 MB per-file limit, with room for the form
 UPLOAD_PATHS = ("/upload", "/component_server")  # file uploads, and the image editor sending its layers
 TOO_LARGE = b"Request body too large: at most %d bytes on this route. Upload images through the upload route."
 QUEUE_FULL = "The server is busy: {size} requests are waiting. Please try again in a minute."
@@ -112,7 +117,11 @@ class BodyLimit:
     async def _refuse(self, send: Any, limit: int) -> None:
         body = TOO_LARGE % limit
         log.info("refused a request body over %d bytes", limit)
-        headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
+        headers = [
+            (b"content-type", b"text/plain; charset=utf-8"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
@@ -125,14 +134,17 @@ class BodyLimit:
         log.warning(
             "requests from %s carry X-Forwarded-For, but that proxy is not trusted: every visitor behind it shares one "
             "address for the per-visitor limits; start with --trusted-proxies %s if it is your own proxy",
-            client, client,
+            client,
+            client,
         )
 
 
 class GuardedBlocks(gr.Blocks):
     """A `gr.Blocks` that answers any input its components cannot take with a sentence, not a traceback."""
 
-    async def preprocess_data(self, block_fn: Any, inputs: list[Any], state: Any, explicit_call: bool = False) -> list[Any]:
+    async def preprocess_data(
+        self, block_fn: Any, inputs: list[Any], state: Any, explicit_call: bool = False
+    ) -> list[Any]:
         """Gradio's preprocessing, with every failure turned into a user error."""
         try:
             return await super().preprocess_data(block_fn, inputs, state, explicit_call)
@@ -151,7 +163,7 @@ class GuardedBlocks(gr.Blocks):
 
 @dataclass(frozen=True)
 class Share:
-    """At most `events` events of one visitor queued or running on a concurrency group, and at most `running` running."""
+    """At most `events` events of one visitor queued or running in a concurrency group, `running` of them running."""
 
     events: int
     running: int
@@ -166,14 +178,24 @@ class FairQueue(Queue):
     def replacing(cls, queue: Queue, shares: Mapping[str, Share]) -> FairQueue:
         """A fair queue with the settings of `queue` (what `Blocks.queue` made) and these shares."""
         fair = cls(
-            live_updates=queue.live_updates, concurrency_count=queue.max_thread_count, update_intervals=queue.update_intervals,
-            max_size=queue.max_size, blocks=queue.blocks, default_concurrency_limit=queue.default_concurrency_limit,
+            live_updates=queue.live_updates,
+            concurrency_count=queue.max_thread_count,
+            update_intervals=queue.update_intervals,
+            max_size=queue.max_size,
+            blocks=queue.blocks,
+            default_concurrency_limit=queue.default_concurrency_limit,
         )
         fair.shares = dict(shares)
         return fair
 
     def _running(self, concurrency_id: str) -> Counter:
-        return Counter(visitor_key(event.request) for job in self.active_jobs if job for event in job if event.concurrency_id == concurrency_id)
+        return Counter(
+            visitor_key(event.request)
+            for job in self.active_jobs
+            if job
+            for event in job
+            if event.concurrency_id == concurrency_id
+        )
 
     async def push(self, body: Any, request: Any, username: str | None) -> tuple:
         """Queue an event, unless the queue is full or its visitor has used their share of its group."""
@@ -194,12 +216,15 @@ class FairQueue(Queue):
         return await super().push(body, request, username)
 
     def get_events(self) -> tuple[list[Event], bool, str] | None:
-        """The next event: Gradio's choice, except that in a shared group it is the oldest event of a visitor under their share."""
+        """The next event: Gradio's choice, but in a shared group the oldest event of a visitor under their share."""
         for concurrency_id, event_queue in self.event_queue_per_concurrency_id.items():
             share = self.shares.get(concurrency_id)
             if share is None or not event_queue.queue:
                 continue
-            if event_queue.concurrency_limit is not None and event_queue.current_concurrency >= event_queue.concurrency_limit:
+            if (
+                event_queue.concurrency_limit is not None
+                and event_queue.current_concurrency >= event_queue.concurrency_limit
+            ):
                 continue
             running = self._running(concurrency_id)
             eligible = [event for event in event_queue.queue if running[visitor_key(event.request)] < share.running]
@@ -207,7 +232,11 @@ class FairQueue(Queue):
                 event = min(eligible, key=lambda e: running[visitor_key(e.request)])
                 event_queue.queue.remove(event)
                 return [event], False, concurrency_id
-        fair_queues = {cid: self.event_queue_per_concurrency_id[cid].queue for cid in self.shares if cid in self.event_queue_per_concurrency_id}
+        fair_queues = {
+            cid: self.event_queue_per_concurrency_id[cid].queue
+            for cid in self.shares
+            if cid in self.event_queue_per_concurrency_id
+        }
         held = {cid: queue[:] for cid, queue in fair_queues.items()}
         for queue in fair_queues.values():
             queue.clear()

@@ -30,7 +30,8 @@ INSTRUCTIONS = (
     "You will see color photos one at a time: some are real, some were colorized from black and white by a model. "
     f"For each, answer **{QUESTION}** with **Yes** or **No** (or the keys **y** and **n**). "
     "Do not dwell on details: about five seconds an image is enough. Images are small photos shown enlarged, "
-    "so judge the colors, not the sharpness. A few images are colored wrongly on purpose, to check attention. Stop whenever you like with **Finish and see the results**: the results "
+    "so judge the colors, not the sharpness. A few images are colored wrongly on purpose, to check attention. "
+    "Stop whenever you like with **Finish and see the results**: the results "
     "are shown after your round, not during it. Your answers are stored with an anonymous random id, nothing else."
 )
 THANKS = "### Thank you!\nYour round is over. Here is what everyone has answered so far."
@@ -115,12 +116,15 @@ def _build_voting(study: NaturalnessStudy) -> None:
             study.finish(participant)
             table = study.results_for(participant)
             hidden = gr.update(visible=False)
-            return None, None, "", hidden, hidden, gr.update(visible=True), table_rows(table.methods), table.summary(), gr.Timer(active=True)
+            rows, shown_results = table_rows(table.methods), gr.update(visible=True)
+            return None, None, "", hidden, hidden, shown_results, rows, table.summary(), gr.Timer(active=True)
         done = study.answered(participant)
         text = f"**{QUESTION}** (image {done + 1} of at most {len(study.pool.sources())})"
         state = {"ticket": shown.ticket, "shown_at": time.monotonic()}
         hidden = gr.update(visible=False)
-        return state, _display(study, shown), text, gr.update(visible=True), hidden, hidden, gr.skip(), gr.skip(), gr.Timer(active=False)
+        voting_view = gr.update(visible=True)
+        unchanged = gr.skip()
+        return state, _display(study, shown), text, voting_view, hidden, hidden, unchanged, unchanged, gr.Timer(active=False)
 
     @user_errors
     def begin(participant: str, request: gr.Request):
