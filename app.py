@@ -92,7 +92,7 @@ SERVE_HELP = {
     "allow_local_models": "let model boxes name weights folders on this machine's disk (off: shipped models and Hub repos only; never on a public server)",
     "allow_any_hub_model": "let model boxes name any Hub repo id (off: only the repos of weights/hub.json)",
     "trusted_proxies": (
-        "comma-separated addresses of your reverse proxies, whose X-Forwarded-For is believed "
+        "comma-separated addresses or CIDR ranges of your reverse proxies, whose X-Forwarded-For is believed "
         "(default: none but this machine's)"
     ),
     "preload": "load torch and each tab's default model in the background once the server listens (--no-preload: on the first request that needs them)",
@@ -116,13 +116,18 @@ def context_from_args(config: ServeConfig) -> AppContext:
     )
 
 
+def forwarded_allow_ips(trusted_proxies: str) -> str:
+    """uvicorn's FORWARDED_ALLOW_IPS for the operator's proxies (addresses or CIDR ranges), this machine always."""
+    return ",".join(["127.0.0.1", "::1", *(proxy.strip() for proxy in trusted_proxies.split(",") if proxy.strip())])
+
+
 def launch(demo: gr.Blocks, head: str, trusted_proxies: str = "", **options) -> None:
     """Serve `demo` with the app's fair queue, body and upload limits; `options` go to `gr.Blocks.launch`.
 
     `trusted_proxies` (comma-separated addresses) are the proxies whose X-Forwarded-For uvicorn believes;
     by default only this machine's, so a visitor cannot choose the address the per-visitor limits count.
     """
-    os.environ["FORWARDED_ALLOW_IPS"] = ",".join(filter(None, ["127.0.0.1", "::1", *trusted_proxies.split(",")]))
+    os.environ["FORWARDED_ALLOW_IPS"] = forwarded_allow_ips(trusted_proxies)
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     demo._queue = FairQueue.replacing(demo._queue, SHARES)
     sweeper = empty_folder_sweeper(lambda: Path(demo.GRADIO_CACHE), *DELETE_CACHE)

@@ -6,6 +6,7 @@ import socket
 import time
 import tracemalloc
 from pathlib import Path
+from types import SimpleNamespace
 
 import gradio as gr
 import httpx
@@ -100,9 +101,8 @@ def test_a_small_json_request_still_passes_the_body_limit(bare_app):
 
 
 def test_a_visitor_is_their_address_and_an_ipv6_visitor_their_64_network():
-    class Request:
-        def __init__(self, host):
-            self.client = type("Client", (), {"host": host})()
+    def Request(host: str) -> SimpleNamespace:  # noqa: N802 -- stands in for a request
+        return SimpleNamespace(client=SimpleNamespace(host=host))
 
     assert visitor_key(Request("203.0.113.7")) == "203.0.113.7"
     assert (
@@ -189,3 +189,25 @@ def test_exporting_the_naturalness_table_leaves_no_temporary_folder(tmp_path):
     paths = [export_csv(StudyResults([MethodResult("real", 3.0, 4.0)], counted=4)) for _ in range(3)]
     assert leftovers() == before
     assert all(Path(path).read_text().splitlines()[1] == "real,3,4,0.750000,0.300642,0.954413" for path in paths)
+
+
+@pytest.mark.parametrize(
+    ("peer", "trusted", "seen"),
+    [("203.0.113.9", "", "203.0.113.9"), ("10.0.0.5", "", "10.0.0.5"), ("10.0.0.5", "10.0.0.5", "198.51.100.7"),
+     ("10.0.0.9", "10.0.0.0/24", "198.51.100.7")],
+    ids=["visitor-spoofing", "untrusted-proxy", "trusted-proxy", "trusted-range"],
+)
+def test_a_forwarded_address_is_believed_only_from_a_proxy_the_operator_named(peer, trusted, seen):
+    import asyncio
+
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    recorded = []
+
+    async def inner(scope, receive, send):
+        recorded.append(visitor_key(SimpleNamespace(client=SimpleNamespace(host=scope["client"][0]))))
+
+    middleware = ProxyHeadersMiddleware(inner, trusted_hosts=app.forwarded_allow_ips(trusted))  # what uvicorn builds
+    scope = {"type": "http", "client": (peer, 4000), "headers": [(b"x-forwarded-for", b"198.51.100.7")]}
+    asyncio.run(middleware(scope, None, None))
+    assert recorded == [seen]
