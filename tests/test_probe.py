@@ -92,11 +92,28 @@ def test_bad_input_to_every_handler_is_a_sentence_and_the_log_holds_no_traceback
         if fn.name in ("load_example", "load_example_input"):
             probes[f"example {index} at 999"] = (index, [999])
             probes[f"example {index} at text"] = (index, ["x"])
+    editor_id = next(block._id for block in demo.blocks.values() if type(block).__name__ == "CheckedImageMask")
+    sent = {
+        kind: httpx.post(
+            f"{base}/component_server",
+            data={"session_hash": "probe", "component_id": str(editor_id), "fn_name": "accept_blobs", **fields},
+            files={"file": ("blob", content)},
+            timeout=60,
+        )
+        for kind, fields, content in (
+            ("bomb", {"type": "background", "index": "null", "id": "bomb-value"}, BOMB_BYTES),
+            ("no id", {"type": "background", "index": "null"}, CORRUPT_PNG),
+            ("bad index", {"type": "layer", "index": "many", "id": "bad-index"}, CORRUPT_PNG),
+        )
+    }
+    probes["editor bomb sent as a blob"] = (run, [{**editor_value(None), "id": "bomb-value"}, modes, "inpaint-faces", solver, 20, 1])
     answers = {name: call_event(base, index, data) for name, (index, data) in probes.items()}
     captured = capfd.readouterr()
     not_sentences = {name: message.get("output") for name, message in answers.items() if not is_sentence(message)}
     assert not_sentences == {}
     assert "larger than 16 megapixels" in answers["editor bomb"]["output"]["error"]
+    assert "larger than 16 megapixels" in answers["editor bomb sent as a blob"]["output"]["error"]
+    assert {kind: response.status_code for kind, response in sent.items()} == {"bomb": 200, "no id": 200, "bad index": 200}
     assert "not an image that can be read" in answers["editor svg"]["output"]["error"]
     assert "Traceback" not in captured.err + captured.out
     assert "Traceback" not in caplog.text

@@ -238,6 +238,7 @@ class ImageFileInput(gr.Image):
 
 EDITOR_SLOTS = 6  # layers taken from the editor at most: its mask needs one
 EDITOR_PENDING = 16  # editor values (blob sets) kept between the browser's upload and the event that reads them
+UNREADABLE_EDITOR_VALUE = "The editor sent an image this app cannot read; please upload it again."
 
 
 def _checked_slot(slot: object, limit: int) -> None:
@@ -275,6 +276,8 @@ class CheckedImageMask(gr.ImageMask):
     def _checked_preprocess(self, payload):
         if payload is None:
             return None
+        if payload.id is not None and payload.id in self.__dict__.get("_refused", {}):
+            raise InvalidImageError(self.__dict__["_refused"].pop(payload.id))
         slots = self.blob_storage.get(payload.id) if payload.id is not None else payload
         if slots is not None:
             layers = list(slots.layers or [])
@@ -294,14 +297,24 @@ class CheckedImageMask(gr.ImageMask):
 
     @server
     def accept_blobs(self, data: AcceptBlobs) -> None:
-        """Keep one image the browser sends ahead of an event, once its header passed; a few values at most."""
+        """Keep one image the browser sends ahead of an event once its header passed (a few values at most); a refused
+        one is remembered, so that the event reading it answers with the sentence."""
+        fields = data.data if isinstance(getattr(data, "data", None), dict) else {}
+        value_id = str(fields.get("id") or "")[:64]
         try:
+            if not value_id:
+                raise InvalidImageError("The editor sent an image without its id; please upload it again.")
             _checked_slot(data.files[0][1] if data.files else None, MAX_PIXELS)
-            if data.data.get("type") == "layer" and int(data.data.get("index") or 0) >= EDITOR_SLOTS:
+            index = fields.get("index")
+            if fields.get("type") == "layer" and index not in (None, "null") and int(index) >= EDITOR_SLOTS:
                 raise InvalidImageError(f"The editor takes at most {EDITOR_SLOTS} layers.")
-        except (InvalidImageError, TypeError, ValueError) as error:
-            self.blob_storage.pop(data.data.get("id"), None)
-            raise gr.Error(str(error), print_exception=False) from None
-        while len(self.blob_storage) >= EDITOR_PENDING and data.data.get("id") not in self.blob_storage:
-            self.blob_storage.pop(next(iter(self.blob_storage)))
-        super().accept_blobs(data)
+            while len(self.blob_storage) >= EDITOR_PENDING and value_id not in self.blob_storage:
+                self.blob_storage.pop(next(iter(self.blob_storage)))
+            super().accept_blobs(data)
+        except (InvalidImageError, IndexError, KeyError, TypeError, ValueError) as error:
+            self.blob_storage.pop(value_id, None)
+            refused = self.__dict__.setdefault("_refused", {})
+            while len(refused) >= EDITOR_PENDING:
+                refused.pop(next(iter(refused)))
+            refused[value_id] = str(error) if isinstance(error, InvalidImageError) else UNREADABLE_EDITOR_VALUE
+            log.info("refused an image sent to %s: %s", shorten(self.label, 40), shorten(refused[value_id]))
