@@ -106,14 +106,15 @@ def test_bad_input_to_every_handler_is_a_sentence_and_the_log_holds_no_traceback
             ("bad index", {"type": "layer", "index": "many", "id": "bad-index"}, CORRUPT_PNG),
         )
     }
-    probes["editor bomb sent as a blob"] = (run, [{**editor_value(None), "id": "bomb-value"}, modes, "inpaint-faces", solver, 20, 1])
+    blob_value = {**editor_value(None), "id": "bomb-value"}
+    probes["editor bomb sent as a blob"] = (run, [blob_value, modes, "inpaint-faces", solver, 20, 1])
     answers = {name: call_event(base, index, data) for name, (index, data) in probes.items()}
     captured = capfd.readouterr()
     not_sentences = {name: message.get("output") for name, message in answers.items() if not is_sentence(message)}
     assert not_sentences == {}
     assert "larger than 16 megapixels" in answers["editor bomb"]["output"]["error"]
     assert "larger than 16 megapixels" in answers["editor bomb sent as a blob"]["output"]["error"]
-    assert {kind: response.status_code for kind, response in sent.items()} == {"bomb": 200, "no id": 200, "bad index": 200}
+    assert {response.status_code for response in sent.values()} == {200}  # refused quietly, answered at the event
     assert "not an image that can be read" in answers["editor svg"]["output"]["error"]
     assert "Traceback" not in captured.err + captured.out
     assert "Traceback" not in caplog.text
