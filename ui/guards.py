@@ -202,8 +202,9 @@ class FairQueue(Queue):
         if self.max_size is not None and len(self) >= self.max_size:
             log.info("queue full (%d events)", len(self))
             return False, QUEUE_FULL.format(size=len(self)), "queue_full"
-        if body.fn_index is not None and 0 <= body.fn_index < len(self.blocks.fns):
-            concurrency_id = self.blocks.fns[body.fn_index].concurrency_id
+        fn = self.blocks.fns.get(body.fn_index) if isinstance(body.fn_index, int) else None
+        if fn is not None:
+            concurrency_id = fn.concurrency_id
             share = self.shares.get(concurrency_id)
             if share is not None:
                 visitor = visitor_key(request)
