@@ -1,8 +1,6 @@
 """Image geometry between user photos and the prior: array/tensor conversion, crops, resizing, the prior's frame."""
 from __future__ import annotations
 
-import math
-
 import cv2
 import numpy as np
 import torch
@@ -42,24 +40,6 @@ def hole_box(hole: np.ndarray) -> Box:
     """The bounding box of the hole's pixels."""
     ys, xs = np.nonzero(hole)
     return int(ys.min()), int(xs.min()), int(ys.max()) + 1, int(xs.max()) + 1
-
-
-def crop_side(hole: np.ndarray, content_size: int, context: float = 0.5) -> int:
-    """Side of the square crop around the hole: its bounding box grown by `context` of its side each way, at least `content_size`."""
-    top, left, bottom, right = hole_box(hole)
-    longest = max(bottom - top, right - left)
-    return max(longest + 2 * math.ceil(longest * context), content_size)
-
-
-def crop_box(hole: np.ndarray, content_size: int, context: float = 0.5) -> Box:
-    """(top, left, bottom, right) of the crop around the hole (`crop_side` square, clipped to the image)."""
-    height, width = hole.shape
-    top, left, bottom, right = hole_box(hole)
-    side = crop_side(hole, content_size, context)
-    box_h, box_w = min(height, side), min(width, side)
-    y0 = int(np.clip((top + bottom) // 2 - box_h // 2, 0, height - box_h))
-    x0 = int(np.clip((left + right) // 2 - box_w // 2, 0, width - box_w))
-    return y0, x0, y0 + box_h, x0 + box_w
 
 
 def resize(array: np.ndarray, size: tuple[int, int]) -> np.ndarray:
