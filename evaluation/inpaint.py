@@ -69,7 +69,7 @@ class EvaluationConfig:
     data: str = ""
     at: str = "prior"
     side: int = 0
-    photo_context: float = 0.5
+    photo_context: float = 1.0
     split: str = "test"
     images: int = 100
     iterations: int = 200

@@ -40,7 +40,7 @@ from inpaint.settings import SR_Z_WEIGHT
 
 MAX_UPSCALE = 8
 """A fill made at the prior's content size is enlarged at most this much into a photo prior's context frame."""
-PHOTO_CONTEXT = 0.5
+PHOTO_CONTEXT = 1.0
 """Known border around the hole in a photo prior's frame, as a share of the hole's longer side on each side."""
 CLASSICAL = "skimage-biharmonic"
 FILLS = ("auto", "gan", "classical")

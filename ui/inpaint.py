@@ -19,7 +19,14 @@ from PIL import Image
 
 from gan.imageio import load_image
 from inpaint.masks import PRESETS, preset_mask
-from inpaint.settings import EXAMPLES_DIR, INPAINTER, SR_Z_WEIGHT, recommended_solver
+from inpaint.settings import (
+    EXAMPLES_DIR,
+    INPAINTER,
+    SEARCH_ITERATIONS,
+    SEARCH_RESTARTS,
+    SR_Z_WEIGHT,
+    recommended_solver,
+)
 from ui.components import CheckedNumber, CheckedSlider, checked_choice, output_path, user_errors
 from ui.context import AppContext
 from ui.gpu import on_gpu
@@ -35,8 +42,8 @@ BRUSH_SIZE = 6  # px; Gradio 6's "auto" brush is a fixed 25 px whatever the phot
 SEARCHES_AT_ONCE = 2  # latent searches running at once, tab and API together: a queue of their own, never holding up colorization
 REPORT_EVERY = 10  # search steps between two live previews (and between two chances to stop a cancelled search)
 DISPLAY_SIDE = 256  # smaller images are shown enlarged (nearest neighbour) to at least this side; downloads keep the true size
-ITERATIONS = {"minimum": 20, "maximum": 1000, "value": 300, "step": 10, "label": "Search iterations"}
-RESTARTS = {"minimum": 1, "maximum": 16, "value": 8, "step": 1, "label": "Random restarts (best kept, or averaged)"}
+ITERATIONS = {"minimum": 20, "maximum": 1000, "value": SEARCH_ITERATIONS, "step": 10, "label": "Search iterations"}
+RESTARTS = {"minimum": 1, "maximum": 16, "value": SEARCH_RESTARTS, "step": 1, "label": "Random restarts (best kept, or averaged)"}
 MODES = ("Inpaint", "Super-resolution ×4")
 SR_FACTOR = 4
 RECOMMENDED = "recommended"
