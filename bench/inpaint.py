@@ -9,6 +9,7 @@ framed, enlarged and Poisson-blended) and the GAN fill forced, each the median o
 the result (face detection, classical pre-fill, search, blend). OpenCV Telea and Navier-Stokes and scikit-image
 biharmonic fill the same hole.
 """
+
 from __future__ import annotations
 
 import time
@@ -59,14 +60,17 @@ FACE_HOLE_CENTRE = (0.43, 0.52)
 
 
 def photo_and_hole(face: bool, side: int) -> tuple[np.ndarray, np.ndarray]:
-    """The benchmark photo at `side` px and its hole: a square of 20 % of the short side (on the face of the portrait)."""
+    """The benchmark photo at `side` px and its hole: a square of 20 % of its short side (on the portrait's face)."""
     name = "grace-hopper.jpg" if face else "rocket.png"
     image = np.asarray(Image.open(EXAMPLES_DIR / name).convert("RGB")) / 255.0
     scale = side / max(image.shape[:2])
     photo = to_uint8(np.clip(resize(image, (round(image.shape[0] * scale), round(image.shape[1] * scale))), 0, 1))
     hole = square_mask(*photo.shape[:2], 0.2)
     if face:
-        shift = (round(photo.shape[0] * (FACE_HOLE_CENTRE[0] - 0.5)), round(photo.shape[1] * (FACE_HOLE_CENTRE[1] - 0.5)))
+        shift = (
+            round(photo.shape[0] * (FACE_HOLE_CENTRE[0] - 0.5)),
+            round(photo.shape[1] * (FACE_HOLE_CENTRE[1] - 0.5)),
+        )
         hole = np.roll(hole, shift, axis=(0, 1))
     return photo, hole
 
@@ -95,7 +99,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             inpainter = Inpainter.from_pretrained(name)
         except ValueError as error:
             parser.error(str(error))
-        search = solver_config(recommended_solver(name), iterations=config.iterations, restarts=config.restarts, report_every=config.iterations)
+        search = solver_config(
+            recommended_solver(name),
+            iterations=config.iterations,
+            restarts=config.restarts,
+            report_every=config.iterations,
+        )
         photo, hole = photo_and_hole(inpainter.is_face_prior, config.side)
         size = f"{photo.shape[1]}×{photo.shape[0]}"
         inpainter.inpaint(photo, hole, search)  # warm-up: detector and allocator
@@ -106,10 +115,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         rows.append((f"GAN fill forced ({recommended_solver(name)}), {name}", size, f"{seconds:.2f}"))
         unit = photo / 255.0
         for baseline, fn in BASELINES.items():
-            rows.append((f"{baseline}, same photo and hole", size, f"{median_seconds(lambda: fn(unit, hole), config.repeats):.3f}"))
+            rows.append(
+                (
+                    f"{baseline}, same photo and hole",
+                    size,
+                    f"{median_seconds(lambda: fn(unit, hole), config.repeats):.3f}",
+                )
+            )
     print(
         f"{hardware_description()}, {config.threads} torch thread(s); latent search {config.iterations} iterations × "
-        f"{config.restarts} restarts (one batch); hole: a square of 20 % of the short side; median of {config.repeats} runs\n"
+        f"{config.restarts} restarts (one batch); hole: a square of 20 % of the short side; "
+        f"median of {config.repeats} runs\n"
     )
     print("| fill | photo | seconds to result |")
     print("|---|---|---|")

@@ -8,6 +8,7 @@ picked by index; each is shown with every mask preset named, one row per (photo,
 through `Inpainter.inpaint` as the app's does (crop, search, Poisson blend); tiles are enlarged to --side
 pixels with sharp pixels (nearest neighbour) so that a 64-pixel face can be seen.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -35,7 +36,9 @@ def with_hole(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
     return shown
 
 
-def showcase(photos: dict[str, np.ndarray], masks: Sequence[str], inpainter: Inpainter, config: SearchConfig, side: int) -> Image.Image:
+def showcase(
+    photos: dict[str, np.ndarray], masks: Sequence[str], inpainter: Inpainter, config: SearchConfig, side: int
+) -> Image.Image:
     """One row per photo and mask: the photo with its hole, each solver's fill, the classical fill and the original."""
     rows = []
     for name, photo in photos.items():
@@ -46,7 +49,9 @@ def showcase(photos: dict[str, np.ndarray], masks: Sequence[str], inpainter: Inp
             for loss, label in SOLVERS.items():
                 result = inpainter.inpaint(photo, hole, replace(config, loss=loss), fill="gan")
                 tiles.append(labelled(Image.fromarray(result.image), label, side, NEAREST))
-            tiles.append(labelled(Image.fromarray(result.classical), f"classical ({result.classical_method})", side, NEAREST))
+            tiles.append(
+                labelled(Image.fromarray(result.classical), f"classical ({result.classical_method})", side, NEAREST)
+            )
             tiles.append(labelled(Image.fromarray(photo), "original", side, NEAREST))
             rows.append(tiles)
     return contact_sheet(rows)
@@ -116,8 +121,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error(str(error))
     outside = [index for index in config.indices if not 0 <= index < len(test)]
     if outside:
-        parser.error(f"--images: {config.data}'s test split has {len(test)} images, so {outside[0]} is not one of them.")
-    photos = {f"{config.data} test {i}": np.ascontiguousarray(test.images[i].permute(1, 2, 0).numpy()) for i in config.indices}
+        parser.error(
+            f"--images: {config.data}'s test split has {len(test)} images, so {outside[0]} is not one of them."
+        )
+    photos = {
+        f"{config.data} test {i}": np.ascontiguousarray(test.images[i].permute(1, 2, 0).numpy()) for i in config.indices
+    }
     out = Path(config.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     showcase(photos, config.mask_names, inpainter, search, config.side).save(out, quality=90)

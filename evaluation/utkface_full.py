@@ -1,6 +1,6 @@
 """UTKFace test faces at their original 200×200, for evaluating inpainting the way the app is used.
 
-    python -m evaluation.utkface_full --source /path/to/UTKFace   # a folder or a git directory holding data/*.jpg.chip.jpg
+    python -m evaluation.utkface_full --source /path/to/UTKFace   # a folder or git directory of *.jpg.chip.jpg
 
 The faces are exactly our `utkface` test split (gan.data.load_utkface: a seeded draw over the sorted file
 names of utkface-64), matched by file name in a copy of the original aligned-and-cropped UTKFace
@@ -8,6 +8,7 @@ names of utkface-64), matched by file name in a copy of the original aligned-and
 face is read. They go to data/utkface-200-test/ (git-ignored; UTKFace is for non-commercial research only),
 and `--data folder:data/utkface-200-test` evaluates on them.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -33,7 +34,9 @@ class BuildConfig:
             raise ConfigError("--source is required: a folder or git directory of the original UTKFace crops.")
 
 
-HELP = {"source": "folder of UTKFace's original crops (data/*.jpg.chip.jpg or *.jpg), or a bare git directory holding them"}
+HELP = {
+    "source": "folder of UTKFace's original crops (data/*.jpg.chip.jpg or *.jpg), or a bare git directory holding them"
+}
 
 
 def test_names() -> list[str]:
@@ -46,7 +49,12 @@ def test_names() -> list[str]:
 
 
 def _git_reader(git_dir: Path) -> dict[str, str]:
-    listing = subprocess.run(["git", "--git-dir", str(git_dir), "ls-tree", "-r", "HEAD", "--name-only"], check=True, capture_output=True, text=True)
+    listing = subprocess.run(
+        ["git", "--git-dir", str(git_dir), "ls-tree", "-r", "HEAD", "--name-only"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return {Path(p).name.removesuffix(CHIP): p for p in listing.stdout.splitlines() if p.endswith(".jpg")}
 
 
@@ -65,7 +73,9 @@ def build(source: Path) -> tuple[Path, int, int]:
         if name not in paths:
             continue
         if is_git:
-            data = subprocess.run(["git", "--git-dir", str(source), "show", f"HEAD:{paths[name]}"], check=True, capture_output=True).stdout
+            data = subprocess.run(
+                ["git", "--git-dir", str(source), "show", f"HEAD:{paths[name]}"], check=True, capture_output=True
+            ).stdout
         else:
             data = Path(paths[name]).read_bytes()
         (target / name).write_bytes(data)

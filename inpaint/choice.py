@@ -7,6 +7,7 @@ is shrunk to the prior's size: its width (twice the largest distance from a hole
 long stroke is as wide as the brush) and its share of the frame. The thresholds are the measured crossover
 (docs/inpaint.md, "Which fill wins where").
 """
+
 from __future__ import annotations
 
 import cv2
@@ -19,7 +20,7 @@ GAN_MIN_WIDTH = 6.0
 
 
 def hole_width(hole: np.ndarray) -> float:
-    """Twice the largest distance (pixels) from a hole pixel to the nearest known pixel or the border: the brush width."""
+    """Twice the largest distance (pixels) from a hole pixel to the nearest known one or the border: the brush width."""
     padded = np.pad(hole.astype(np.uint8), 1)
     return 2.0 * float(cv2.distanceTransform(padded, cv2.DIST_L2, 5).max())
 

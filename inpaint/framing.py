@@ -10,6 +10,7 @@ portrait of Grace Hopper (examples/inpaint/grace-hopper.jpg). A photo
 prior (or a face prior meeting a photo with no face) frames the hole with `context` of its longer side
 of known pixels around it, as the prior's training crops of scenes were cut.
 """
+
 from __future__ import annotations
 
 import math
@@ -53,7 +54,9 @@ def find_faces(image: np.ndarray) -> list[Box]:
     if scale < 1:
         import cv2
 
-        small = cv2.resize(small, (round(image.shape[1] * scale), round(image.shape[0] * scale)), interpolation=cv2.INTER_AREA)
+        small = cv2.resize(
+            small, (round(image.shape[1] * scale), round(image.shape[0] * scale)), interpolation=cv2.INTER_AREA
+        )
     found = _detector()(np.ascontiguousarray(small), 0)
     boxes = [tuple(round(v / scale) for v in (r.top(), r.left(), r.bottom(), r.right())) for r in found]
     return sorted(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]), reverse=True)
@@ -81,7 +84,7 @@ def contains(outer: Box, inner: Box) -> bool:
 
 
 def context_frame(hole: np.ndarray, minimum: int, context: float) -> Box:
-    """The hole's box grown by `context` of its longer side on each side (at least `minimum`), square where the photo allows."""
+    """The hole's box grown by `context` of its longer side each way (at least `minimum`), square where it fits."""
     height, width = hole.shape
     top, left, bottom, right = hole_box(hole)
     longest = max(bottom - top, right - left)
@@ -93,13 +96,13 @@ def context_frame(hole: np.ndarray, minimum: int, context: float) -> Box:
 
 
 def is_face_crop(framed: Box, height: int, width: int) -> bool:
-    """Whether a face's frame is (nearly) the whole photo: a photo within WHOLE_PHOTO of square and of the frame's side."""
+    """Whether a face's frame is (nearly) the whole photo: within WHOLE_PHOTO of square and of the frame's side."""
     side = framed[2] - framed[0]
     return abs(height - width) <= WHOLE_PHOTO * max(height, width) and side >= (1 - WHOLE_PHOTO) * min(height, width)
 
 
 def frame_faces(image: np.ndarray, hole: np.ndarray, faces: list[Box]) -> Box | None:
-    """The frame of the face whose frame holds the hole (the largest such face; the whole photo for a face crop), or None."""
+    """The frame of the largest face whose frame holds the hole (the whole photo for a face crop), or None."""
     box = hole_box(hole)
     height, width = hole.shape
     for face in faces:

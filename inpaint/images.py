@@ -1,4 +1,5 @@
 """Image geometry between user photos and the prior: array/tensor conversion, crops, resizing, the prior's frame."""
+
 from __future__ import annotations
 
 import cv2
@@ -46,7 +47,9 @@ def resize(array: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Resize an HxW(xC) float image to (height, width): area when shrinking, bicubic when growing."""
     height, width = size
     shrinking = height * width < array.shape[0] * array.shape[1]
-    out = cv2.resize(array.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC)
+    out = cv2.resize(
+        array.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC
+    )
     return out.reshape(height, width, *array.shape[2:])
 
 

@@ -10,11 +10,12 @@ that the hole's old content never guides it; for a photo prior the hole with `PH
 it. The frame is resized to the prior's size, the latent search fills it there, and G(z*) is enlarged back to the
 frame's size and Poisson-blended into the hole at full resolution, so pixels outside the hole never change.
 By default each hole gets the fill the measured rule gives it (inpaint.choice): the latent search for holes wide
-enough at the prior's scale, the classical fill (scikit-image's biharmonic, the best classical fill measured) for thin strokes, scratches and small holes, and for a
-face prior meeting a photo with no face; the result says which, and why. Super-resolution frames the face of a
-photo of any size, shrinks that frame to the prior's size ÷ factor and enlarges it by latent search, back-projected
+enough at the prior's scale, the classical fill (scikit-image's biharmonic, the best classical fill measured) for
+thin strokes, scratches and small holes, and for a face prior meeting a photo with no face; the result says which,
+and why. Super-resolution frames the face of a photo of any size, shrinks that frame to the prior's size ÷ factor and enlarges it by latent search, back-projected
 onto the shrunk input (shrinking the result gives it back). The `*_steps` generators report G(z) while searching.
 """
+
 from __future__ import annotations
 
 import math
@@ -129,7 +130,7 @@ class Inpainter(Pipeline):
 
     @property
     def max_hole_side(self) -> int:
-        """The longest hole side (pixels) a photo prior's search fills: its frame is enlarged at most MAX_UPSCALE times."""
+        """The longest hole side (pixels) a photo prior's search fills: its frame is enlarged at most MAX_UPSCALE×."""
         return int(MAX_UPSCALE * self.model.content_size / (1 + 2 * self.photo_context))
 
     def max_input_side(self, factor: int) -> int:
@@ -137,7 +138,7 @@ class Inpainter(Pipeline):
         return self.model.image_size // factor
 
     def check_inpaint(self, image: np.ndarray, hole: np.ndarray) -> np.ndarray:
-        """The hole as HxW bool if this photo and hole can be filled, else ValueError with a sentence; nothing is searched."""
+        """The hole as HxW bool if this photo and hole can be filled, else ValueError with a sentence."""
         check_pixels(image)
         hole = check_mask(hole, image.shape)
         if not hole.any():
@@ -145,7 +146,7 @@ class Inpainter(Pipeline):
         return hole
 
     def framing(self, image: np.ndarray, hole: np.ndarray) -> Framing:
-        """The frame this prior fills `hole` of `image` in (image: the photo with its hole already filled classically)."""
+        """The frame this prior fills `hole` of `image` in (`image`: the photo with its hole filled classically)."""
         context = context_frame(hole, self.model.content_size, self.photo_context)
         if not self.is_face_prior:
             return Framing(context, "photo")
@@ -154,27 +155,34 @@ class Inpainter(Pipeline):
         if face is not None:
             return Framing(face, "face")
         found = "no face" if not faces else "no face around the hole"
-        return Framing(context, "none", f"{self.name} knows faces, and this photo shows {found} (dlib's frontal-face detector)")
+        return Framing(
+            context, "none", f"{self.name} knows faces, and this photo shows {found} (dlib's frontal-face detector)"
+        )
 
     def frame_fits(self, hole: np.ndarray, box: Box) -> bool:
-        """Whether a context frame holds the whole hole and is enlarged at most MAX_UPSCALE times from the prior's size."""
+        """Whether a context frame holds the whole hole and is at most MAX_UPSCALE times the prior's size."""
         top, left, bottom, right = hole_box(hole)
         frame_top, frame_left, frame_bottom, frame_right = box
         inside = frame_top <= top and frame_left <= left and frame_bottom >= bottom and frame_right >= right
-        return inside and max(frame_bottom - frame_top, frame_right - frame_left) <= MAX_UPSCALE * self.model.content_size
+        return (
+            inside and max(frame_bottom - frame_top, frame_right - frame_left) <= MAX_UPSCALE * self.model.content_size
+        )
 
     def check_frame(self, hole: np.ndarray, box: Box) -> None:
         """ValueError with a sentence when the hole is too large for a context frame of this prior."""
         if not self.frame_fits(hole, box):
             top, left, bottom, right = hole_box(hole)
+            side = self.model.content_size
             raise ValueError(
-                f"The hole spans {right - left}×{bottom - top} pixels, too large for the prior {self.name}: it fills holes up to "
-                f"{self.max_hole_side}×{self.max_hole_side} pixels (it works at {self.model.content_size}×{self.model.content_size}). "
+                f"The hole spans {right - left}×{bottom - top} pixels, too large for the prior {self.name}: "
+                f"it fills holes up to {self.max_hole_side}×{self.max_hole_side} pixels (it works at {side}×{side}). "
                 "Paint a smaller hole, downscale the photo, or choose the classical fill."
             )
 
-    def inpaint_steps(self, image: np.ndarray, hole: np.ndarray, config: SearchConfig | None = None, fill: str = "auto") -> Iterator[Progress]:
-        """Fill `hole` (HxW bool, True = unknown) of `image` (HxWx3 uint8) with the `fill` of FILLS; report while searching, the result last."""
+    def inpaint_steps(
+        self, image: np.ndarray, hole: np.ndarray, config: SearchConfig | None = None, fill: str = "auto"
+    ) -> Iterator[Progress]:
+        """Fill `hole` (HxW bool, True = unknown) of `image` (HxWx3 uint8) by `fill`; report, the result last."""
         if fill not in FILLS:
             raise ValueError(f"The fill must be one of {', '.join(FILLS)}; got {fill!r}.")
         hole = self.check_inpaint(image, hole)
@@ -192,19 +200,40 @@ class Inpainter(Pipeline):
             use_gan = fill == "gan"
         if use_gan and framing.kind != "face":
             self.check_frame(hole, box)
-        framed = {"face": "framed the face", "photo": "framed the hole with its surroundings", "none": "framed the hole with its surroundings"}[framing.kind]
+        framed = {
+            "face": "framed the face",
+            "photo": "framed the hole with its surroundings",
+            "none": "framed the hole with its surroundings",
+        }[framing.kind]
         if not use_gan:
             if framing.kind == "none" and fill == "auto":
                 why = f"{framing.note}, so it filled the hole classically; pick a photo prior for scenes"
             elif fill == "auto" and not fits:
                 why = f"the hole is too large for {self.name}'s search, which fills holes up to {self.max_hole_side} px"
             elif fill == "auto":
-                why = f"the hole is {width:.1f} px wide at the prior's scale, thinner than the {GAN_MIN_WIDTH:g} px where the GAN fill starts to win"
+                why = (
+                    f"the hole is {width:.1f} px wide at the prior's scale, thinner than the {GAN_MIN_WIDTH:g} px "
+                    "where the GAN fill starts to win"
+                )
             else:
                 why = "as asked"
             note = f"Classical fill ({CLASSICAL}): {why}."
-            result = InpaintResult(classical, classical, CLASSICAL, box, math.nan, self.name, str(self.source), time.perf_counter() - started, CLASSICAL, framing.kind, note)
-            preview = to_uint8(resize(classical[box[0] : box[2], box[1] : box[3]] / 255.0, (self.model.content_size,) * 2))
+            result = InpaintResult(
+                classical,
+                classical,
+                CLASSICAL,
+                box,
+                math.nan,
+                self.name,
+                str(self.source),
+                time.perf_counter() - started,
+                CLASSICAL,
+                framing.kind,
+                note,
+            )
+            preview = to_uint8(
+                resize(classical[box[0] : box[2], box[1] : box[3]] / 255.0, (self.model.content_size,) * 2)
+            )
             yield Progress(config.iterations, config.iterations, preview, math.nan, result)
             return
         prior, size = self.model, (self.model.content_size, self.model.content_size)
@@ -212,7 +241,9 @@ class Inpainter(Pipeline):
         crop = photo[top:bottom, left:right].astype(np.float64) / 255.0
         crop_hole = hole[top:bottom, left:right]
         y = frame(to_tensor(resize(crop, size), prior.channels), prior, -1.0).to(self.device)
-        small_hole = frame(torch.from_numpy(resize(crop_hole.astype(np.float32), size) > 1e-3).float()[None, None], prior, 0.0)
+        small_hole = frame(
+            torch.from_numpy(resize(crop_hole.astype(np.float32), size) > 1e-3).float()[None, None], prior, 0.0
+        )
         operator = MaskOperator(small_hole.to(self.device), window=config.window, loss=config.loss, beta=config.beta)
         for state in search_steps(prior, operator, operator(y), config):
             preview = to_uint8(to_array(unframe(state.images, prior)))
@@ -225,17 +256,29 @@ class Inpainter(Pipeline):
         if framing.kind == "none":
             why = f"{framing.note}; the GAN fill was forced, in {box_words(box)} around the hole"
         else:
-            why = f"{framed} ({box_words(box)}), filled it at {size[0]}×{size[1]} and Poisson-blended the fill into the hole"
+            why = f"{framed} ({box_words(box)}), filled it at {size[0]}×{size[1]} and Poisson-blended it into the hole"
             if fill == "auto":
                 why += f"; the hole is {width:.1f} px wide at the prior's scale, where the GAN fill wins"
         loss = state.loss.mean().item()
         result = InpaintResult(
-            filled, classical, CLASSICAL, box, loss, self.name, str(self.source), time.perf_counter() - started, "gan", framing.kind, f"GAN fill: {why}."
+            filled,
+            classical,
+            CLASSICAL,
+            box,
+            loss,
+            self.name,
+            str(self.source),
+            time.perf_counter() - started,
+            "gan",
+            framing.kind,
+            f"GAN fill: {why}.",
         )
         yield Progress(config.iterations, config.iterations, preview, loss, result)
 
-    def inpaint(self, image: np.ndarray, hole: np.ndarray, config: SearchConfig | None = None, fill: str = "auto") -> InpaintResult:
-        """Fill `hole` of `image` with the `fill` of FILLS (the measured choice by default), beside the classical fill."""
+    def inpaint(
+        self, image: np.ndarray, hole: np.ndarray, config: SearchConfig | None = None, fill: str = "auto"
+    ) -> InpaintResult:
+        """Fill `hole` of `image` by `fill` (the measured choice by default), beside the classical fill."""
         return last(self.inpaint_steps(image, hole, config, fill))
 
     __call__ = inpaint
@@ -258,10 +301,14 @@ class Inpainter(Pipeline):
         """Nothing if `image` can be enlarged `factor` times by this prior, else ValueError with a sentence."""
         check_pixels(image)
         if factor not in SR_FACTORS:
-            raise ValueError(f"The super-resolution factor must be one of {', '.join(map(str, SR_FACTORS))}; got {factor}.")
+            raise ValueError(
+                f"The super-resolution factor must be one of {', '.join(map(str, SR_FACTORS))}; got {factor}."
+            )
 
-    def super_resolve_steps(self, image: np.ndarray, factor: int = 4, config: SearchConfig | None = None) -> Iterator[Progress]:
-        """Enlarge the face (or the whole small image) of a photo of any size `factor` times; report as `inpaint_steps` does."""
+    def super_resolve_steps(
+        self, image: np.ndarray, factor: int = 4, config: SearchConfig | None = None
+    ) -> Iterator[Progress]:
+        """Enlarge the face (or all of a small image) of a photo of any size `factor` times; report as inpaint_steps."""
         self.check_super_resolve(image, factor)
         config = config or SearchConfig(z_weight=SR_Z_WEIGHT)
         started = time.perf_counter()
@@ -284,19 +331,29 @@ class Inpainter(Pipeline):
                 yield Progress(state.step, config.iterations, preview, state.loss.mean().item())
         enlarged = to_uint8(np.clip(resize(to_array(operator.back_project(state.images, y)), out_size), 0, 1))
         bicubic = to_uint8(np.clip(resize(small, out_size), 0, 1))
-        note = f"Enlarged {what}{shrunk}, ×{factor} to {out_size[1]}×{out_size[0]} px by latent search, back-projected onto it."
+        note = f"Enlarged {what}{shrunk}, ×{factor} to {out_size[1]}×{out_size[0]} px by latent search, back-projected."
         loss = state.loss.mean().item()
-        result = SuperResolutionResult(enlarged, bicubic, factor, loss, self.name, str(self.source), time.perf_counter() - started, note)
+        result = SuperResolutionResult(
+            enlarged, bicubic, factor, loss, self.name, str(self.source), time.perf_counter() - started, note
+        )
         yield Progress(config.iterations, config.iterations, preview, loss, result)
 
-    def super_resolve(self, image: np.ndarray, factor: int = 4, config: SearchConfig | None = None) -> SuperResolutionResult:
-        """The face of `image` (or all of a small image) enlarged `factor` times to the prior's scale, beside bicubic."""
+    def super_resolve(
+        self, image: np.ndarray, factor: int = 4, config: SearchConfig | None = None
+    ) -> SuperResolutionResult:
+        """The face of `image` (or all of a small image) enlarged `factor` times, beside bicubic."""
         return last(self.super_resolve_steps(image, factor, config))
 
 
 def check_pixels(image: np.ndarray) -> None:
     """Nothing if `image` is an HxWx3/4 array within the photo pixel cap, else ValueError with a sentence."""
     if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] not in (3, 4):
-        raise ValueError(f"The photo must be an 8-bit RGB image (height × width × 3), not a {image.dtype} array of shape {image.shape}.")
+        raise ValueError(
+            f"The photo must be an 8-bit RGB image (height × width × 3), "
+            f"not a {image.dtype} array of shape {image.shape}."
+        )
     if image.shape[0] * image.shape[1] > MAX_PIXELS:
-        raise ValueError(f"This photo has {image.shape[0] * image.shape[1] / 1e6:.0f} megapixels; the limit is {MAX_PIXELS // 1_000_000}. Please downscale it first.")
+        raise ValueError(
+            f"This photo has {image.shape[0] * image.shape[1] / 1e6:.0f} megapixels; "
+            f"the limit is {MAX_PIXELS // 1_000_000}. Please downscale it first."
+        )

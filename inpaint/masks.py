@@ -1,4 +1,5 @@
 """Hole masks (True = unknown pixel): the presets of the tab and of the evaluation, and checks of user masks."""
+
 from __future__ import annotations
 
 import cv2
@@ -81,7 +82,9 @@ def check_mask(hole: np.ndarray, image_shape: tuple[int, ...]) -> np.ndarray:
         )
     hole = hole.astype(bool)
     if hole.all():
-        raise ValueError("The mask covers the whole image: leave some of the image unpainted so there is context to fill from.")
+        raise ValueError(
+            "The mask covers the whole image: leave some of the image unpainted so there is context to fill from."
+        )
     return hole
 
 
@@ -108,5 +111,7 @@ def brush_mask(height: int, width: int, seed: int = 0, strokes: int = 3, thickne
             angle += rng.normal(0, 0.5)
             point = np.clip(point + short * 0.04 * np.array([np.sin(angle), np.cos(angle)]), 0, (height - 1, width - 1))
             points.append(point)
-        cv2.polylines(canvas, [np.round(np.array(points)[:, ::-1]).astype(np.int32)], isClosed=False, color=1, thickness=width_px)
+        cv2.polylines(
+            canvas, [np.round(np.array(points)[:, ::-1]).astype(np.int32)], isClosed=False, color=1, thickness=width_px
+        )
     return canvas.astype(bool)

@@ -1,4 +1,5 @@
 """What the Inpaint tab shows before any prior is loaded: the pipeline, the solvers and the search defaults (no torch)."""
+
 from gan.shipped import REPO_ROOT, PipelineRef
 
 EXAMPLES_DIR = REPO_ROOT / "examples" / "inpaint"

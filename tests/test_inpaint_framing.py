@@ -1,4 +1,5 @@
-"""Framing a fill where the prior knows its kind of image, falling back when a face prior sees no face, choosing the fill per hole."""
+"""Framing a fill where the prior knows its kind of image, the fallback without a face, the fill chosen per hole."""
+
 from __future__ import annotations
 
 from pathlib import Path

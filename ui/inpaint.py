@@ -6,6 +6,7 @@ photo of any size ×4; the labels and the controls follow the mode. A refusal st
 The endpoint `inpaint` takes an image and a mask (white or opaque = fill) and returns the blended image.
 Every handler is a generator that yields between search steps, so a cancelled request stops its search.
 """
+
 from __future__ import annotations
 
 import math
@@ -39,11 +40,21 @@ EXAMPLES = sorted(str(p) for p in EXAMPLES_DIR.iterdir() if p.suffix in (".png",
 MASK_COLOR = (255, 0, 255)
 BRUSH_COLOR = "#ff00ff"
 BRUSH_SIZE = 6  # px; Gradio 6's "auto" brush is a fixed 25 px whatever the photo (a 50-px band on a 150-px photo)
-SEARCHES_AT_ONCE = 2  # latent searches running at once, tab and API together: a queue of their own, never holding up colorization
+SEARCHES_AT_ONCE = (
+    2  # latent searches running at once, tab and API together: a queue of their own, never holding up colorization
+)
 REPORT_EVERY = 10  # search steps between two live previews (and between two chances to stop a cancelled search)
-DISPLAY_SIDE = 256  # smaller images are shown enlarged (nearest neighbour) to at least this side; downloads keep the true size
+DISPLAY_SIDE = (
+    256  # smaller images are shown enlarged (nearest neighbour) to at least this side; downloads keep the true size
+)
 ITERATIONS = {"minimum": 20, "maximum": 1000, "value": SEARCH_ITERATIONS, "step": 10, "label": "Search iterations"}
-RESTARTS = {"minimum": 1, "maximum": 16, "value": SEARCH_RESTARTS, "step": 1, "label": "Random restarts (best kept, or averaged)"}
+RESTARTS = {
+    "minimum": 1,
+    "maximum": 16,
+    "value": SEARCH_RESTARTS,
+    "step": 1,
+    "label": "Random restarts (best kept, or averaged)",
+}
 MODES = ("Inpaint", "Super-resolution ×4")
 SR_FACTOR = 4
 RECOMMENDED = "recommended"
@@ -92,7 +103,11 @@ enlarges it ×4 to 64×64 by latent search, made to agree with the shrunk input 
 """
 NUMBERS = "see docs/inpaint.md for the tables."
 LABELS = {
-    MODES[0]: ("Photo — paint over the part to fill", "Filled (the fill named below)", "Classical fill, for comparison"),
+    MODES[0]: (
+        "Photo — paint over the part to fill",
+        "Filled (the fill named below)",
+        "Classical fill, for comparison",
+    ),
     MODES[1]: ("Photo with a face (any size), or a small image", "×4 by latent search", "Bicubic ×4, for comparison"),
 }
 """Per mode: the labels of the editor, the result and the comparison."""
@@ -187,7 +202,9 @@ def result_status(progress: Progress, config: SearchConfig) -> str:
         right = f"Right: {result.classical_method} on the same hole."
     else:
         right = "Right: bicubic enlargement of the same input."
-    return f"{result.note} Done in {result.seconds:.1f} s with prior {result.model} ({result.source}){searched}. {right}"
+    return (
+        f"{result.note} Done in {result.seconds:.1f} s with prior {result.model} ({result.source}){searched}. {right}"
+    )
 
 
 def search_updates(
@@ -204,8 +221,16 @@ def search_updates(
         if progress.done:
             result = progress.result
             comparison = result.classical if isinstance(result, InpaintResult) else result.bicubic
-            file = save_png(result.image, "inpainted.png" if isinstance(result, InpaintResult) else "super-resolved.png")
-            yield enlarged(progress.preview), enlarged(result.image), enlarged(comparison), file, result_status(progress, config)
+            file = save_png(
+                result.image, "inpainted.png" if isinstance(result, InpaintResult) else "super-resolved.png"
+            )
+            yield (
+                enlarged(progress.preview),
+                enlarged(result.image),
+                enlarged(comparison),
+                file,
+                result_status(progress, config),
+            )
         else:
             status = f"Step {progress.step}/{progress.total}, loss {progress.loss:.3g}, prior {inpainter.name}."
             yield enlarged(progress.preview), gr.skip(), gr.skip(), gr.skip(), status
@@ -221,8 +246,11 @@ def mode_updates(mode: str) -> tuple:
     editor, result, comparison = LABELS[checked_choice(mode, "Mode", MODES)]
     inpainting = mode == MODES[0]
     return (
-        gr.update(label=editor), gr.update(label=result), gr.update(label=comparison),
-        gr.update(visible=inpainting), gr.update(visible=inpainting),
+        gr.update(label=editor),
+        gr.update(label=result),
+        gr.update(label=comparison),
+        gr.update(visible=inpainting),
+        gr.update(visible=inpainting),
     )
 
 
@@ -247,7 +275,9 @@ def build_tab(ctx: AppContext) -> None:
 
     @user_errors
     @on_gpu(duration=120)
-    def inpaint_endpoint(image_path: str | None, mask_path: str | None, prior_name: str | None, iterations: int, restarts: int) -> Iterator:
+    def inpaint_endpoint(
+        image_path: str | None, mask_path: str | None, prior_name: str | None, iterations: int, restarts: int
+    ) -> Iterator:
         image = np.asarray(load_image(image_path))
         hole = hole_from_image(read_mask(mask_path))
         inpainter = ctx.load(INPAINTER, prior_name)
@@ -275,22 +305,44 @@ def build_tab(ctx: AppContext) -> None:
                 elem_id="inpaint-editor",
             )
             live = gr.Image(
-                label="G(z) during the search", type="numpy", format="png", interactive=False, height=300, elem_id="inpaint-live"
+                label="G(z) during the search",
+                type="numpy",
+                format="png",
+                interactive=False,
+                height=300,
+                elem_id="inpaint-live",
             )
         with gr.Row():
             result = gr.Image(
-                label=LABELS[MODES[0]][1], type="numpy", format="png", interactive=False, buttons=["fullscreen"], elem_id="inpaint-result"
+                label=LABELS[MODES[0]][1],
+                type="numpy",
+                format="png",
+                interactive=False,
+                buttons=["fullscreen"],
+                elem_id="inpaint-result",
             )
             classical = gr.Image(
-                label=LABELS[MODES[0]][2], type="numpy", format="png", interactive=False, buttons=["fullscreen"],
+                label=LABELS[MODES[0]][2],
+                type="numpy",
+                format="png",
+                interactive=False,
+                buttons=["fullscreen"],
                 elem_id="inpaint-classical",
             )
         with gr.Row():
-            prior_name = gr.Dropdown(priors, value=priors[0] if priors else None, label="Prior (or a Hub repo id)", allow_custom_value=True)
+            prior_name = gr.Dropdown(
+                priors, value=priors[0] if priors else None, label="Prior (or a Hub repo id)", allow_custom_value=True
+            )
             fill = gr.Radio(list(FILL_LABELS), value=next(iter(FILL_LABELS)), label="Fill")
         with gr.Row() as presets:
-            preset = gr.Dropdown(list(PRESETS), value="center", label="Mask preset (center square, left half, random blocks, a scratch across)")
-            preset_seed = CheckedNumber(0, minimum=0, maximum=10**6, precision=0, label="Seed of the random blocks or the scratch")
+            preset = gr.Dropdown(
+                list(PRESETS),
+                value="center",
+                label="Mask preset (center square, left half, random blocks, a scratch across)",
+            )
+            preset_seed = CheckedNumber(
+                0, minimum=0, maximum=10**6, precision=0, label="Seed of the random blocks or the scratch"
+            )
             preset_button = gr.Button("Apply preset")
         button = gr.Button("Run", variant="primary")
         status = gr.Markdown(elem_id="inpaint-status")
@@ -306,17 +358,37 @@ def build_tab(ctx: AppContext) -> None:
         mode.change(mode_updates, mode, [editor, result, classical, presets, fill], api_visibility="private")
         preset_button.click(apply_preset, [editor, preset, preset_seed], editor, api_visibility="private")
         button.click(
-            run, [editor, mode, prior_name, fill, solver, iterations, restarts], [live, result, classical, download, status],
-            api_visibility="private", concurrency_limit=SEARCHES_AT_ONCE, concurrency_id="inpaint-search",
+            run,
+            [editor, mode, prior_name, fill, solver, iterations, restarts],
+            [live, result, classical, download, status],
+            api_visibility="private",
+            concurrency_limit=SEARCHES_AT_ONCE,
+            concurrency_id="inpaint-search",
         )
         with gr.Row(visible=False):
             api_image = gr.File(type="filepath", label="Image")
             api_mask = gr.File(type="filepath", label="Mask (white = fill)")
             api_prior = gr.Textbox(priors[0] if priors else "", label="Prior")
-            api_iterations = CheckedNumber(ITERATIONS["value"], minimum=ITERATIONS["minimum"], maximum=ITERATIONS["maximum"], precision=0, label=ITERATIONS["label"])
-            api_restarts = CheckedNumber(RESTARTS["value"], minimum=RESTARTS["minimum"], maximum=RESTARTS["maximum"], precision=0, label=RESTARTS["label"])
+            api_iterations = CheckedNumber(
+                ITERATIONS["value"],
+                minimum=ITERATIONS["minimum"],
+                maximum=ITERATIONS["maximum"],
+                precision=0,
+                label=ITERATIONS["label"],
+            )
+            api_restarts = CheckedNumber(
+                RESTARTS["value"],
+                minimum=RESTARTS["minimum"],
+                maximum=RESTARTS["maximum"],
+                precision=0,
+                label=RESTARTS["label"],
+            )
             api_result = gr.Image(type="numpy", format="png", label="Inpainted")
         gr.Button(visible=False).click(
-            inpaint_endpoint, [api_image, api_mask, api_prior, api_iterations, api_restarts], api_result,
-            api_name="inpaint", concurrency_limit=SEARCHES_AT_ONCE, concurrency_id="inpaint-search",
+            inpaint_endpoint,
+            [api_image, api_mask, api_prior, api_iterations, api_restarts],
+            api_result,
+            api_name="inpaint",
+            concurrency_limit=SEARCHES_AT_ONCE,
+            concurrency_id="inpaint-search",
         )
