@@ -12,8 +12,9 @@ frame's size and Poisson-blended into the hole at full resolution, so pixels out
 By default each hole gets the fill the measured rule gives it (inpaint.choice): the latent search for holes wide
 enough at the prior's scale, the classical fill (scikit-image's biharmonic, the best classical fill measured) for
 thin strokes, scratches and small holes, and for a face prior meeting a photo with no face; the result says which,
-and why. Super-resolution frames the face of a photo of any size, shrinks that frame to the prior's size ÷ factor and enlarges it by latent search, back-projected
-onto the shrunk input (shrinking the result gives it back). The `*_steps` generators report G(z) while searching.
+and why. Super-resolution frames the face of a photo of any size, shrinks that frame to the prior's size ÷ factor
+and enlarges it by latent search, back-projected onto the shrunk input (shrinking the result gives it back). The
+`*_steps` generators report G(z) while searching.
 """
 
 from __future__ import annotations
