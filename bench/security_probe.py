@@ -117,7 +117,8 @@ def main(argv: list[str] | None = None) -> None:
         editor = {"background": bomb, "layers": [bomb], "composite": bomb, "id": None}
         solver = "Proposed (contextual + gradient, WGAN critic)"
         rss, peak = memory_mb(server.pid)
-        answer = call_event(base, indexes["ui.inpaint.run"], [editor, "Inpaint", "inpaint-faces", solver, 20, 1])
+        fill = "GAN fill (latent search)"
+        answer = call_event(base, indexes["ui.inpaint.run"], [editor, "Inpaint", "inpaint-faces", fill, solver, 20, 1])
         after, after_peak = memory_mb(server.pid)
         print(
             f"editor bomb (12000x12000 in 3 slots): peak +{after_peak - peak:.0f} MiB, RSS +{after - rss:.0f} MiB; "

@@ -44,8 +44,13 @@ def editor_value(file: dict | None) -> dict:
 
 
 def is_sentence(message: dict) -> bool:
-    error = (message.get("output") or {}).get("error") or ""
-    return not message.get("success") and error.strip().endswith((".", "!")) and len(error.split()) >= 4
+    """An error that is a sentence, or a result whose status line says in a sentence why nothing was run."""
+    output = message.get("output") or {}
+    if message.get("success"):
+        texts = [value for value in output.get("data") or [] if isinstance(value, str)]
+        return any(text.startswith("**Not run:**") and text.rstrip().endswith(".") for text in texts)
+    error = output.get("error") or ""
+    return error.strip().endswith((".", "!")) and len(error.split()) >= 4
 
 
 def test_bad_input_to_every_handler_is_a_sentence_and_the_log_holds_no_traceback(whole_app, capfd, caplog):
@@ -63,14 +68,17 @@ def test_bad_input_to_every_handler_is_a_sentence_and_the_log_holds_no_traceback
     }
     run, preset = fn_index(demo, "run", 1), fn_index(demo, "apply_preset")
     modes, solver = "Inpaint", "Proposed (contextual + gradient, WGAN critic)"
+    fill = "GAN fill (latent search)"
     probes = {
-        f"editor {kind}": (run, [editor_value(file), modes, "inpaint-faces", solver, 20, 1])
+        f"editor {kind}": (run, [editor_value(file), modes, "inpaint-faces", fill, solver, 20, 1])
         for kind, file in files.items()
     }
     probes |= {
-        "editor empty value": (run, [editor_value(None), modes, "inpaint-faces", solver, 20, 1]),
-        "mode not a choice": (run, [editor_value(files["corrupt"]), "Destroy", "inpaint-faces", solver, 20, 1]),
-        "solver not a choice": (run, [editor_value(files["corrupt"]), modes, "inpaint-faces", "x" * 5000, 20, 1]),
+        "editor empty value": (run, [editor_value(None), modes, "inpaint-faces", fill, solver, 20, 1]),
+        "mode not a choice": (run, [editor_value(files["corrupt"]), "Destroy", "inpaint-faces", fill, solver, 20, 1]),
+        "solver not a choice": (run, [editor_value(files["corrupt"]), modes, "inpaint-faces", fill, "x" * 5000, 20, 1]),
+        "fill not a choice": (run, [editor_value(files["corrupt"]), modes, "inpaint-faces", "burn", solver, 20, 1]),
+        "mode switch to a mode that is not there": (fn_index(demo, "mode_updates"), ["Destroy"]),
         "preset not a choice": (preset, [editor_value(files["corrupt"]), "nope", 0]),
         "preset on a bomb": (preset, [editor_value(files["bomb"]), "center", 0]),
         "verdicts with a text threshold": (fn_index(demo, "verdicts"), [None, "abc", None]),
@@ -107,7 +115,7 @@ def test_bad_input_to_every_handler_is_a_sentence_and_the_log_holds_no_traceback
         )
     }
     blob_value = {**editor_value(None), "id": "bomb-value"}
-    probes["editor bomb sent as a blob"] = (run, [blob_value, modes, "inpaint-faces", solver, 20, 1])
+    probes["editor bomb sent as a blob"] = (run, [blob_value, modes, "inpaint-faces", fill, solver, 20, 1])
     answers = {name: call_event(base, index, data) for name, (index, data) in probes.items()}
     captured = capfd.readouterr()
     not_sentences = {name: message.get("output") for name, message in answers.items() if not is_sentence(message)}

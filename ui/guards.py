@@ -32,7 +32,7 @@ from typing import Any
 import gradio as gr
 from gradio.queueing import Event, Queue
 
-from ui.components import shorten
+from ui.components import MESSAGE_CHARS, shorten
 
 log = logging.getLogger("gan_studio.guards")
 BODY_BYTES = (
@@ -148,10 +148,13 @@ class GuardedBlocks(gr.Blocks):
         """Gradio's preprocessing, with every failure turned into a user error."""
         try:
             return await super().preprocess_data(block_fn, inputs, state, explicit_call)
-        except gr.Error as error:
-            error.print_exception = False
-            log.info("user error in the input of %s: %s", block_fn.name, shorten(error.message))
-            raise
+        except gr.Error as error:  # a component's own refusal (ours are sentences; Gradio's may need a full stop)
+            message = shorten(error.message, MESSAGE_CHARS)
+            log.info("user error in the input of %s: %s", block_fn.name, message)
+            if message.endswith((".", "!", "?")):
+                error.print_exception = False
+                raise
+            raise gr.Error(f"This request's input was refused: {message}.", print_exception=False) from None
         except Exception as error:  # noqa: BLE001 -- anything a client sent that a component refused is a user's mistake
             log.info("refused input to %s: %s: %s", block_fn.name, type(error).__name__, shorten(error))
             raise gr.Error(
