@@ -58,7 +58,7 @@ class LiveRecipe:
 
     steps: int = 200
     train_images: int = 6000
-    dtv_steps: int = 1000
+    dtv_steps: int = 2000
     content_size: int = 16
     image_size: int = 16
     base_channels: int = 16
@@ -72,20 +72,20 @@ class LiveRecipe:
     def historyad(self, epochs: float) -> HistoryADConfig:
         """HistoryAD's settings for a WGAN run of `epochs` epochs."""
         return HistoryADConfig(
-            base_channels=self.base_channels, snapshot_every=max(1, self.steps // self.snapshots), alpha=self.late_fraction * epochs,
-            beta=0.0, dtv_steps=self.dtv_steps, dtv_lr=self.dtv_lr, memory_limit_mb=256.0,
+            base_channels=self.base_channels, snapshot_every=max(1, self.steps // self.snapshots),
+            alpha=self.late_fraction * epochs, beta=0.0, dtv_steps=self.dtv_steps, dtv_lr=self.dtv_lr, memory_limit_mb=256.0,
         )
 
 
 RECIPES = {
     "quick": LiveRecipe(*RECIPE_SIZES["quick"]),
-    "thorough": LiveRecipe(*RECIPE_SIZES["thorough"], dtv_steps=2000, content_size=28, image_size=32),
+    "thorough": LiveRecipe(*RECIPE_SIZES["thorough"], content_size=28, image_size=32),
 }
 
 
 @dataclass
 class LiveSettings:
-    """What a visitor chooses: the held-out class, the recipe (quick or from scratch), its length and training images."""
+    """What a visitor chooses: the held-out class, the recipe (quick or thorough), its length and training images."""
 
     anomalous_class: int
     recipe: str = DEFAULT_RECIPE
@@ -162,7 +162,10 @@ class LiveSession:
         self.stop_flag.set()
 
     def train(self, split: AnomalySplit, recipe: LiveRecipe, every: int | None = None) -> Iterator[LiveUpdate]:
-        """Train on `split` with `recipe` in a fresh temporary folder, yielding updates every `every` steps of either phase; the last one is done or stopped."""
+        """Train on `split` with `recipe` in a fresh temporary folder, yielding updates; the last one is done or stopped.
+
+        Updates come every `every` steps of either phase, or every REDRAW_SECONDS when `every` is None.
+        """
         self.stop_flag = threading.Event()
         self.run_dir = Path(tempfile.mkdtemp(prefix="historyad-live-"))
         try:
@@ -176,7 +179,8 @@ class LiveSession:
         train_config = TrainConfig(
             run_dir=str(self.run_dir), steps=recipe.steps, batch_size=recipe.batch_size, lr_generator=recipe.lr_generator,
             lr_critic=recipe.lr_critic, log_every=recipe.steps, sample_every=recipe.steps, eval_every=recipe.steps,
-            checkpoint_every=recipe.steps, keep_checkpoints=1, seed=self.seed, device=str(self.device), resume=False, progress=False,
+            checkpoint_every=recipe.steps, keep_checkpoints=1, seed=self.seed, device=str(self.device), resume=False,
+            progress=False,
         )
         runner = _Runner(self, split, config, train_config, every)
         yield from runner.updates()
@@ -186,7 +190,8 @@ class _Runner:
     """The worker thread of one run and the queue its updates travel through."""
 
     def __init__(
-        self, session: LiveSession, split: AnomalySplit, config: HistoryADConfig, train_config: TrainConfig, every: int | None
+        self, session: LiveSession, split: AnomalySplit, config: HistoryADConfig, train_config: TrainConfig,
+        every: int | None,
     ) -> None:
         self.session, self.split, self.config, self.train_config, self.every = session, split, config, train_config, every
         self.last_redraw = time.monotonic()
@@ -239,7 +244,8 @@ class _Runner:
         torch.set_num_threads(self.session.threads)  # process-wide: one thread each lets two runs share two cores
         try:
             trained: TrainedHistoryAD = train_historyad(
-                self.split, self.config, self.train_config, self.session.rng, gan_hooks=[self.gan_hook], on_dtv_step=self.dtv_hook
+                self.split, self.config, self.train_config, self.session.rng, gan_hooks=[self.gan_hook],
+                on_dtv_step=self.dtv_hook,
             )
             self.finish(trained.model, "done", sum(trained.seconds.values()))
         except TrainingStopped:

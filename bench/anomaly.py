@@ -1,4 +1,4 @@
-"""Benchmark HistoryAD on this machine: training and scoring speed against the PyOD baselines, and the Anomaly tab's live run.
+"""Benchmark HistoryAD here: training and scoring speed against the PyOD baselines, and the Anomaly tab's live run.
 
     python -m bench.anomaly [--device auto] [--steps 10] [--train-images 5000] [--test-images 2000] [--threads 1]
     python -m bench.anomaly --live quick --live-classes 1 --threads 2     # the tab's default live run, timed
@@ -59,7 +59,7 @@ HELP = {
     "train_images": "normal Fashion-MNIST images (HistoryAD epoch size, baselines' fit set)",
     "test_images": "test images to score",
     "threads": "torch CPU threads (of the live run too)",
-    "live": f"time the Anomaly tab's live run with this recipe ({', '.join(RECIPE_SIZES)}) instead; empty: the speed table",
+    "live": f"time the tab's live run with this recipe ({', '.join(RECIPE_SIZES)}) instead; empty: the speed table",
     "live_classes": "Fashion-MNIST classes held out in turn for --live: comma-separated, or all",
 }
 
@@ -70,7 +70,7 @@ def live_table(config: BenchConfig) -> None:
 
     device = pick_device(config.device)
     print(f"{hardware_description(device)}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the start")
-    print(f"| held-out class | recipe | seconds | CPU seconds | AUROC | AUPRC (chance) |\n|---|---|---|---|---|---|")
+    print("| held-out class | recipe | seconds | CPU seconds | AUROC | AUPRC (chance) |\n|---|---|---|---|---|---|")
     for anomalous in config.classes():
         started, cpu = time.perf_counter(), time.process_time()
         settings = LiveSettings(anomalous, config.live)

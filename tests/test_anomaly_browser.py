@@ -1,5 +1,6 @@
 """Headless Chromium on the Anomaly tab: histograms on load, a verdict table for an uploaded image, the default live run
-separating within a minute and re-scoring the upload, live training that Stop ends keeping the partial model, and that closing the page ends."""
+separating within a minute and re-scoring the upload, live training that Stop ends keeping the partial model, and that
+closing the page ends."""
 from __future__ import annotations
 
 import re
@@ -93,7 +94,9 @@ def test_browser_scores_an_upload_at_the_threshold_and_live_training_ends_on_sto
     assert not _live_folders() - folders_before  # the session's folder went with the session
 
 
-def test_browser_the_default_live_run_separates_within_a_minute_and_rescores_the_upload(serve_app, browser_page, expect, tmp_path, artifacts_dir):
+def test_browser_the_default_live_run_separates_within_a_minute_and_rescores_the_upload(
+    serve_app, browser_page, expect, tmp_path, artifacts_dir
+):
     image = tmp_path / "blank.png"
     Image.fromarray(np.zeros((28, 28), dtype=np.uint8)).save(image)
     page = browser_page
@@ -113,5 +116,6 @@ def test_browser_the_default_live_run_separates_within_a_minute_and_rescores_the
     assert auroc >= LIVE_AUROC, f"the default live run ended at AUROC {auroc}"
     assert seconds <= LIVE_SECONDS + 10, f"the default live run took {seconds:.0f} s"  # + the page's own round trips
     expect(page.locator("#anomaly-summary")).to_contain_text(LIVE_MODEL, timeout=30_000)
-    expect(page.locator("#anomaly-verdicts td.anomaly-score")).not_to_have_text(shipped_score, timeout=30_000)  # scored again
+    rescored = page.locator("#anomaly-verdicts td.anomaly-score")
+    expect(rescored).not_to_have_text(shipped_score, timeout=30_000)  # scored again by the live model
     assert _wait_until_no_live_training()

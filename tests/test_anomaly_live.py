@@ -76,7 +76,7 @@ def test_live_training_streams_plain_phases_and_stop_keeps_the_partial_model(sma
     rest = list(updates)
     assert [u.phase for u in rest] == ["stopped"]  # no redraw of queued steps after Stop, then the stopped model
     assert session.detector is not None and session.detector.name == LIVE_MODEL
-    scores = session.detector.score(small_split.test_tensor())
+    scores = session.detector.score(small_split.at_size(16, 16).test_tensor())  # the quick recipe's 16 px
     assert scores.shape == (len(small_split.test_labels),)
     assert not running_workers()
 
@@ -107,4 +107,5 @@ def test_a_split_at_another_size_keeps_its_images_and_labels(small_split) -> Non
     assert small.train.images.shape[1:] == small.test_images.shape[1:] == small.val_images.shape[1:] == (1, 16, 16)
     assert torch.equal(small.test_labels, small_split.test_labels) and len(small.train) == len(small_split.train)
     mean = lambda images: images.float().mean().item()  # noqa: E731
-    assert abs(mean(small.test_images) - mean(small_split.test_images[..., 2:30, 2:30])) < 3  # the content, resized; no padding
+    content = small_split.test_images[..., 2:30, 2:30]
+    assert abs(mean(small.test_images) - mean(content)) < 3  # the 28 px content resized, no padding

@@ -1,4 +1,4 @@
-"""Where a hosted Space gets the live run's data: without Debian's package, torchvision's downloader into the data cache."""
+"""Where a hosted Space gets the live run's data: without Debian's package, torchvision's downloader, into the cache."""
 from __future__ import annotations
 
 import urllib.error
@@ -30,7 +30,9 @@ def no_debian_package_no_network(tmp_path, monkeypatch):
     return tmp_path / "data"
 
 
-def test_without_debian_package_fashion_mnist_comes_from_torchvision_files_in_the_data_cache(no_debian_package_no_network) -> None:
+def test_without_debian_package_fashion_mnist_comes_from_torchvision_files_in_the_data_cache(
+    no_debian_package_no_network,
+) -> None:
     raw = no_debian_package_no_network / "torchvision" / "FashionMNIST" / "raw"
     raw.mkdir(parents=True)
     images = np.random.default_rng(0).integers(0, 256, size=(6, 28, 28))
@@ -41,7 +43,7 @@ def test_without_debian_package_fashion_mnist_comes_from_torchvision_files_in_th
     assert test.images.shape == (6, 1, 28, 28) and test.labels.tolist() == list(range(6))
     assert np.array_equal(test.images[:, 0].numpy(), images)
     assert test.classes[9] == "ankle-boot"
-    assert list((no_debian_package_no_network / "cache").glob("fashion-mnist-test.*"))  # decoded once, then from the cache
+    assert list((no_debian_package_no_network / "cache").glob("fashion-mnist-test.*"))  # decoded once, then cached
 
 
 def test_when_fashion_mnist_cannot_be_had_the_live_tab_says_so_in_a_sentence(no_debian_package_no_network) -> None:

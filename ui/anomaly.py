@@ -39,8 +39,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 LIVE_RUNS = 2  # live trainings running at once across all visitors; more wait in the queue
-RECIPE_INFO = "quick: 16×16 images, done within a minute on one CPU thread; thorough: 32×32 images like the shipped models, minutes"
-TABLE_CSS = "table { width: 100%; } td img { vertical-align: middle; margin-right: 6px; } .anomaly-score, .anomaly-verdict { white-space: nowrap; }"
+LIVE_THREADS = 2  # torch threads of a live run (process-wide): a 2-core Space's own default
+RECIPE_INFO = "quick: 16×16 images, within a minute on one CPU thread; thorough: 32×32 like the shipped models, minutes"
+TABLE_CSS = (
+    "table { width: 100%; } td img { vertical-align: middle; margin-right: 6px; } "
+    ".anomaly-score, .anomaly-verdict { white-space: nowrap; }"
+)
 USER_ERRORS = (ValueError, TypeError)  # the capability's user errors (WeightsError, DataError, InvalidImageError, RequestError) are ValueErrors
 INTRO = (
     "### Anomaly detection with HistoryAD (Chatillon & Ballester 2020)\n"
@@ -131,11 +135,12 @@ class AnomalyTab:
             settings = LiveSettings(FASHION_MNIST_CLASSES.index(anomalous), recipe, steps, train_images)
             split = make_split(settings.dataset, settings.anomalous_class, train_limit=settings.train_images, test_limit=TEST_IMAGES)
         except DataError as error:
-            raise _error(ValueError(f"Live training needs Fashion-MNIST. {error} The shipped models still score images.")) from None
+            sentence = f"Live training needs Fashion-MNIST. {error} The shipped models still score images."
+            raise _error(ValueError(sentence)) from None
         except USER_ERRORS as error:
             raise _error(error) from None
         if live is None:
-            live = LiveSession(device=pick_device(self.ctx.device))
+            live = LiveSession(device=pick_device(self.ctx.device), threads=LIVE_THREADS)
         yield None, f"Training on {len(split.train)} normal images, '{anomalous}' held out: starting.", gr.skip(), live
         for update in live.train(split, settings.live_recipe()):
             figure = score_histograms(update.scores.normal, update.scores.anomalous, update.phase.capitalize(), anomalous_label=anomalous)
@@ -180,7 +185,7 @@ def thumbnail(path: str | None, size: int = 48) -> str:
 
 
 def score_table(scored: list[dict] | None, threshold: float) -> str:
-    """The scored images as an HTML table: thumbnail and name, score, verdict at `threshold`, out-of-domain note, conversion."""
+    """The scored images as an HTML table: thumbnail and name, score, verdict at `threshold`, domain note, conversion."""
     if not scored:
         return ""
     rows = []
@@ -219,7 +224,8 @@ def with_thumbnails(scored: list[dict] | None, files: list | None) -> list[dict]
     if not scored:
         return scored
     paths = _paths(files)
-    return [{**entry, "thumbnail": thumbnail(path)} for entry, path in zip(scored, paths + [None] * (len(scored) - len(paths)))]
+    paths += [None] * (len(scored) - len(paths))
+    return [{**entry, "thumbnail": thumbnail(path)} for entry, path in zip(scored, paths)]
 
 
 def recipe_sizes(recipe: str) -> tuple:
@@ -266,9 +272,10 @@ def build_tab(ctx: AppContext) -> None:
         with gr.Accordion("Live training (a small HistoryAD trained here: a minute by default)", open=False):
             with gr.Row():
                 held_out = gr.Dropdown(list(FASHION_MNIST_CLASSES), value="trouser", label="Fashion-MNIST class held out (the anomaly)")
-                recipe = gr.Radio(list(RECIPE_SIZES), value=DEFAULT_RECIPE, label="Recipe", info=RECIPE_INFO, elem_id="anomaly-recipe")
-                steps = gr.Slider(*STEPS_RANGE, value=RECIPE_SIZES[DEFAULT_RECIPE][0], step=10, label="WGAN-GP steps", elem_id="anomaly-steps")
-                train_images = gr.Slider(*TRAIN_IMAGES_RANGE, value=RECIPE_SIZES[DEFAULT_RECIPE][1], step=500, label="Normal training images")
+                recipe = gr.Radio(list(RECIPE_SIZES), value=DEFAULT_RECIPE, label="Recipe", info=RECIPE_INFO)
+                default_steps, default_images = RECIPE_SIZES[DEFAULT_RECIPE]
+                steps = gr.Slider(*STEPS_RANGE, value=default_steps, step=10, label="WGAN-GP steps", elem_id="anomaly-steps")
+                train_images = gr.Slider(*TRAIN_IMAGES_RANGE, value=default_images, step=500, label="Normal training images")
             with gr.Row():
                 train_button = gr.Button("Train", variant="primary", elem_id="anomaly-train")
                 stop_button = gr.Button("Stop", variant="stop", elem_id="anomaly-stop")
@@ -282,17 +289,18 @@ def build_tab(ctx: AppContext) -> None:
             noise_plot = gr.Plot(label="Scores under Gaussian noise")
 
         view_outputs = [histogram, summary, threshold, reference, threshold_text]
+        verdict_inputs, verdict_outputs = [reference, threshold, scored], [histogram, threshold_text, verdict_table]
 
         def rescored(view):  # after a model's histograms: the uploaded images scored again by it, never a stale score
             return view.success(tab.rescore, [model_name, files, live], [scored], api_visibility="private").success(
-                verdicts, [reference, threshold, scored], [histogram, threshold_text, verdict_table], api_visibility="private"
+                verdicts, verdict_inputs, verdict_outputs, api_visibility="private"
             )
 
         rescored(gr.on(None, tab.view, [model_name, live], view_outputs, api_visibility="private"))
-        threshold.release(verdicts, [reference, threshold, scored], [histogram, threshold_text, verdict_table], api_visibility="private")
+        threshold.release(verdicts, verdict_inputs, verdict_outputs, api_visibility="private")
         score_button.click(tab.score, [model_name, files, live], [scores_json], api_name="anomaly_score").success(
             with_thumbnails, [scores_json, files], [scored], api_visibility="private"
-        ).then(verdicts, [reference, threshold, scored], [histogram, threshold_text, verdict_table], api_visibility="private")
+        ).then(verdicts, verdict_inputs, verdict_outputs, api_visibility="private")
         # preprocess=False: values reach `LiveSettings` as sent, so text, NaN or None in a number get its sentence, not Gradio's generic error.
         rescored(train_button.click(
             tab.train, [held_out, recipe, steps, train_images, live], [live_plot, live_status, model_name, live],
