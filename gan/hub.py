@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -24,6 +24,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from gan import shipped
+from gan.card import ModelCard, write_card
 from gan.shipped import hub_config, import_path
 
 log = logging.getLogger(__name__)
@@ -46,40 +47,11 @@ class WeightsError(ValueError):
     """Weights that cannot be found or do not fit the model; the message says what to do."""
 
 
-@dataclass
-class ModelCard:
-    """What a model card says: how the weights were made and what they measure."""
-
-    title: str
-    summary: str
-    training_data: str
-    hardware: str
-    training_config: dict = field(default_factory=dict)
-    metrics: dict[str, float | str] = field(default_factory=dict)
-    notes: str = ""
-    tags: list[str] = field(default_factory=list)
-    license: str = "mit"
-
-    def render(self) -> str:
-        """The README.md text, with Hub front matter."""
-        tags = "".join(f"\n- {tag}" for tag in ["gan-imaging-studio", "pytorch", "safetensors", *self.tags])
-        metrics = "\n".join(f"| {k} | {v:.4g} |" if isinstance(v, float) else f"| {k} | {v} |" for k, v in self.metrics.items())
-        config = json.dumps(self.training_config, indent=2, default=str)
-        return (
-            f"---\nlicense: {self.license}\nlibrary_name: pytorch\ntags:{tags}\n---\n\n"
-            f"# {self.title}\n\n{self.summary}\n\n"
-            f"## Training data\n\n{self.training_data}\n\n## Hardware\n\n{self.hardware}\n\n"
-            f"## Metrics (measured on held-out data)\n\n| metric | value |\n|---|---|\n{metrics}\n\n"
-            f"## Training configuration\n\n```json\n{config}\n```\n"
-            + (f"\n## Notes\n\n{self.notes}\n" if self.notes else "")
-        )
-
-
 def save_model(model: nn.Module, directory: Path, card: ModelCard) -> Path:
-    """Save `model` (a PyTorchModelHubMixin) as config.json + model.safetensors + README.md."""
+    """Save `model` (a PyTorchModelHubMixin) as config.json + model.safetensors, with its card (card.json + README.md)."""
     directory = Path(directory)
     model.save_pretrained(directory)
-    (directory / "README.md").write_text(card.render())
+    write_card(directory, card)
     return directory
 
 

@@ -8,12 +8,13 @@ import pytest
 import torch
 
 from colorgan.models import ChromaGANGenerator
-from gan.hub import ModelCard, WeightsError, save_model
+from gan.card import ModelCard
+from gan.hub import WeightsError, save_model
 from gan.pipeline import Pipeline
 from gan.shipped import PipelineRef
 from ui.context import AppContext
 
-CARD = ModelCard(title="tiny", summary="a test model", training_data="none", hardware="CPU")
+CARD = ModelCard(name="tiny", task="a test model", summary="a test model", training_data="none")
 
 
 class TinyPipeline(Pipeline):

@@ -15,9 +15,10 @@ from inpaint_helpers import tiny_prior
 
 from colorgan.models import ChromaGANGenerator
 from gan import hub
-from gan.hub import ModelCard, WeightsError, check_size, fetch, publish, save_model, warm_start
+from gan.card import ModelCard
+from gan.hub import WeightsError, check_size, fetch, publish, save_model, warm_start
 
-CARD = ModelCard(title="tiny", summary="a test model", training_data="none", hardware="CPU", metrics={"psnr": 24.5})
+CARD = ModelCard(name="tiny", task="a test model", summary="a test model", training_data="none", metrics={"psnr": 24.5})
 PINNED = "0123456789abcdef0123456789abcdef01234567"  # the revision bundled_weights pins
 LATER = "89abcdef0123456789abcdef0123456789abcdef"
 
@@ -38,7 +39,7 @@ def cache_snapshot(cache: Path, repo: str, commit: str, model: torch.nn.Module, 
 def test_a_folder_round_trip_keeps_every_weight_and_says_it_came_from_a_folder(tmp_path, tiny_model):
     model = tiny_model(1)
     folder = save_model(model, tmp_path / "m", CARD)
-    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "config.json", "model.safetensors"]
+    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "card.json", "config.json", "model.safetensors"]
     assert "| psnr | 24.5 |" in (folder / "README.md").read_text()
     loaded, source = fetch(ChromaGANGenerator, str(folder))
     assert same_weights(model, loaded)
@@ -194,7 +195,7 @@ def test_publishing_returns_the_commit_and_pins_the_model_to_it_in_hub_json(bund
     monkeypatch.setattr(hub, "HfApi", FakeHfApi)
     folder = save_model(tiny_model(6), tmp_path / "new", CARD)
     upload = publish(folder, "studio-test/tiny", model_cls=ChromaGANGenerator, record_as="tiny")
-    assert upload.revision == f"{1:040x}" and upload.files == ["README.md", "config.json", "model.safetensors"]
+    assert upload.revision == f"{1:040x}" and upload.files == ["README.md", "card.json", "config.json", "model.safetensors"]
     assert FakeHfApi.uploads == [{"repo": "studio-test/tiny", "files": upload.files}]
     entry = json.loads((bundled_weights / "hub.json").read_text())["tiny"]
     assert entry == {"repo": "studio-test/tiny", "revision": upload.revision, "class": "colorgan.models:ChromaGANGenerator"}
@@ -205,7 +206,7 @@ def test_publishing_returns_the_commit_and_pins_the_model_to_it_in_hub_json(bund
 
 def test_publish_dry_run_lists_a_complete_folder_and_refuses_an_incomplete_one(tmp_path, tiny_model):
     folder = save_model(tiny_model(0), tmp_path / "m", CARD)
-    assert publish(folder, "org/tiny", dry_run=True) == hub.Upload(["README.md", "config.json", "model.safetensors"], None)
+    assert publish(folder, "org/tiny", dry_run=True) == hub.Upload(["README.md", "card.json", "config.json", "model.safetensors"], None)
     shutil.copytree(folder, tmp_path / "broken")
     (tmp_path / "broken" / "README.md").unlink()
     with pytest.raises(WeightsError, match="broken is not a complete weights folder: missing README.md"):

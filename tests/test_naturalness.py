@@ -304,7 +304,8 @@ def test_cli_build_pool_colorizes_held_out_photos_keeping_their_luminance(tmp_pa
     from skimage.color import rgb2lab
 
     from colorgan.models import ChromaGANGenerator
-    from gan.hub import ModelCard, save_model
+    from gan.card import ModelCard
+    from gan.hub import save_model
 
     model_dir = save_model(ChromaGANGenerator(base_channels=4, num_classes=0), tmp_path / "tiny-untrained", ModelCard("tiny", "test", "none", "none"))
     photos = Path(__file__).resolve().parent / "data" / "photos" / "bee"
