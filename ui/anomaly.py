@@ -264,9 +264,8 @@ def build_tab(ctx: AppContext) -> None:
         threshold_text = gr.Markdown(elem_id="anomaly-threshold")
         with gr.Row():
             files = gr.Files(file_types=["image"], label=f"Your images (up to {MAX_IMAGES})", elem_id="anomaly-files")
-            with gr.Column():
-                score_button = gr.Button("Score my images", variant="primary")
-                verdict_table = gr.HTML(elem_id="anomaly-verdicts", css_template=TABLE_CSS)
+            score_button = gr.Button("Score my images", variant="primary")
+        verdict_table = gr.HTML(elem_id="anomaly-verdicts", css_template=TABLE_CSS)
         scores_json = gr.JSON(visible=False)  # the output of the `anomaly_score` endpoint; people read the table
 
         with gr.Accordion("Live training (a small HistoryAD trained here: a minute by default)", open=False):
