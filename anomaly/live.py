@@ -73,7 +73,8 @@ class LiveRecipe:
         """HistoryAD's settings for a WGAN run of `epochs` epochs."""
         return HistoryADConfig(
             base_channels=self.base_channels, snapshot_every=max(1, self.steps // self.snapshots),
-            alpha=self.late_fraction * epochs, beta=0.0, dtv_steps=self.dtv_steps, dtv_lr=self.dtv_lr, memory_limit_mb=256.0,
+            alpha=self.late_fraction * epochs, beta=0.0, dtv_steps=self.dtv_steps, dtv_lr=self.dtv_lr,
+            memory_limit_mb=256.0,
         )
 
 
@@ -162,7 +163,7 @@ class LiveSession:
         self.stop_flag.set()
 
     def train(self, split: AnomalySplit, recipe: LiveRecipe, every: int | None = None) -> Iterator[LiveUpdate]:
-        """Train on `split` with `recipe` in a fresh temporary folder, yielding updates; the last one is done or stopped.
+        """Train on `split` with `recipe` in a fresh temporary folder, yielding updates; the last is done or stopped.
 
         Updates come every `every` steps of either phase, or every REDRAW_SECONDS when `every` is None.
         """
@@ -177,10 +178,10 @@ class LiveSession:
         epochs = recipe.steps * recipe.batch_size * 5 / len(split.train)  # WGAN-GP: n_critic = 5 batches per step
         config = recipe.historyad(epochs)
         train_config = TrainConfig(
-            run_dir=str(self.run_dir), steps=recipe.steps, batch_size=recipe.batch_size, lr_generator=recipe.lr_generator,
-            lr_critic=recipe.lr_critic, log_every=recipe.steps, sample_every=recipe.steps, eval_every=recipe.steps,
-            checkpoint_every=recipe.steps, keep_checkpoints=1, seed=self.seed, device=str(self.device), resume=False,
-            progress=False,
+            run_dir=str(self.run_dir), steps=recipe.steps, batch_size=recipe.batch_size,
+            lr_generator=recipe.lr_generator, lr_critic=recipe.lr_critic, log_every=recipe.steps,
+            sample_every=recipe.steps, eval_every=recipe.steps, checkpoint_every=recipe.steps, keep_checkpoints=1,
+            seed=self.seed, device=str(self.device), resume=False, progress=False,
         )
         runner = _Runner(self, split, config, train_config, every)
         yield from runner.updates()

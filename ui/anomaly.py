@@ -185,7 +185,7 @@ def thumbnail(path: str | None, size: int = 48) -> str:
 
 
 def score_table(scored: list[dict] | None, threshold: float) -> str:
-    """The scored images as an HTML table: thumbnail and name, score, verdict at `threshold`, domain note, conversion."""
+    """The scored images as an HTML table: thumbnail and name, score, verdict at `threshold`, notes."""
     if not scored:
         return ""
     rows = []
@@ -273,8 +273,12 @@ def build_tab(ctx: AppContext) -> None:
                 held_out = gr.Dropdown(list(FASHION_MNIST_CLASSES), value="trouser", label="Fashion-MNIST class held out (the anomaly)")
                 recipe = gr.Radio(list(RECIPE_SIZES), value=DEFAULT_RECIPE, label="Recipe", info=RECIPE_INFO)
                 default_steps, default_images = RECIPE_SIZES[DEFAULT_RECIPE]
-                steps = gr.Slider(*STEPS_RANGE, value=default_steps, step=10, label="WGAN-GP steps", elem_id="anomaly-steps")
-                train_images = gr.Slider(*TRAIN_IMAGES_RANGE, value=default_images, step=500, label="Normal training images")
+                steps = gr.Slider(
+                    *STEPS_RANGE, value=default_steps, step=10, label="WGAN-GP steps", elem_id="anomaly-steps"
+                )
+                train_images = gr.Slider(
+                    *TRAIN_IMAGES_RANGE, value=default_images, step=500, label="Normal training images"
+                )
             with gr.Row():
                 train_button = gr.Button("Train", variant="primary", elem_id="anomaly-train")
                 stop_button = gr.Button("Stop", variant="stop", elem_id="anomaly-stop")
