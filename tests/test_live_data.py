@@ -54,5 +54,5 @@ def test_when_fashion_mnist_cannot_be_had_the_live_tab_says_so_in_a_sentence(no_
         load_dataset("fashion-mnist", "test")
     tab = AnomalyTab(AppContext(device="cpu"))
     with pytest.raises(Exception, match="Live training needs Fashion-MNIST") as error:
-        next(tab.train("trouser", None, None, None))
+        next(tab.train("trouser", "quick", None, None, None))
     assert "Traceback" not in str(error.value)
