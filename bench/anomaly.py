@@ -8,7 +8,7 @@ over the normal training images (a WGAN-GP generator step consumes n_critic batc
 batch). Baselines are fitted on `--train-images` images. Scoring is images per second. With `--live`, the
 live run of the tab is timed as a visitor starts it (from the split's loading to the last update) for each
 class of `--live-classes`, with its final AUROC on the tab's held-out test images. The hardware line is
-measured (device name, or CPU model and torch threads) and the machine's load average is printed beside it.
+measured (device name, or CPU model and torch threads); with `--live`, the load average is printed beside it.
 """
 from __future__ import annotations
 
