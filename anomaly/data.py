@@ -8,7 +8,7 @@ padded to 32, as the DCGAN wants). Labels are 1 for anomalous, 0 for normal.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 import torch.nn.functional as F
@@ -90,6 +90,22 @@ class AnomalySplit:
     def anomaly_share(self) -> float:
         """Share of anomalies among the test images (AUPRC's chance level)."""
         return float(self.test_labels.float().mean()) if len(self.test_labels) else 0.0
+
+    def at_size(self, content_size: int, image_size: int) -> AnomalySplit:
+        """The same split with every image's content resized to `content_size` and padded to `image_size`."""
+        if (content_size, image_size) == (self.content_size, self.image_size):
+            return self
+        start = (self.image_size - self.content_size) // 2
+        crop = slice(start, start + self.content_size)
+
+        def convert(images: Tensor) -> Tensor:
+            return to_model_format(images[..., crop, crop], self.channels, content_size, image_size)
+
+        train = ImageSet(convert(self.train.images), self.train.labels, self.train.classes)
+        return replace(
+            self, train=train, val_images=convert(self.val_images), test_images=convert(self.test_images),
+            content_size=content_size, image_size=image_size,
+        )
 
 
 def _limit(n: int, limit: int | None, seed: int) -> Tensor:

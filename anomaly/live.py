@@ -12,8 +12,9 @@ import queue
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import torch
@@ -29,11 +30,12 @@ from anomaly.experiment import (
 )
 from anomaly.model import HistoryADModel
 from anomaly.scoring import DetectionMetrics, ReferenceScores
-from anomaly.settings import LIVE_MODEL, STEPS_RANGE, TRAIN_IMAGES_RANGE
+from anomaly.settings import DEFAULT_RECIPE, LIVE_MODEL, RECIPE_SIZES, STEPS_RANGE, TRAIN_IMAGES_RANGE
 from gan.task import GanTask
 from gan.train import TrainConfig
 
 WORKER_NAME = "historyad-live"
+REDRAW_SECONDS = 2.0
 PHASES = {"gan": "training the WGAN", "dtv": "fitting D_TV", "done": "done", "stopped": "stopped"}
 
 
@@ -46,16 +48,58 @@ class TrainingStopped(Exception):
     """Raised inside the worker when the session asked to stop."""
 
 
+@dataclass(frozen=True)
+class LiveRecipe:
+    """How a live run trains: image size, network width, both phases' lengths and learning rates.
+
+    D_TV is fitted against the saved states after `late_fraction` of the WGAN's run (α in epochs, β = 0: the
+    late-states recipe of the shipped models). Measured choices: docs/anomaly.md, "Live training".
+    """
+
+    steps: int = 200
+    train_images: int = 6000
+    dtv_steps: int = 2000
+    content_size: int = 16
+    image_size: int = 16
+    base_channels: int = 16
+    batch_size: int = 32
+    lr_generator: float = 2e-4
+    lr_critic: float = 2e-4
+    snapshots: int = 20
+    late_fraction: float = 0.75
+    dtv_lr: float = 1e-4
+
+    def historyad(self, epochs: float) -> HistoryADConfig:
+        """HistoryAD's settings for a WGAN run of `epochs` epochs."""
+        return HistoryADConfig(
+            base_channels=self.base_channels, snapshot_every=max(1, self.steps // self.snapshots),
+            alpha=self.late_fraction * epochs, beta=0.0, dtv_steps=self.dtv_steps, dtv_lr=self.dtv_lr,
+            memory_limit_mb=256.0,
+        )
+
+
+RECIPES = {
+    "quick": LiveRecipe(*RECIPE_SIZES["quick"]),
+    "thorough": LiveRecipe(*RECIPE_SIZES["thorough"], content_size=28, image_size=32),
+}
+
+
 @dataclass
 class LiveSettings:
-    """What a visitor chooses: the held-out class, the length of each phase, the training images."""
+    """What a visitor chooses: the held-out class, the recipe (quick or thorough), its length and training images."""
 
     anomalous_class: int
-    steps: int = 60
-    train_images: int = 3000
+    recipe: str = DEFAULT_RECIPE
+    steps: int | None = None
+    train_images: int | None = None
     dataset: str = "fashion-mnist"
 
     def __post_init__(self) -> None:
+        if self.recipe not in RECIPES:
+            raise ValueError(f"Pick one of the recipes: {', '.join(RECIPES)}.")
+        base = RECIPES[self.recipe]
+        self.steps = base.steps if self.steps is None else self.steps
+        self.train_images = base.train_images if self.train_images is None else self.train_images
         for name, (low, high) in (("steps", STEPS_RANGE), ("train_images", TRAIN_IMAGES_RANGE)):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or value != value or not low <= value <= high:
@@ -63,6 +107,10 @@ class LiveSettings:
             setattr(self, name, int(value))
         if not 0 <= self.anomalous_class <= 9:
             raise ValueError("Pick one of the ten classes as the anomaly.")
+
+    def live_recipe(self) -> LiveRecipe:
+        """The chosen recipe at the chosen length and number of training images."""
+        return replace(RECIPES[self.recipe], steps=self.steps, train_images=self.train_images)
 
 
 @dataclass
@@ -100,6 +148,7 @@ class LiveSession:
 
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
     seed: int = 0
+    threads: int = 1
     run_dir: Path | None = None
     detector: Detector | None = None
     reference: ReferenceScores | None = None
@@ -113,22 +162,26 @@ class LiveSession:
         """Ask the running training to stop at its next step (its partial model is kept)."""
         self.stop_flag.set()
 
-    def train(self, split: AnomalySplit, steps: int, every: int | None = None) -> Iterator[LiveUpdate]:
-        """Train on `split` (`steps` WGAN and D_TV steps) in a fresh temporary folder, yielding updates every `every` steps; the last one is done or stopped."""
+    def train(self, split: AnomalySplit, recipe: LiveRecipe, every: int | None = None) -> Iterator[LiveUpdate]:
+        """Train on `split` with `recipe` in a fresh temporary folder, yielding updates; the last is done or stopped.
+
+        Updates come every `every` steps of either phase, or every REDRAW_SECONDS when `every` is None.
+        """
         self.stop_flag = threading.Event()
         self.run_dir = Path(tempfile.mkdtemp(prefix="historyad-live-"))
         try:
-            yield from self._run(split, steps, every or max(1, steps // 10))
+            yield from self._run(split.at_size(recipe.content_size, recipe.image_size), recipe, every)
         finally:
             shutil.rmtree(self.run_dir, ignore_errors=True)
 
-    def _run(self, split: AnomalySplit, steps: int, every: int) -> Iterator[LiveUpdate]:
-        batch_size = 32
-        epochs = steps * batch_size * 5 / len(split.train)  # WGAN-GP: n_critic = 5 batches per step
-        config = HistoryADConfig(snapshot_every=max(1, steps // 20), alpha=min(1.0, 0.1 * epochs), dtv_steps=steps, memory_limit_mb=256.0)
+    def _run(self, split: AnomalySplit, recipe: LiveRecipe, every: int | None) -> Iterator[LiveUpdate]:
+        epochs = recipe.steps * recipe.batch_size * 5 / len(split.train)  # WGAN-GP: n_critic = 5 batches per step
+        config = recipe.historyad(epochs)
         train_config = TrainConfig(
-            run_dir=str(self.run_dir), steps=steps, batch_size=batch_size, log_every=steps, sample_every=steps, eval_every=steps,
-            checkpoint_every=steps, keep_checkpoints=1, seed=self.seed, device=str(self.device), resume=False, progress=False,
+            run_dir=str(self.run_dir), steps=recipe.steps, batch_size=recipe.batch_size,
+            lr_generator=recipe.lr_generator, lr_critic=recipe.lr_critic, log_every=recipe.steps,
+            sample_every=recipe.steps, eval_every=recipe.steps, checkpoint_every=recipe.steps, keep_checkpoints=1,
+            seed=self.seed, device=str(self.device), resume=False, progress=False,
         )
         runner = _Runner(self, split, config, train_config, every)
         yield from runner.updates()
@@ -137,8 +190,12 @@ class LiveSession:
 class _Runner:
     """The worker thread of one run and the queue its updates travel through."""
 
-    def __init__(self, session: LiveSession, split: AnomalySplit, config: HistoryADConfig, train_config: TrainConfig, every: int) -> None:
+    def __init__(
+        self, session: LiveSession, split: AnomalySplit, config: HistoryADConfig, train_config: TrainConfig,
+        every: int | None,
+    ) -> None:
         self.session, self.split, self.config, self.train_config, self.every = session, split, config, train_config, every
+        self.last_redraw = time.monotonic()
         self.test, self.labels = split.test_tensor(), split.test_labels.numpy()
         self.queue: queue.Queue = queue.Queue()
         self.critic: torch.nn.Module | None = None
@@ -148,6 +205,15 @@ class _Runner:
         reference = ReferenceScores.from_labels(scores.numpy(), self.labels)
         return LiveUpdate(PHASES[phase], step, total, reference, reference.metrics())
 
+    def _due(self, step: int) -> bool:
+        """A redraw every `every` steps, or (by default) every REDRAW_SECONDS of wall time."""
+        if self.every is not None:
+            return step % self.every == 0
+        if time.monotonic() - self.last_redraw < REDRAW_SECONDS:
+            return False
+        self.last_redraw = time.monotonic()
+        return True
+
     def _check(self) -> None:
         if self.session.stop_flag.is_set():
             raise TrainingStopped
@@ -155,13 +221,13 @@ class _Runner:
     def gan_hook(self, step: int, task: GanTask) -> None:
         self.critic, self.step = task.critic, step
         self._check()
-        if step % self.every == 0 or step == self.train_config.steps:
+        if self._due(step) or step == self.train_config.steps:
             self.queue.put(self._update("gan", step, self.train_config.steps, critic_anomaly_scores(task.critic, self.test)))
 
     def dtv_hook(self, step: int, critic: torch.nn.Module, logs: dict[str, float]) -> None:
         self.phase, self.critic, self.step = "dtv", critic, step
         self._check()
-        if step % self.every == 0:
+        if self._due(step):
             critic.eval()
             scores = critic_anomaly_scores(critic, self.test)
             critic.train()
@@ -176,10 +242,11 @@ class _Runner:
         return model.to(self.session.device).eval()
 
     def work(self) -> None:
-        torch.set_num_threads(1)
+        torch.set_num_threads(self.session.threads)  # process-wide: one thread each lets two runs share two cores
         try:
             trained: TrainedHistoryAD = train_historyad(
-                self.split, self.config, self.train_config, self.session.rng, gan_hooks=[self.gan_hook], on_dtv_step=self.dtv_hook
+                self.split, self.config, self.train_config, self.session.rng, gan_hooks=[self.gan_hook],
+                on_dtv_step=self.dtv_hook,
             )
             self.finish(trained.model, "done", sum(trained.seconds.values()))
         except TrainingStopped:

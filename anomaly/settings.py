@@ -5,7 +5,9 @@ DETECTOR = PipelineRef("anomaly.detector:Detector", model="anomaly.model:History
 MAX_IMAGES = 16
 MAX_TOTAL_PIXELS = 16_000_000
 LIVE_MODEL = "live-trained model (this session)"
-STEPS_RANGE = (20, 400)
+STEPS_RANGE = (20, 1000)
+RECIPE_SIZES = {"quick": (200, 6000), "thorough": (600, 12_000)}  # live recipes: (WGAN-GP steps, training images)
+DEFAULT_RECIPE = "quick"  # 16 px, within a minute on one CPU thread; thorough: 32 px, several minutes
 TRAIN_IMAGES_RANGE = (500, 20_000)
 TEST_IMAGES = 1000
 

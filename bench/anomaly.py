@@ -1,15 +1,18 @@
-"""Benchmark HistoryAD against the PyOD baselines on this machine: training and scoring speed, one table.
+"""Benchmark HistoryAD here: training and scoring speed against the PyOD baselines, and the Anomaly tab's live run.
 
     python -m bench.anomaly [--device auto] [--steps 10] [--train-images 5000] [--test-images 2000] [--threads 1]
+    python -m bench.anomaly --live quick --live-classes 1 --threads 2     # the tab's default live run, timed
 
 HistoryAD's seconds per epoch are measured over `--steps` steps of each phase and scaled to one pass
 over the normal training images (a WGAN-GP generator step consumes n_critic batches, a D_TV step one
-batch). Baselines are fitted on `--train-images` images. Scoring is images per second. The hardware
-line is measured (device name, or CPU model and torch threads).
+batch). Baselines are fitted on `--train-images` images. Scoring is images per second. With `--live`, the
+live run of the tab is timed as a visitor starts it (from the split's loading to the last update) for each
+class of `--live-classes`, with its final AUROC on the tab's held-out test images. The hardware line is
+measured (device name, or CPU model and torch threads); with `--live`, the load average is printed beside it.
 """
 from __future__ import annotations
 
-import argparse
+import os
 import tempfile
 import time
 from collections.abc import Sequence
@@ -18,9 +21,10 @@ from dataclasses import dataclass
 import torch
 
 from anomaly.baselines import BASELINES
-from anomaly.data import one_vs_rest
+from anomaly.data import make_split, one_vs_rest
 from anomaly.experiment import HistoryADConfig, critic_anomaly_scores, train_historyad
-from gan.cli import add_config_arguments, parse_configs
+from anomaly.settings import RECIPE_SIZES, TEST_IMAGES
+from gan.cli import ConfigError, command_parser, parse_configs
 from gan.device import pick_device
 from gan.hardware import hardware_description
 from gan.train import TrainConfig
@@ -36,6 +40,16 @@ class BenchConfig:
     train_images: int = 5000
     test_images: int = 2000
     threads: int = 1
+    live: str = ""
+    live_classes: str = "1"
+
+    def __post_init__(self) -> None:
+        if self.live and self.live not in RECIPE_SIZES:
+            raise ConfigError(f"--live must be one of {', '.join(RECIPE_SIZES)}, got {self.live!r}.")
+
+    def classes(self) -> list[int]:
+        """The held-out classes of --live-classes."""
+        return list(range(10)) if self.live_classes == "all" else [int(c) for c in self.live_classes.split(",")]
 
 
 HELP = {
@@ -44,16 +58,34 @@ HELP = {
     "batch_size": "images per batch of both HistoryAD phases",
     "train_images": "normal Fashion-MNIST images (HistoryAD epoch size, baselines' fit set)",
     "test_images": "test images to score",
-    "threads": "torch CPU threads",
+    "threads": "torch CPU threads (of the live run too)",
+    "live": f"time the tab's live run with this recipe ({', '.join(RECIPE_SIZES)}) instead; empty: the speed table",
+    "live_classes": "Fashion-MNIST classes held out in turn for --live: comma-separated, or all",
 }
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Time everything and print the table."""
-    parser = argparse.ArgumentParser(prog="python -m bench.anomaly", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_config_arguments(parser, BenchConfig, HELP)
-    config, _ = parse_configs(parser, argv, BenchConfig)
-    torch.set_num_threads(config.threads)
+def live_table(config: BenchConfig) -> None:
+    """Time the tab's live run (defaults of the recipe) per held-out class: seconds and the final AUROC."""
+    from anomaly.live import LiveSession, LiveSettings
+
+    device = pick_device(config.device)
+    print(f"{hardware_description(device)}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the start")
+    print("| held-out class | recipe | seconds | CPU seconds | AUROC | AUPRC (chance) |\n|---|---|---|---|---|---|")
+    for anomalous in config.classes():
+        started, cpu = time.perf_counter(), time.process_time()
+        settings = LiveSettings(anomalous, config.live)
+        split = make_split(settings.dataset, anomalous, train_limit=settings.train_images, test_limit=TEST_IMAGES)
+        session = LiveSession(device=device, threads=config.threads)
+        final = list(session.train(split, settings.live_recipe()))[-1]
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        name = split.class_names[anomalous]
+        print(f"| {anomalous} ({name}) | {config.live} | {seconds:.1f} | {cpu:.1f} | {final.metrics.auroc:.3f} | "
+              f"{final.metrics.auprc:.3f} ({final.metrics.anomaly_share:.2f}) |", flush=True)
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end")
+
+
+def speed_table(config: BenchConfig) -> None:
+    """Time both HistoryAD phases, scoring, and the baselines' fit and scoring."""
     device = pick_device(config.device)
     split = one_vs_rest("fashion-mnist", 0, train_limit=config.train_images, test_limit=config.test_images)
     historyad = HistoryADConfig(snapshot_every=1, alpha=0.0, dtv_steps=config.steps, memory_limit_mb=256.0)
@@ -82,6 +114,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("| method | training | scoring (images/s) |\n|---|---|---|")
     for name, training, speed in rows:
         print(f"| {name} | {training} | {speed:,.0f} |")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Time everything and print the table."""
+    parser = command_parser("python -m bench.anomaly", __doc__, (BenchConfig, HELP), print_config=False)
+    config, _ = parse_configs(parser, argv, BenchConfig)
+    torch.set_num_threads(config.threads)
+    if config.live:
+        live_table(config)
+    else:
+        speed_table(config)
 
 
 if __name__ == "__main__":

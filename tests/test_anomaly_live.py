@@ -8,8 +8,13 @@ import pytest
 import torch
 
 from anomaly.data import one_vs_rest
-from anomaly.live import LiveSession, LiveSettings, running_workers
+from anomaly.live import RECIPES, LiveRecipe, LiveSession, LiveSettings, running_workers
 from anomaly.settings import LIVE_MODEL
+
+
+def tiny(steps: int) -> LiveRecipe:
+    """The quick recipe's shape at a test's length (as many D_TV steps as WGAN steps)."""
+    return LiveRecipe(steps=steps, dtv_steps=steps)
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +26,7 @@ def small_split():
 def test_two_sessions_train_in_their_own_folders_each_deleted_when_its_run_ends(small_split) -> None:
     torch.set_num_threads(1)
     first, second = LiveSession(), LiveSession()
-    first_run, second_run = first.train(small_split, steps=400, every=1), second.train(small_split, steps=400, every=1)
+    first_run, second_run = first.train(small_split, tiny(400), every=1), second.train(small_split, tiny(400), every=1)
     next(first_run), next(second_run)
     assert first.run_dir != second.run_dir and first.run_dir.is_dir() and second.run_dir.is_dir()
     assert (first.run_dir / "train_config.json").exists() and (second.run_dir / "train_config.json").exists()
@@ -33,7 +38,7 @@ def test_two_sessions_train_in_their_own_folders_each_deleted_when_its_run_ends(
 
 
 def _final_scores(split, seed: int):
-    return list(LiveSession(seed=seed).train(split, steps=10))[-1].scores.anomalous
+    return list(LiveSession(seed=seed).train(split, tiny(10)))[-1].scores.anomalous
 
 
 def test_a_session_draws_from_its_own_generator_whatever_the_global_seed(small_split) -> None:
@@ -62,7 +67,7 @@ def test_two_concurrent_sessions_give_the_result_each_gives_alone(small_split) -
 def test_live_training_streams_plain_phases_and_stop_keeps_the_partial_model(small_split) -> None:
     torch.set_num_threads(1)
     session = LiveSession()
-    updates = session.train(small_split, steps=400, every=2)
+    updates = session.train(small_split, tiny(400), every=2)
     first = next(updates)
     assert first.phase == "training the WGAN" and first.step == 2 and first.total == 400
     assert len(first.scores.normal) + len(first.scores.anomalous) == len(small_split.test_labels)
@@ -71,18 +76,36 @@ def test_live_training_streams_plain_phases_and_stop_keeps_the_partial_model(sma
     rest = list(updates)
     assert [u.phase for u in rest] == ["stopped"]  # no redraw of queued steps after Stop, then the stopped model
     assert session.detector is not None and session.detector.name == LIVE_MODEL
-    scores = session.detector.score(small_split.test_tensor())
+    scores = session.detector.score(small_split.at_size(16, 16).test_tensor())  # the quick recipe's 16 px
     assert scores.shape == (len(small_split.test_labels),)
     assert not running_workers()
 
 
 def test_a_run_that_ends_below_chance_says_so(small_split) -> None:
-    final = list(LiveSession().train(small_split, steps=20))[-1]
+    final = list(LiveSession().train(small_split, tiny(20)))[-1]
     assert final.phase == "done"
     assert ("Below chance" in final.message()) == (final.metrics.auroc < 0.5)
 
 
-@pytest.mark.parametrize("steps, images", [(10_000, 3000), (60, 10**9), (float("nan"), 3000), (None, 3000)])
+@pytest.mark.parametrize("steps, images", [(10_000, 3000), (60, 10**9), (float("nan"), 3000), ("60", 3000)])
 def test_live_settings_refuse_values_outside_the_sliders(steps, images) -> None:
     with pytest.raises(ValueError, match="must be a number from"):
         LiveSettings(anomalous_class=1, steps=steps, train_images=images)
+
+
+def test_live_settings_name_their_recipe_and_default_to_its_length() -> None:
+    settings = LiveSettings(anomalous_class=1, recipe="thorough")
+    assert (settings.steps, settings.train_images) == (RECIPES["thorough"].steps, RECIPES["thorough"].train_images)
+    assert settings.live_recipe() == RECIPES["thorough"]
+    assert LiveSettings(anomalous_class=1, steps=300).live_recipe().steps == 300
+    with pytest.raises(ValueError, match="Pick one of the recipes"):
+        LiveSettings(anomalous_class=1, recipe="fastest")
+
+
+def test_a_split_at_another_size_keeps_its_images_and_labels(small_split) -> None:
+    small = small_split.at_size(16, 16)
+    assert small.train.images.shape[1:] == small.test_images.shape[1:] == small.val_images.shape[1:] == (1, 16, 16)
+    assert torch.equal(small.test_labels, small_split.test_labels) and len(small.train) == len(small_split.train)
+    mean = lambda images: images.float().mean().item()  # noqa: E731
+    content = small_split.test_images[..., 2:30, 2:30]
+    assert abs(mean(small.test_images) - mean(content)) < 3  # the 28 px content resized, no padding

@@ -84,15 +84,15 @@ def test_bad_input_to_every_handler_is_a_sentence_and_the_log_holds_no_traceback
         "verdicts with a text threshold": (fn_index(demo, "verdicts"), [None, "abc", None]),
         "40 000 forged scores": (
             fn_index(demo, "keep_scores"),
-            [[{"image": "x", "score": 1.0, "note": "", "out_of_domain": ""}] * 40_000],
+            [[{"image": "x", "score": 1.0, "note": "", "out_of_domain": ""}] * 40_000, None],
         ),
         "500 forged scores": (
             fn_index(demo, "keep_scores"),
-            [[{"image": "x", "score": 1.0, "note": "", "out_of_domain": ""}] * 500],
+            [[{"image": "x", "score": 1.0, "note": "", "out_of_domain": ""}] * 500, None],
         ),
         "a forged score that is text": (
             fn_index(demo, "keep_scores"),
-            [[{"image": "x", "score": "NaN", "note": "", "out_of_domain": ""}]],
+            [[{"image": "x", "score": "NaN", "note": "", "out_of_domain": ""}], None],
         ),
         "a model name of 100 000 characters": (fn_index(demo, "run"), [None, "m" * 100_000, 256, 1.0]),
     }

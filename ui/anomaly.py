@@ -9,6 +9,9 @@ imports no torch.
 """
 from __future__ import annotations
 
+import base64
+import html
+import io
 import logging
 import math
 from typing import TYPE_CHECKING
@@ -16,10 +19,12 @@ from typing import TYPE_CHECKING
 import gradio as gr
 
 from anomaly.settings import (
+    DEFAULT_RECIPE,
     DETECTOR,
     LIVE_MODEL,
     MAX_IMAGES,
     MAX_TOTAL_PIXELS,
+    RECIPE_SIZES,
     STEPS_RANGE,
     TEST_IMAGES,
     TRAIN_IMAGES_RANGE,
@@ -35,6 +40,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 LIVE_RUNS = 2  # live trainings running at once across all visitors; more wait in the queue
+LIVE_THREADS = 2  # torch threads of a live run (process-wide): a 2-core Space's own default
+RECIPE_INFO = "quick: 16×16 images, within a minute on one CPU thread; thorough: 32×32 like the shipped models, minutes"
+TABLE_CSS = (
+    "table { width: 100%; } td img { vertical-align: middle; margin-right: 6px; } "
+    ".anomaly-score, .anomaly-verdict { white-space: nowrap; }"
+)
 USER_ERRORS = (ValueError, TypeError)  # the capability's user errors (WeightsError, DataError, InvalidImageError, RequestError) are ValueErrors
 INTRO = (
     "### Anomaly detection with HistoryAD (Chatillon & Ballester 2020)\n"
@@ -96,8 +107,12 @@ class AnomalyTab:
         figure = score_histograms(reference.normal, reference.anomalous, title, threshold=slider.value)
         return (
             figure, summary, gr.update(minimum=slider.minimum, maximum=slider.maximum, step=slider.step, value=slider.value),
-            reference, _threshold_text(reference, slider.value), None, "",
+            reference, _threshold_text(reference, slider.value),
         )
+
+    def rescore(self, name: str | None, files: list | None, live: LiveSession | None) -> list[dict] | None:
+        """The uploaded images scored by the picked model (None when there are none), so no score outlives its model."""
+        return with_thumbnails(self.score(name, files, live), files) if files else None
 
     def score(self, name: str, files: list | None, live: LiveSession | None = None) -> list[dict]:
         """Score uploaded images with a model: a list of {image, score, note, out_of_domain}, higher score = more anomalous."""
@@ -107,24 +122,28 @@ class AnomalyTab:
             raise _error(error) from None
         return [{"image": s.image, "score": round(s.score, 4), "note": s.note, "out_of_domain": s.out_of_domain} for s in result.scores]
 
-    def train(self, anomalous: str, steps: float, train_images: float, live: LiveSession | None):
+    def train(self, anomalous: str, recipe: str, steps: float, train_images: float, live: LiveSession | None):
         """Train a small HistoryAD on Fashion-MNIST in a folder of its own, redrawing the histograms; Stop keeps the partial model."""
         from anomaly.data import make_split
         from anomaly.live import LiveSession, LiveSettings
         from anomaly.plots import score_histograms
+        from gan.data import DataError
         from gan.device import pick_device
 
         try:
             if anomalous not in FASHION_MNIST_CLASSES:
                 raise ValueError("Pick one of the ten Fashion-MNIST classes as the anomaly.")
-            settings = LiveSettings(FASHION_MNIST_CLASSES.index(anomalous), steps, train_images)
+            settings = LiveSettings(FASHION_MNIST_CLASSES.index(anomalous), recipe, steps, train_images)
             split = make_split(settings.dataset, settings.anomalous_class, train_limit=settings.train_images, test_limit=TEST_IMAGES)
+        except DataError as error:
+            sentence = f"Live training needs Fashion-MNIST. {error} The shipped models still score images."
+            raise _error(ValueError(sentence)) from None
         except USER_ERRORS as error:
             raise _error(error) from None
         if live is None:
-            live = LiveSession(device=pick_device(self.ctx.device))
+            live = LiveSession(device=pick_device(self.ctx.device), threads=LIVE_THREADS)
         yield None, f"Training on {len(split.train)} normal images, '{anomalous}' held out: starting.", gr.skip(), live
-        for update in live.train(split, settings.steps):
+        for update in live.train(split, settings.live_recipe()):
             figure = score_histograms(update.scores.normal, update.scores.anomalous, update.phase.capitalize(), anomalous_label=anomalous)
             if not update.finished:
                 yield figure, update.message(), gr.skip(), gr.skip()
@@ -152,6 +171,42 @@ def _threshold_text(reference: ReferenceScores, threshold: float) -> str:
     return f"At threshold **{threshold:.3g}** (score above it = anomalous): precision **{precision:.2f}**, recall **{recall:.2f}** on the test images."
 
 
+def thumbnail(path: str | None, size: int = 48) -> str:
+    """A small PNG of the image at `path` as a data URI ('' when it cannot be read)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            image.thumbnail((size, size))
+            buffer = io.BytesIO()
+            image.convert("RGB").save(buffer, format="PNG")
+    except (OSError, ValueError, TypeError, Image.DecompressionBombError):
+        return ""
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def score_table(scored: list[dict] | None, threshold: float) -> str:
+    """The scored images as an HTML table: thumbnail and name, score, verdict at `threshold`, notes."""
+    if not scored:
+        return ""
+    rows = []
+    for entry in scored:
+        anomalous = entry["score"] > threshold
+        image = f'<img src="{entry["thumbnail"]}" alt="" width="48"> ' if entry.get("thumbnail") else ""
+        rows.append(
+            "<tr>"
+            f'<td class="anomaly-image">{image}{html.escape(entry["image"])}</td>'
+            f'<td class="anomaly-score">{entry["score"]:.3f}</td>'
+            f'<td class="anomaly-verdict">{"<b>anomalous</b>" if anomalous else "normal"}</td>'
+            f"<td>{html.escape(entry.get('out_of_domain') or '') or '—'}</td>"
+            f"<td>{html.escape(entry.get('note') or '') or '—'}</td>"
+            "</tr>"
+        )
+    head = "".join(f"<th>{name}</th>" for name in ("image", "score", "verdict", "out of domain", "conversion"))
+    caption = f"<caption>Verdicts at threshold {threshold:.3g} (score above it = anomalous)</caption>"
+    return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
 def verdicts(reference: ReferenceScores | None, threshold: float, scored: list[dict] | None) -> tuple:
     """Redraw the histograms with the user's images marked; the verdict of each at the threshold."""
     from anomaly.plots import score_histograms
@@ -160,25 +215,35 @@ def verdicts(reference: ReferenceScores | None, threshold: float, scored: list[d
         return None, "Pick a model to see its histograms.", ""
     if not isinstance(threshold, (int, float)) or not math.isfinite(threshold):
         raise gr.Error("The threshold must be a finite number.", print_exception=False)
-    rows = []
-    for entry in scored or []:
-        verdict = "**anomalous**" if entry["score"] > threshold else "normal"
-        if entry.get("out_of_domain"):
-            verdict += f" (out of domain: {entry['out_of_domain']})"
-        rows.append(f"| {entry['image']} | {entry['score']:.3g} | {verdict} | {entry['note']} |")
-    table = ("| image | score | verdict | conversion |\n|---|---|---|---|\n" + "\n".join(rows)) if rows else ""
     marks = [entry["score"] for entry in scored or []]
     figure = score_histograms(reference.normal, reference.anomalous, "", marks, threshold)
-    return figure, _threshold_text(reference, threshold), table
+    return figure, _threshold_text(reference, threshold), score_table(scored, threshold)
+
+
+def with_thumbnails(scored: list[dict] | None, files: list | None) -> list[dict] | None:
+    """The API's score entries with a thumbnail of each image added (for the table only)."""
+    if not scored:
+        return scored
+    paths = _paths(files)
+    paths += [None] * (len(scored) - len(paths))
+    return [{**entry, "thumbnail": thumbnail(path)} for entry, path in zip(scored, paths)]
+
+
+def recipe_sizes(recipe: str) -> tuple:
+    """The sliders set to a recipe's own length and number of training images."""
+    if recipe not in RECIPE_SIZES:
+        raise gr.Error(f"Pick one of the recipes: {', '.join(RECIPE_SIZES)}.", print_exception=False)
+    return RECIPE_SIZES[recipe]
 
 
 SCORE_FIELDS = {"image": (str,), "score": (int, float), "note": (str,), "out_of_domain": (str, type(None))}
 
 
 @user_errors
-def keep_scores(result: object) -> list[dict]:
-    """The scores shown to the user, kept as the session's state for the verdicts: checked, as the page sends them."""
-    return checked_records(result, "The scores", MAX_IMAGES, SCORE_FIELDS)
+def keep_scores(result: object, files: list | None) -> list[dict] | None:
+    """The scores shown to the user, kept as the session's state for the verdicts: checked, as the page sends them,
+    with a thumbnail of each image added for the table."""
+    return with_thumbnails(checked_records(result, "The scores", MAX_IMAGES, SCORE_FIELDS), files)
 
 
 def stop_live(live: LiveSession | None) -> str:
@@ -210,16 +275,21 @@ def build_tab(ctx: AppContext) -> None:
         threshold_text = gr.Markdown(elem_id="anomaly-threshold")
         with gr.Row():
             files = gr.Files(file_types=["image"], label=f"Your images (up to {MAX_IMAGES})", elem_id="anomaly-files")
-            with gr.Column():
-                score_button = gr.Button("Score my images", variant="primary")
-                scores_json = gr.JSON(label="Scores (higher = more anomalous)")
-        verdict_table = gr.Markdown(elem_id="anomaly-verdicts")
+            score_button = gr.Button("Score my images", variant="primary")
+        verdict_table = gr.HTML(elem_id="anomaly-verdicts", css_template=TABLE_CSS)
+        scores_json = gr.JSON(visible=False)  # the output of the `anomaly_score` endpoint; people read the table
 
-        with gr.Accordion("Live training (a small CPU configuration, a few minutes)", open=False):
+        with gr.Accordion("Live training (a small HistoryAD trained here: a minute by default)", open=False):
             with gr.Row():
                 held_out = gr.Dropdown(list(FASHION_MNIST_CLASSES), value="trouser", label="Fashion-MNIST class held out (the anomaly)")
-                steps = gr.Slider(*STEPS_RANGE, value=60, step=10, label="WGAN-GP steps (and D_TV steps)", elem_id="anomaly-steps")
-                train_images = gr.Slider(*TRAIN_IMAGES_RANGE, value=3000, step=500, label="Normal training images")
+                recipe = gr.Radio(list(RECIPE_SIZES), value=DEFAULT_RECIPE, label="Recipe", info=RECIPE_INFO)
+                default_steps, default_images = RECIPE_SIZES[DEFAULT_RECIPE]
+                steps = gr.Slider(
+                    *STEPS_RANGE, value=default_steps, step=10, label="WGAN-GP steps", elem_id="anomaly-steps"
+                )
+                train_images = gr.Slider(
+                    *TRAIN_IMAGES_RANGE, value=default_images, step=500, label="Normal training images"
+                )
             with gr.Row():
                 train_button = gr.Button("Train", variant="primary", elem_id="anomaly-train")
                 stop_button = gr.Button("Stop", variant="stop", elem_id="anomaly-stop")
@@ -232,16 +302,24 @@ def build_tab(ctx: AppContext) -> None:
             interpolation_strip = gr.Gallery(label="G((1−t)z1 + t z2)", columns=12, height=140)
             noise_plot = gr.Plot(label="Scores under Gaussian noise")
 
-        view_outputs = [histogram, summary, threshold, reference, threshold_text, scored, verdict_table]
-        gr.on(None, tab.view, [model_name, live], view_outputs, api_visibility="private")
-        threshold.release(verdicts, [reference, threshold, scored], [histogram, threshold_text, verdict_table], api_visibility="private")
+        view_outputs = [histogram, summary, threshold, reference, threshold_text]
+        verdict_inputs, verdict_outputs = [reference, threshold, scored], [histogram, threshold_text, verdict_table]
+
+        def rescored(view):  # after a model's histograms: the uploaded images scored again by it, never a stale score
+            return view.success(tab.rescore, [model_name, files, live], [scored], api_visibility="private").success(
+                verdicts, verdict_inputs, verdict_outputs, api_visibility="private"
+            )
+
+        rescored(gr.on(None, tab.view, [model_name, live], view_outputs, api_visibility="private"))
+        threshold.release(verdicts, verdict_inputs, verdict_outputs, api_visibility="private")
         score_button.click(tab.score, [model_name, files, live], [scores_json], api_name="anomaly_score").success(
-            keep_scores, [scores_json], [scored], api_visibility="private"
-        ).then(verdicts, [reference, threshold, scored], [histogram, threshold_text, verdict_table], api_visibility="private")
+            keep_scores, [scores_json, files], [scored], api_visibility="private"
+        ).then(verdicts, verdict_inputs, verdict_outputs, api_visibility="private")
         # preprocess=False: values reach `LiveSettings` as sent, so text, NaN or None in a number get its sentence, not Gradio's generic error.
-        train_button.click(
-            tab.train, [held_out, steps, train_images, live], [live_plot, live_status, model_name, live],
+        rescored(train_button.click(
+            tab.train, [held_out, recipe, steps, train_images, live], [live_plot, live_status, model_name, live],
             api_visibility="private", concurrency_limit=LIVE_RUNS, concurrency_id="anomaly-live", preprocess=False,
-        )
+        ).then(tab.view, [model_name, live], view_outputs, api_visibility="private"))
+        recipe.change(recipe_sizes, [recipe], [steps, train_images], api_visibility="private")
         stop_button.click(stop_live, [live], [live_status], api_visibility="private")
         figures_button.click(tab.talk, [model_name, live], [interpolation_plot, interpolation_strip, noise_plot], api_visibility="private")
