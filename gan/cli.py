@@ -27,6 +27,9 @@ def add_config_arguments(parser: argparse.ArgumentParser, config_cls: type, help
         if kind is bool:
             parser.add_argument(_flag(field.name), action=argparse.BooleanOptionalAction, default=default, help=text)
             continue
+        if typing.get_origin(kind) is list:  # list[X]: the flag takes several values
+            parser.add_argument(_flag(field.name), type=typing.get_args(kind)[0], nargs="+", default=default, help=text)
+            continue
         base = next((t for t in typing.get_args(kind) if t is not type(None)), kind)
         parser.add_argument(_flag(field.name), type=base, default=default, help=text)
 
