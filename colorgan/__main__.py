@@ -6,6 +6,7 @@
 Each photo is written as <out>/<name>-color.png at its full resolution. Unreadable files are
 reported and skipped; the exit status is 1 when any file failed.
 """
+
 from __future__ import annotations
 
 import sys
@@ -58,8 +59,10 @@ HELP = {
     "out": "folder for the colorized PNG files (created if missing)",
     "model": "shipped model (the first of `Colorizer.shipped_models()` is the default), Hub repo id or weights folder",
     "size": f"longer side, in pixels, at which the model predicts color ({MIN_SIZE} to {MAX_SIZE})",
-    "strength": f"scale of the predicted color ({MIN_STRENGTH:g} to {MAX_STRENGTH:g}): 1 is the model's own, above 1 more saturated, 0 gray",
-    "temperature": f"vividness of distribution models ({MIN_TEMPERATURE:g} to {MAX_TEMPERATURE:g}): lower is more vivid, 1 the average colour; "
+    "strength": f"scale of the predicted color ({MIN_STRENGTH:g} to {MAX_STRENGTH:g}): "
+    "1 is the model's own, above 1 more saturated, 0 gray",
+    "temperature": f"vividness of distribution models ({MIN_TEMPERATURE:g} to {MAX_TEMPERATURE:g}): "
+    "lower is more vivid, 1 the average colour; "
     "0 keeps the model's own; models that predict one colour ignore it",
     "device": "auto, cpu, cuda, cuda:1, mps",
 }
@@ -68,7 +71,9 @@ HELP = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Colorize every photo given; return the exit status."""
     parser = command_parser("python -m colorgan", __doc__, (ColorizeConfig, HELP), print_config=False)
-    parser.add_argument("photos", nargs="+", type=Path, help="image files to colorize (any size; color photos are treated as gray)")
+    parser.add_argument(
+        "photos", nargs="+", type=Path, help="image files to colorize (any size; color photos are treated as gray)"
+    )
     config, args = parse_configs(parser, argv, ColorizeConfig)
     try:
         colorizer = Colorizer.from_pretrained(config.model or None, device=config.device)

@@ -48,8 +48,10 @@ def prediction_size(height: int, width: int, size: int, multiple: int) -> tuple[
     return _model_side(height, longer, size, multiple), _model_side(width, longer, size, multiple)
 
 
-def predict_ab(model: ChromaGANGenerator, lightness: Tensor, strength: float = DEFAULT_STRENGTH, temperature: float | None = None) -> Tensor:
-    """The model's ab for normalized L (distribution models: decoded at `temperature`), scaled by `strength`, clamped to [-1, 1]."""
+def predict_ab(
+    model: ChromaGANGenerator, lightness: Tensor, strength: float = DEFAULT_STRENGTH, temperature: float | None = None
+) -> Tensor:
+    """The model's ab for normalized L (distributions decoded at `temperature`), scaled by `strength`, in [-1, 1]."""
     if temperature is not None and model.ab_bins:
         ab = model.decode(model(lightness, bins=True)[0], temperature)
     else:
@@ -59,9 +61,16 @@ def predict_ab(model: ChromaGANGenerator, lightness: Tensor, strength: float = D
 
 @torch.no_grad()
 def colorize(
-    image: Image.Image, model: ChromaGANGenerator, size: int | None = None, strength: float = DEFAULT_STRENGTH, temperature: float | None = None
+    image: Image.Image,
+    model: ChromaGANGenerator,
+    size: int | None = None,
+    strength: float = DEFAULT_STRENGTH,
+    temperature: float | None = None,
 ) -> Image.Image:
-    """A color version of `image` (RGB or gray, any size) with the same size and luminance; `strength` scales the chroma, `temperature` sharpens a distribution."""
+    """A color version of `image` (RGB or gray, any size) with the same size and luminance.
+
+    `strength` scales the predicted chroma; `temperature` sharpens a predicted distribution (None: the model's own).
+    """
     device = next(model.parameters()).device
     rgb = image_to_rgb(image)[None].to(device)
     lightness = rgb_to_lab(rgb)[:, :1]
@@ -84,9 +93,13 @@ class Colorizer(Pipeline):
         return bool(self.model.ab_bins)
 
     def __call__(
-        self, image: Image.Image, size: int | None = None, strength: float = DEFAULT_STRENGTH, temperature: float | None = None
+        self,
+        image: Image.Image,
+        size: int | None = None,
+        strength: float = DEFAULT_STRENGTH,
+        temperature: float | None = None,
     ) -> ColorizeResult:
-        """Colorize `image` with color predicted at `size` px, its chroma scaled by `strength`; `temperature`: distribution models only (None: the model's)."""
+        """Colorize `image`: color predicted at `size` px, chroma scaled by `strength`, `temperature` if distribution."""
         size = size or DEFAULT_SIZE
         if not MIN_SIZE <= size <= MAX_SIZE:
             raise ValueError(f"The prediction size must be between {MIN_SIZE} and {MAX_SIZE} pixels, got {size}.")
@@ -96,4 +109,5 @@ class Colorizer(Pipeline):
         colored = colorize(image, self.model, size, strength, temperature)
         shape = prediction_size(image.height, image.width, size, self.model.size_multiple)
         used = (self.model.temperature if temperature is None else temperature) if self.predicts_distribution else None
-        return ColorizeResult(colored, self.name, str(self.source), shape, time.perf_counter() - started, strength, used)
+        seconds = time.perf_counter() - started
+        return ColorizeResult(colored, self.name, str(self.source), shape, seconds, strength, used)

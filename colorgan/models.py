@@ -112,7 +112,9 @@ class ChromaGANGenerator(
         ab = annealed_mean(logits, self.ab_centres, self.temperature if temperature is None else temperature)
         return F.interpolate(ab, scale_factor=2, mode="bilinear", align_corners=False)
 
-    def forward(self, lightness: Tensor, with_classes: bool = False, bins: bool = False) -> Tensor | tuple[Tensor, Tensor | None]:
+    def forward(
+        self, lightness: Tensor, with_classes: bool = False, bins: bool = False
+    ) -> Tensor | tuple[Tensor, Tensor | None]:
         """ab; with `with_classes`, (ab, class logits or None when the model has no class head).
 
         With `bins` (distribution models), (logits over the ab bins at half resolution, class logits or None).

@@ -9,6 +9,7 @@ count. The colour shown is the annealed mean: the mean of the distribution sharp
 (T = 1 the mean, which drifts to brown; T -> 0 the mode, which is vivid but patchy; 0.38 in the paper).
 Bin centres are held normalised, in the models' units (ab / 110).
 """
+
 from __future__ import annotations
 
 import torch
@@ -25,7 +26,7 @@ GRID_CELLS = 13  # the ab grid searched for bins spans -130 to 130
 
 
 def in_gamut_bins(step: int = 3) -> Tensor:
-    """(Q, 2) normalised centres of the bins of size 10 that some sRGB colour falls in (8-bit cube sampled every `step`)."""
+    """(Q, 2) normalised centres of the 10-wide bins some sRGB colour falls in (8-bit cube sampled every `step`)."""
     levels = torch.arange(0, 256, step, dtype=torch.float32) / 255
     found = []
     for red in levels.split(16):
@@ -36,17 +37,19 @@ def in_gamut_bins(step: int = 3) -> Tensor:
 
 
 def annealed_mean(logits: Tensor, centres: Tensor, temperature: float = DEFAULT_TEMPERATURE) -> Tensor:
-    """(N, Q, H, W) bin logits -> (N, 2, H, W) normalised ab: the mean of softmax(logits / T) over the (Q, 2) bin centres."""
+    """(N, Q, H, W) bin logits -> (N, 2, H, W) normalised ab: the mean of softmax(logits / T) over the bins."""
     probabilities = F.softmax(logits / max(temperature, 1e-3), dim=1)
     return torch.einsum("nqhw,qc->nchw", probabilities, centres.to(probabilities))
 
 
 def soft_encode(ab: Tensor, centres: Tensor) -> Tensor:
-    """Normalised (N, 2, H, W) ab -> (N, Q, H, W) soft targets: the 5 nearest bins, Gaussian weights of sigma 5 (ab units), summing to 1."""
+    """Normalised (N, 2, H, W) ab -> (N, Q, H, W) soft targets: the 5 nearest bins, Gaussian weights of sigma 5."""
     points = ab.permute(0, 2, 3, 1).reshape(-1, 2) * AB_RANGE
     distances = torch.cdist(points, centres.to(points) * AB_RANGE)
     nearest, index = distances.topk(SOFT_NEIGHBOURS, dim=1, largest=False)
-    weights = torch.exp(-(nearest**2 - nearest[:, :1] ** 2) / (2 * SOFT_SIGMA**2))  # shifted: far colours do not underflow
+    weights = torch.exp(
+        -(nearest**2 - nearest[:, :1] ** 2) / (2 * SOFT_SIGMA**2)
+    )  # shifted: far colours do not underflow
     target = torch.zeros(points.shape[0], centres.shape[0], dtype=ab.dtype, device=ab.device)
     target.scatter_(1, index, weights / weights.sum(1, keepdim=True))
     n, _, h, w = ab.shape
@@ -54,7 +57,7 @@ def soft_encode(ab: Tensor, centres: Tensor) -> Tensor:
 
 
 def nearest_bins(ab: Tensor, centres: Tensor) -> Tensor:
-    """(N, H, W) index of the bin nearest to each colour of normalised (N, 2, H, W) ab: the grid cell's own bin, or the nearest in-gamut one."""
+    """(N, H, W) index of the bin nearest to each colour of normalised (N, 2, H, W) ab (via its grid cell)."""
     cells = torch.arange(-GRID_CELLS, GRID_CELLS + 1, dtype=torch.float32) * BIN_SIZE
     grid = torch.cartesian_prod(cells, cells)
     lookup = torch.cdist(grid, centres.float().cpu() * AB_RANGE).argmin(1).to(ab.device)
@@ -69,7 +72,7 @@ def bin_prior(ab: Tensor, centres: Tensor) -> Tensor:
 
 
 def rebalancing_weights(prior: Tensor, centres: Tensor) -> Tensor:
-    """(Q,) weights of each true bin: 1 / ((1 - lambda) * smoothed prior + lambda / Q), scaled so the prior's mean weight is 1."""
+    """(Q,) weight of each true bin: 1 / ((1 - lambda) * smoothed prior + lambda / Q), mean 1 under the prior."""
     gap = torch.cdist(centres.double() * AB_RANGE, centres.double() * AB_RANGE)
     kernel = torch.exp(-(gap**2) / (2 * PRIOR_SIGMA**2))
     smoothed = kernel @ prior.double()
@@ -88,7 +91,7 @@ def images_prior(rgb: Tensor, centres: Tensor, batch: int = 256) -> Tensor:
 
 
 def rebalanced_cross_entropy(logits: Tensor, ab: Tensor, centres: Tensor, weights: Tensor) -> Tensor:
-    """Class-rebalanced cross-entropy of (N, Q, H, W) logits against soft-encoded normalised (N, 2, H, W) ab: summed over pixels, batch mean."""
+    """Class-rebalanced cross-entropy of (N, Q, H, W) logits against soft-encoded (N, 2, H, W) ab (sum per image)."""
     target = soft_encode(ab, centres)
     pixel_weight = weights.to(logits)[target.argmax(1)]
     loss = -(target * F.log_softmax(logits, dim=1)).sum(1) * pixel_weight

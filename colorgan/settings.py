@@ -20,7 +20,9 @@ MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 1.0
 
 
 def check_temperature(temperature: float | None) -> float | None:
-    """`temperature` when None (the model's own) or in [MIN_TEMPERATURE, MAX_TEMPERATURE]; else a ValueError that says the range."""
+    """`temperature` when None (the model's own) or in [MIN_TEMPERATURE, MAX_TEMPERATURE]; else a ValueError."""
     if temperature is not None and not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
-        raise ValueError(f"The colour temperature must be between {MIN_TEMPERATURE:g} and {MAX_TEMPERATURE:g}, got {temperature:g}.")
+        raise ValueError(
+            f"The colour temperature must be between {MIN_TEMPERATURE:g} and {MAX_TEMPERATURE:g}, got {temperature:g}."
+        )
     return temperature

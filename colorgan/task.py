@@ -16,7 +16,7 @@ from gan.objectives import make_objective
 from gan.task import Batch, GanTask
 
 LABEL_SMOOTHING = 0.1
-PSNR_FLOOR = 1.0  # dB below the gray photo's PSNR that model selection tolerates (PSNR charges every plausible wrong colour)
+PSNR_FLOOR = 1.0  # dB below the gray photo's PSNR that selection tolerates (PSNR charges plausible wrong colours)
 
 
 def build_critic(variant: Variant, base_channels: int = 32, n_layers: int = 3) -> nn.Module | None:
@@ -82,14 +82,19 @@ class ColorizationTask(GanTask):
     """
 
     def __init__(
-        self, generator: ChromaGANGenerator, critic: nn.Module | None, variant: Variant, max_zoom: float = 1.0, bin_weights: Tensor | None = None
+        self,
+        generator: ChromaGANGenerator,
+        critic: nn.Module | None,
+        variant: Variant,
+        max_zoom: float = 1.0,
+        bin_weights: Tensor | None = None,
     ) -> None:
         super().__init__()
         self.generator, self.critic, self.variant, self.max_zoom = generator, critic, variant, max_zoom
         self.objective = make_objective(variant.objective) if variant.objective is not None else None
         if variant.predicts_distribution:
             if bin_weights is None or len(bin_weights) != generator.ab_bins:
-                raise ValueError("A distribution variant needs a generator with ab bins and one rebalancing weight per bin.")
+                raise ValueError("A distribution variant needs a generator with ab bins and a weight per bin.")
             self.register_buffer("bin_weights", bin_weights.float())
 
     def _lab(self, batch: Batch, augment: bool = True) -> tuple[Tensor, Tensor]:
@@ -107,7 +112,8 @@ class ColorizationTask(GanTask):
         v = self.variant
         if v.predicts_distribution:
             bins, logits = generator(lightness, bins=True)
-            reconstruction = rebalanced_cross_entropy(bins, F.avg_pool2d(ab, 2), self.generator.ab_centres, self.bin_weights)
+            target = F.avg_pool2d(ab, 2)  # the bins are predicted at half resolution
+            reconstruction = rebalanced_cross_entropy(bins, target, self.generator.ab_centres, self.bin_weights)
             fake_ab = self.generator.decode(bins)
         else:
             fake_ab, logits = generator(lightness, with_classes=True)
@@ -139,7 +145,7 @@ class ColorizationTask(GanTask):
 
     @torch.no_grad()
     def evaluate(self, batch: Batch) -> dict[str, float]:
-        """PSNR, raw and rebalanced ab AuC (weights from the batch's own colours) of prediction and gray, colorfulness, on a held-out batch.
+        """PSNR, raw and rebalanced ab AuC (the batch's own colour weights) of prediction and gray, and colorfulness.
 
         "selection" is the model-selection score: the rebalanced AuC when raw AuC is no worse than the gray
         photo's and PSNR at most PSNR_FLOOR dB below it (the floors), else that AuC less 100.

@@ -37,7 +37,8 @@ VARIANTS: dict[str, Variant] = {
     "chromagan-mse": Variant("wgan-gp", "mse", 1.0, 0.1, 0.003, description="ChromaGAN as the authors' Keras code weighs it: per-pixel MSE + 0.1 WGAN-GP + 0.003 KL(class)"),
     "chromagan-dist": Variant(
         "wgan-gp", "rebalanced-ce", 1.0, 0.1, 0.003,
-        description="ChromaGAN with a colour distribution: rebalanced cross-entropy over ab bins + 0.1 WGAN-GP + 0.003 KL(class)",
+        description="ChromaGAN with a colour distribution: rebalanced cross-entropy over ab bins "
+        "+ 0.1 WGAN-GP + 0.003 KL(class)",
     ),
     "pix2pix": Variant("bce", "l1", 100.0, 1.0, description="pix2pix cGAN: BCE + 100 L1"),
     "lsgan": Variant("lsgan", "l1", 100.0, 1.0, description="LSGAN + 100 L1"),

@@ -1,4 +1,4 @@
-"""Held-out evaluation of colorization models: colour AuC (raw and class-rebalanced), PSNR, SSIM, colourfulness, FID-TIN.
+"""Held-out evaluation of colorization: colour AuC (raw and class-rebalanced), PSNR, SSIM, colourfulness, FID-TIN.
 
     python -m evaluation.colorize --data tiny-imagenet --fid-classifier fid-tin-classifier   # + the semantic test
     python -m evaluation.colorize --data tiny-imagenet+utkface --split val   # choose between models
@@ -24,6 +24,7 @@ resized to its 64-pixel input); `--fid-classifier inception` gives torch-fidelit
 (online). On Tiny ImageNet the same classifier gives the semantic test: its top-1 accuracy on each method's
 colorizations, beside the gray photos and the true colours.
 """
+
 from __future__ import annotations
 
 import time
@@ -106,8 +107,10 @@ def training_frequencies(data: str) -> np.ndarray:
     return ab_frequencies(_lab_ab(photos.images.permute(0, 2, 3, 1).float().div(255).numpy()))
 
 
-def colour_scores(predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray], weights_from: np.ndarray | None) -> dict[str, float]:
-    """Raw and class-rebalanced ab AuC (weights from the set's own true colours and, when given, from `weights_from` frequencies)."""
+def colour_scores(
+    predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray], weights_from: np.ndarray | None
+) -> dict[str, float]:
+    """Raw and class-rebalanced ab AuC (weights from the set's own true colours and from `weights_from`, when given)."""
     table = sum(ab_error_table(_lab_ab(p), _lab_ab(t)) for p, t in zip(predictions, truths))
     scores = {"auc": ab_auc(table), "auc_rebalanced": ab_auc(table, inverse_frequency(ab_frequencies(table)))}
     if weights_from is not None:
@@ -115,7 +118,9 @@ def colour_scores(predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray
     return scores
 
 
-def score_pairs(predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray], weights_from: np.ndarray | None = None) -> dict[str, float]:
+def score_pairs(
+    predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray], weights_from: np.ndarray | None = None
+) -> dict[str, float]:
     """Colour AuC, mean PSNR (dB), SSIM and colorfulness of HWC float [0, 1] predictions against their truths.
 
     Also the PSNR gain over the gray photo, image by image, with its 95 % bootstrap interval over the
@@ -142,13 +147,17 @@ def _numpy(images: torch.Tensor) -> list[np.ndarray]:
 
 
 def feature_tiles(images: Sequence[np.ndarray]) -> torch.Tensor:
-    """HWC float [0, 1] images of any sizes as one uint8 batch (N, 3, 64, 64): center-cropped square, resized by area."""
+    """HWC float [0, 1] images of any sizes as one uint8 batch (N, 3, 64, 64): center-cropped, resized by area."""
     tiles = []
     for image in images:
         height, width = image.shape[:2]
         side = min(height, width)
         top, left = (height - side) // 2, (width - side) // 2
-        square = torch.from_numpy(np.ascontiguousarray(image[top : top + side, left : left + side])).permute(2, 0, 1)[None].float()
+        square = (
+            torch.from_numpy(np.ascontiguousarray(image[top : top + side, left : left + side]))
+            .permute(2, 0, 1)[None]
+            .float()
+        )
         tiles.append(torch.nn.functional.interpolate(square, size=(FEATURE_SIZE, FEATURE_SIZE), mode="area"))
     return (torch.cat(tiles) * 255).round().clamp(0, 255).to(torch.uint8)
 
@@ -156,32 +165,47 @@ def feature_tiles(images: Sequence[np.ndarray]) -> torch.Tensor:
 FID_COLUMNS = {"fid_tin": "FID-TIN (vs true colors)", "fid_inception": "FID, Inception-v3 (vs true colors)"}
 
 
-def frechet_to_truth(predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray], classifier: TinyImageNetClassifier | str) -> float:
-    """FID-TIN between the colorizations and the true-color images (HWC float [0, 1], any sizes); INCEPTION: the Inception-v3 FID."""
+def frechet_to_truth(
+    predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray], classifier: TinyImageNetClassifier | str
+) -> float:
+    """FID-TIN between colorizations and true colours (HWC float [0, 1], any sizes); INCEPTION: Inception-v3 FID."""
     return frechet_distance(feature_tiles(truths), feature_tiles(predictions), classifier)
 
 
-def fid_scores(predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray], classifier: TinyImageNetClassifier | str | None) -> dict[str, float]:
+def fid_scores(
+    predictions: Sequence[np.ndarray], truths: Sequence[np.ndarray], classifier: TinyImageNetClassifier | str | None
+) -> dict[str, float]:
     """{"fid_inception" or "fid_tin": the distance} for `classifier`; {} when there is none."""
     if classifier is None:
         return {}
-    return {"fid_inception" if classifier == INCEPTION else "fid_tin": frechet_to_truth(predictions, truths, classifier)}
+    return {
+        "fid_inception" if classifier == INCEPTION else "fid_tin": frechet_to_truth(predictions, truths, classifier)
+    }
 
 
 @torch.no_grad()
-def classifier_accuracy(images: Sequence[np.ndarray], labels: np.ndarray, classifier: TinyImageNetClassifier, batch_size: int = 250) -> float:
+def classifier_accuracy(
+    images: Sequence[np.ndarray], labels: np.ndarray, classifier: TinyImageNetClassifier, batch_size: int = 250
+) -> float:
     """Top-1 accuracy of the Tiny ImageNet classifier on HWC float [0, 1] images (the semantic test of Zhang et al.)."""
     tiles = feature_tiles(images)
     device = next(classifier.parameters()).device
-    logits = [classifier(tiles[s : s + batch_size].to(device).float() / 127.5 - 1).cpu().numpy() for s in range(0, len(tiles), batch_size)]
+    logits = [
+        classifier(tiles[s : s + batch_size].to(device).float() / 127.5 - 1).cpu().numpy()
+        for s in range(0, len(tiles), batch_size)
+    ]
     return top1_accuracy(np.concatenate(logits), labels)
 
 
 @torch.no_grad()
 def colorize_batches(
-    model: ChromaGANGenerator | None, rgb: torch.Tensor, batch_size: int = 250, strength: float = DEFAULT_STRENGTH, temperature: float | None = None
+    model: ChromaGANGenerator | None,
+    rgb: torch.Tensor,
+    batch_size: int = 250,
+    strength: float = DEFAULT_STRENGTH,
+    temperature: float | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """(predictions, truths) in [0, 1] on the CPU for uint8 RGB images, the chroma scaled by `strength`; model None is the gray baseline."""
+    """(predictions, truths) in [0, 1] on the CPU for uint8 RGB images; model None is the gray baseline."""
     device = next(model.parameters()).device if model is not None else torch.device("cpu")
     predictions, truths = [], []
     for start in range(0, len(rgb), batch_size):
@@ -194,11 +218,17 @@ def colorize_batches(
 
 
 def evaluate_model(
-    model: ChromaGANGenerator | None, data: str, limit: int = 10000, size: int | None = None, split: str = "test",
-    classifier: TinyImageNetClassifier | str | None = None, strength: float = DEFAULT_STRENGTH, temperature: float | None = None,
+    model: ChromaGANGenerator | None,
+    data: str,
+    limit: int = 10000,
+    size: int | None = None,
+    split: str = "test",
+    classifier: TinyImageNetClassifier | str | None = None,
+    strength: float = DEFAULT_STRENGTH,
+    temperature: float | None = None,
     weights_from: np.ndarray | None = None,
 ) -> dict[str, float]:
-    """Scores of `model` on `limit` images (a seeded draw) of `split` of a registered dataset, gray photos left out; FID-TIN with `classifier`."""
+    """Scores of `model` on `limit` images (a seeded draw) of `split` of a registered dataset, gray photos left out."""
     held_out = load_dataset(data, split, size).colored().sample(limit)
     if model is not None:
         model.eval()
@@ -206,14 +236,24 @@ def evaluate_model(
     predictions, truths = colorize_batches(model, held_out.images, strength=strength, temperature=temperature)
     seconds = (time.perf_counter() - started) / len(held_out)
     predictions, truths = _numpy(predictions), _numpy(truths)
-    return {**score_pairs(predictions, truths, weights_from), "seconds": seconds, **fid_scores(predictions, truths, classifier)}
+    return {
+        **score_pairs(predictions, truths, weights_from),
+        "seconds": seconds,
+        **fid_scores(predictions, truths, classifier),
+    }
 
 
 def evaluate_photos(
-    colorizer: Colorizer | None, data: str, size: int = DEFAULT_SIZE, limit: int | None = None, classifier: TinyImageNetClassifier | str | None = None,
-    strength: float = DEFAULT_STRENGTH, temperature: float | None = None, weights_from: np.ndarray | None = None,
+    colorizer: Colorizer | None,
+    data: str,
+    size: int = DEFAULT_SIZE,
+    limit: int | None = None,
+    classifier: TinyImageNetClassifier | str | None = None,
+    strength: float = DEFAULT_STRENGTH,
+    temperature: float | None = None,
+    weights_from: np.ndarray | None = None,
 ) -> dict[str, float]:
-    """Scores on whole photos at full resolution (bsds500, photos-val or folder:PATH), through the same `Colorizer` call as the app; None is gray."""
+    """Scores on whole photos at full resolution through the same `Colorizer` call as the app; None is gray."""
     predictions, truths, seconds = [], [], 0.0
     for file in photo_files(data)[:limit]:
         photo = load_image(file).convert("RGB")
@@ -225,7 +265,11 @@ def evaluate_photos(
             predictions.append(np.asarray(colorizer(photo, size, strength, temperature).image, dtype=np.float64) / 255)
         seconds += time.perf_counter() - started
         truths.append(truth)
-    return {**score_pairs(predictions, truths, weights_from), "seconds": seconds / max(len(truths), 1), **fid_scores(predictions, truths, classifier)}
+    return {
+        **score_pairs(predictions, truths, weights_from),
+        "seconds": seconds / max(len(truths), 1),
+        **fid_scores(predictions, truths, classifier),
+    }
 
 
 def results_table(rows: dict[str, dict[str, float]]) -> str:
@@ -235,19 +279,39 @@ def results_table(rows: dict[str, dict[str, float]]) -> str:
     semantic = any("top1" in m for m in rows.values())
     header = "| method | AuC raw | AuC rebalanced (set) |" + (" AuC rebalanced (training) |" if training else "")
     header += " PSNR (dB) | PSNR gain over gray (dB, 95 % CI) | SSIM | colorfulness | colorfulness of truth |"
-    header += (f" {FID_COLUMNS[fid]} |" if fid else "") + (" top-1 of fid-tin-classifier |" if semantic else "") + " s/image |"
+    header += (
+        (f" {FID_COLUMNS[fid]} |" if fid else "")
+        + (" top-1 of fid-tin-classifier |" if semantic else "")
+        + " s/image |"
+    )
     lines = [header, "|" + "---|" * header.count(" |")]
     for name, m in rows.items():
-        gain = "—" if name == GRAY_BASELINE else f"{m['gain_over_gray']:+.2f} [{m['gain_over_gray_low']:+.2f}, {m['gain_over_gray_high']:+.2f}]"
-        cells = [name, f"{m['auc']:.1f}", f"{m['auc_rebalanced']:.1f}"] + ([f"{m['auc_rebalanced_training']:.1f}"] if training else [])
-        cells += [f"{m['psnr']:.2f}", gain, f"{m['ssim']:.4f}", f"{m['colorfulness']:.1f}", f"{m['colorfulness_truth']:.1f}"]
-        cells += ([f"{m[fid]:.2f}"] if fid else []) + ([f"{100 * m['top1']:.1f} %"] if semantic else []) + [f"{m.get('seconds', 0):.3f}"]
+        gain = (
+            "—"
+            if name == GRAY_BASELINE
+            else f"{m['gain_over_gray']:+.2f} [{m['gain_over_gray_low']:+.2f}, {m['gain_over_gray_high']:+.2f}]"
+        )
+        cells = [name, f"{m['auc']:.1f}", f"{m['auc_rebalanced']:.1f}"] + (
+            [f"{m['auc_rebalanced_training']:.1f}"] if training else []
+        )
+        cells += [
+            f"{m['psnr']:.2f}",
+            gain,
+            f"{m['ssim']:.4f}",
+            f"{m['colorfulness']:.1f}",
+            f"{m['colorfulness_truth']:.1f}",
+        ]
+        cells += (
+            ([f"{m[fid]:.2f}"] if fid else [])
+            + ([f"{100 * m['top1']:.1f} %"] if semantic else [])
+            + [f"{m.get('seconds', 0):.3f}"]
+        )
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def fid_network(name: str, device: torch.device) -> TinyImageNetClassifier | str | None:
-    """The FID feature network named on the command line: our classifier, INCEPTION (checked to be loadable), or None."""
+    """The FID feature network named on the command line: our classifier, INCEPTION (checked loadable), or None."""
     if not name:
         return None
     if name != INCEPTION:
@@ -256,7 +320,8 @@ def fid_network(name: str, device: torch.device) -> TinyImageNetClassifier | str
         import torch_fidelity  # noqa: F401  (torchmetrics' Inception-v3 comes from it)
     except ImportError as error:
         raise WeightsError(
-            f"--fid-classifier {INCEPTION} needs torch-fidelity (pip install torch-fidelity) and a connection for its weights; offline, use {FID_TIN_MODEL}."
+            f"--fid-classifier {INCEPTION} needs torch-fidelity (pip install torch-fidelity) and a connection for its "
+            f"weights; offline, use {FID_TIN_MODEL}."
         ) from error
     return INCEPTION
 
@@ -295,26 +360,39 @@ class EvaluationConfig:
 
 HELP = {
     "models": "shipped model names, Hub repo ids or weight folders (default: every shipped colorizer)",
-    "data": "a registered dataset (the split of --split), or whole photos: bsds500 (test), photos-val (validation) or folder:PATH",
+    "data": "a registered dataset (the split of --split), or whole photos: bsds500 (test), photos-val (validation) "
+    "or folder:PATH",
     "split": "registered data: test (held-out reporting) or val (choosing between models, as the training runs do)",
     "limit": "most images to score (a seeded random draw)",
-    "size": f"registered data: side the images are resized to (0: the dataset's own); whole photos: the longer side color is predicted at (0: {DEFAULT_SIZE})",
-    "fid_classifier": f"FID-TIN feature network: a shipped name (e.g. {FID_TIN_MODEL}), Hub repo id or weights folder of training.fid_classifier; "
-    f"{INCEPTION}: the standard Inception-v3 FID instead (online); empty: no FID column. On tiny-imagenet it also gives the semantic test",
-    "weights_from": "training data whose colour frequencies give the second rebalanced AuC (a registered name; empty: the set's own only)",
-    "strength": f"scale of every model's predicted color ({MIN_STRENGTH:g} to {MAX_STRENGTH:g}; the app's color strength)",
-    "temperature": f"annealed-mean temperature of distribution models ({MIN_TEMPERATURE:g} to {MAX_TEMPERATURE:g}; lower is more vivid; 0: each model's own)",
+    "size": "registered data: side the images are resized to (0: the dataset's own); "
+    f"whole photos: the longer side color is predicted at (0: {DEFAULT_SIZE})",
+    "fid_classifier": f"FID-TIN feature network: a shipped name (e.g. {FID_TIN_MODEL}), Hub repo id or weights folder "
+    f"of training.fid_classifier; {INCEPTION}: the standard Inception-v3 FID instead (online); empty: no FID column. "
+    "On tiny-imagenet it also gives the semantic test",
+    "weights_from": "training data whose colour frequencies give the second rebalanced AuC "
+    "(a registered name; empty: the set's own only)",
+    "strength": f"scale of every model's predicted color ({MIN_STRENGTH:g} to {MAX_STRENGTH:g}; the app's strength)",
+    "temperature": f"annealed-mean temperature of distribution models ({MIN_TEMPERATURE:g} to {MAX_TEMPERATURE:g}; "
+    "lower is more vivid; 0: each model's own)",
     "device": "auto, cpu, cuda, cuda:1, mps",
 }
 
 
-def semantic_rows(data: str, config: EvaluationConfig, classifier: TinyImageNetClassifier, rows: dict[str, dict[str, float]], colorizers: dict) -> float:
+def semantic_rows(
+    data: str,
+    config: EvaluationConfig,
+    classifier: TinyImageNetClassifier,
+    rows: dict[str, dict[str, float]],
+    colorizers: dict,
+) -> float:
     """Add each row's top-1 accuracy of the classifier (Tiny ImageNet only); return the true colours' accuracy."""
     held_out = load_dataset(data, config.split, config.size or None).colored().sample(config.limit)
     labels = held_out.labels.numpy()
     for name in rows:
         model = colorizers[name].model if name in colorizers else None
-        predictions, truths = colorize_batches(model, held_out.images, strength=config.strength, temperature=config.temperature or None)
+        predictions, truths = colorize_batches(
+            model, held_out.images, strength=config.strength, temperature=config.temperature or None
+        )
         predictions, truths = _numpy(predictions), _numpy(truths)
         if name == MEAN_TINT:
             tint = mean_true_ab(truths)
@@ -323,10 +401,15 @@ def semantic_rows(data: str, config: EvaluationConfig, classifier: TinyImageNetC
     return classifier_accuracy(truths, labels, classifier)
 
 
-def tint_row(config: EvaluationConfig, classifier: TinyImageNetClassifier | str | None, weights_from: np.ndarray | None) -> dict[str, float]:
+def tint_row(
+    config: EvaluationConfig, classifier: TinyImageNetClassifier | str | None, weights_from: np.ndarray | None
+) -> dict[str, float]:
     """Scores of the constant mean tint: every pixel painted with the set's mean true (a, b), on the set's own L."""
     if config.whole_photos:
-        truths = [np.asarray(load_image(f).convert("RGB"), dtype=np.float64) / 255 for f in photo_files(config.data)[: config.limit]]
+        truths = [
+            np.asarray(load_image(f).convert("RGB"), dtype=np.float64) / 255
+            for f in photo_files(config.data)[: config.limit]
+        ]
     else:
         held_out = load_dataset(config.data, config.split, config.size or None).colored().sample(config.limit)
         truths = _numpy(held_out.images.float() / 255)
@@ -358,27 +441,53 @@ def main(argv: Sequence[str] | None = None) -> None:
                 colorizers[name] = colorizer
             if config.whole_photos:
                 scores = evaluate_photos(
-                    colorizer, config.data, config.size or DEFAULT_SIZE, config.limit, classifier, config.strength, temperature, weights_from
+                    colorizer,
+                    config.data,
+                    config.size or DEFAULT_SIZE,
+                    config.limit,
+                    classifier,
+                    config.strength,
+                    temperature,
+                    weights_from,
                 )
             else:
                 scores = evaluate_model(
-                    colorizer.model if colorizer else None, config.data, config.limit, config.size or None, config.split, classifier,
-                    config.strength, temperature, weights_from,
+                    colorizer.model if colorizer else None,
+                    config.data,
+                    config.limit,
+                    config.size or None,
+                    config.split,
+                    classifier,
+                    config.strength,
+                    temperature,
+                    weights_from,
                 )
             rows[name or GRAY_BASELINE] = scores
         if config.data == "tiny-imagenet" and isinstance(classifier, TinyImageNetClassifier):
             truth_top1 = semantic_rows(config.data, config, classifier, rows, colorizers)
-        count = min(config.limit, len(photo_files(config.data)) if config.whole_photos else len(load_dataset(config.data, config.split).colored()))
+        count = min(
+            config.limit,
+            len(photo_files(config.data))
+            if config.whole_photos
+            else len(load_dataset(config.data, config.split).colored()),
+        )
     except (DataError, WeightsError) as error:
         parser.error(str(error))
-    where = "whole photos at full resolution" if config.whole_photos else f"{config.split} split at {config.size or 'native'} px"
+    where = (
+        "whole photos at full resolution"
+        if config.whole_photos
+        else f"{config.split} split at {config.size or 'native'} px"
+    )
     where += f", color strength {config.strength:g}" if config.strength != DEFAULT_STRENGTH else ""
     where += f", temperature {config.temperature:g}" if config.temperature else ""
     kind = "validation" if config.split == "val" or config.data == "photos-val" else "held-out"
     print(f"{config.data}: {count} {kind} images, {where}; {hardware_description(device)}\n")
     print(results_table(rows))
     if config.weights_from:
-        print(f"\nAuC rebalanced (set): weights from this set's true colours; (training): from {WEIGHT_PHOTOS} photos of {config.weights_from} train.")
+        print(
+            f"\nAuC rebalanced (set): weights from this set's true colours; (training): from {WEIGHT_PHOTOS} photos "
+            f"of {config.weights_from} train."
+        )
     if truth_top1 is not None:
         print(f"Top-1 of {config.fid_classifier} on the true colours: {100 * truth_top1:.1f} %.")
 

@@ -142,7 +142,7 @@ class TensorImages(Dataset):
 
 
 class RandomCrops(Dataset):
-    """An ImageSet of larger photos as a Dataset of random size × size crops (image in [-1, 1], label), at the photos' own pixel scale.
+    """Larger photos as a Dataset of random size × size crops (image in [-1, 1], label), at their own pixel scale.
 
     `label` replaces the set's labels when given (e.g. -1: no class of the other training data).
     """
@@ -393,14 +393,14 @@ PHOTOS_128_VAL_SHARE = 20  # one photo in 20, chosen by a hash of its file name,
 
 
 def photos_128_val(name: str) -> bool:
-    """Whether the photos-128 file `name` (source/NNNNN.jpg) is in the val split: a seeded hash of the name, stable as files come and go."""
+    """Whether photos-128's file `name` (source/NNNNN.jpg) is in the val split: a hash of the name."""
     return int(hashlib.sha256(f"photos-128:{name}".encode()).hexdigest(), 16) % PHOTOS_128_VAL_SHARE == 0
 
 
 def load_photos_128(split: str = "train") -> ImageSet:
-    """photos-128: 6 249 color photos, short side 128, center-cropped to 128 × 128; classes are the sources; train and val only."""
+    """photos-128: 6 249 color photos, center-cropped to 128 × 128; classes are the sources; train and val only."""
     if split == "test":
-        raise DataError("photos-128 has no test split (it is training and validation data); test on bsds500 or photos-val.")
+        raise DataError("photos-128 has no test split (it is training and validation data); test on bsds500.")
 
     root = _extracted("photos-128.tar.gz", "photos-128")
     if root is None:
@@ -527,7 +527,8 @@ DATASETS: dict[str, DatasetInfo] = {
     "utkface": DatasetInfo(load_utkface, 3, 64, "UTKFace: 22 000 aligned faces at 64×64 (non-commercial research only)", research_only=True),
     "photos-128": DatasetInfo(
         load_photos_128, 3, 128,
-        "photos-128: 6 249 color photos at 128 px (ImageNet samples and detection classes, Intel scenes, Dogs vs Cats, GCompris, COCO; research use)",
+        "photos-128: 6 249 color photos at 128 px (ImageNet samples and detection classes, Intel scenes, "
+        "Dogs vs Cats, GCompris, COCO; research use)",
         research_only=True,
     ),
     "mnist": DatasetInfo(load_mnist, 1, 28, "MNIST: 70 000 handwritten digits, 28×28 (CC BY-SA 3.0)"),

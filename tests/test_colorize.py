@@ -138,7 +138,8 @@ def test_evaluation_scores_a_model_on_its_own_device_against_the_gray_baseline(u
     gray = evaluate_model(None, data, limit=8, size=32)
     model = evaluate_model(untrained_model.to(device), data, limit=8, size=32)
     assert set(model) == {
-        "auc", "auc_rebalanced", "psnr", "gain_over_gray", "gain_over_gray_low", "gain_over_gray_high", "ssim", "colorfulness", "colorfulness_truth", "seconds"
+        "auc", "auc_rebalanced", "psnr", "gain_over_gray", "gain_over_gray_low", "gain_over_gray_high",
+        "ssim", "colorfulness", "colorfulness_truth", "seconds",
     }
     assert gray["colorfulness"] < 1 < gray["colorfulness_truth"] == model["colorfulness_truth"]
     assert abs(gray["gain_over_gray"]) < 0.01

@@ -1,4 +1,5 @@
 """Colour as a distribution over ab bins: quantisation, soft targets, rebalancing, the annealed mean, and its model."""
+
 import numpy as np
 import pytest
 import torch
@@ -28,7 +29,9 @@ def centres() -> torch.Tensor:
 
 
 def distribution_model(centres: torch.Tensor, num_classes: int = 3) -> ChromaGANGenerator:
-    model = ChromaGANGenerator(base_channels=4, depth=2, max_channels=8, global_channels=8, num_classes=num_classes, ab_bins=len(centres))
+    model = ChromaGANGenerator(
+        base_channels=4, depth=2, max_channels=8, global_channels=8, num_classes=num_classes, ab_bins=len(centres)
+    )
     model.ab_centres.copy_(centres)
     return model
 
@@ -103,7 +106,9 @@ def test_a_distribution_model_warm_starts_from_a_regression_model_but_its_colour
 def test_a_saved_distribution_model_keeps_its_bins_and_a_lower_temperature_gives_more_colour(centres, tmp_path):
     model = distribution_model(centres)
     with torch.no_grad():
-        model.color_head.bias[nearest_bins(torch.tensor([-0.4, 0.4]).view(1, 2, 1, 1), centres).item()] = 6.0  # green is likeliest
+        model.color_head.bias[nearest_bins(torch.tensor([-0.4, 0.4]).view(1, 2, 1, 1), centres).item()] = (
+            6.0  # green is likeliest
+        )
     folder = save_model(model, tmp_path / "dist", ModelCard("dist", "test", "none", "none"))
     colorizer = Colorizer.from_pretrained(str(folder), device="cpu")
     assert torch.equal(colorizer.model.ab_centres, centres) and colorizer.predicts_distribution
@@ -145,4 +150,6 @@ def test_random_crops_keep_the_photos_pixel_scale_and_can_drop_their_class():
     crops = RandomCrops(ImageSet(images, torch.tensor([0, 1]), ("a", "b")), 4, label=-1)
     crop, label = crops[1]
     assert crop.shape == (3, 4, 4) and label.item() == -1
-    assert torch.allclose(crop[0, 0, 1:] - crop[0, 0, :-1], torch.full((3,), 2 / 255))  # neighbours one pixel apart, as in the photo
+    assert torch.allclose(
+        crop[0, 0, 1:] - crop[0, 0, :-1], torch.full((3,), 2 / 255)
+    )  # neighbours one pixel apart, as in the photo

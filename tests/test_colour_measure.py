@@ -1,4 +1,5 @@
 """The colour measure: AuC of per-pixel ab error, raw and class-rebalanced, sees what PSNR does not."""
+
 import numpy as np
 import pytest
 import torch
@@ -43,7 +44,10 @@ def test_tables_of_several_images_add_up_to_the_table_of_all_their_pixels():
     rng = np.random.default_rng(1)
     first, second = rng.normal(0, 20, (4, 4, 2)), rng.normal(0, 20, (3, 5, 2))
     truth1, truth2 = rng.normal(0, 20, (4, 4, 2)), rng.normal(0, 20, (3, 5, 2))
-    joined = ab_error_table(np.concatenate([first.reshape(-1, 2), second.reshape(-1, 2)]), np.concatenate([truth1.reshape(-1, 2), truth2.reshape(-1, 2)]))
+    joined = ab_error_table(
+        np.concatenate([first.reshape(-1, 2), second.reshape(-1, 2)]),
+        np.concatenate([truth1.reshape(-1, 2), truth2.reshape(-1, 2)]),
+    )
     assert np.array_equal(ab_error_table(first, truth1) + ab_error_table(second, truth2), joined)
 
 
@@ -65,7 +69,10 @@ def test_gray_and_a_constant_mean_tint_score_below_a_correct_colouring(scene):
     gray = [lab_photo([(0, 0)] * (t.shape[1] // 8)) for t in scene]
     tint_ab = mean_true_ab(scene)
     tint = [lab_photo([tuple(tint_ab)] * (t.shape[1] // 8)) for t in scene]
-    near = [lab_photo([(12, 22)] * 6 + [(-38, 38), (2, -38)]), lab_photo([(14, 16)] * 7 + [(-33, 37)])]  # right, a few units off
+    near = [
+        lab_photo([(12, 22)] * 6 + [(-38, 38), (2, -38)]),
+        lab_photo([(14, 16)] * 7 + [(-33, 37)]),
+    ]  # right, a few units off
     right, gray_scores, tint_scores = (colour_scores(p, scene, None) for p in (near, gray, tint))
     for key in ("auc", "auc_rebalanced"):
         assert right[key] > tint_scores[key] and right[key] > gray_scores[key]
@@ -94,7 +101,18 @@ def test_the_evaluation_table_has_the_gray_and_mean_tint_rows_and_both_rebalance
     (tmp_path / "photos").mkdir()
     for i, photo in enumerate(scene):
         Image.fromarray((photo * 255).round().astype(np.uint8)).save(tmp_path / "photos" / f"{i}.png")
-    evaluate_main(["--data", f"folder:{tmp_path / 'photos'}", "--models", "colorgan-chromagan", "--size", "32", "--weights-from", ""])
+    evaluate_main(
+        [
+            "--data",
+            f"folder:{tmp_path / 'photos'}",
+            "--models",
+            "colorgan-chromagan",
+            "--size",
+            "32",
+            "--weights-from",
+            "",
+        ]
+    )
     table = capsys.readouterr().out
     assert GRAY_BASELINE in table and MEAN_TINT in table and "colorgan-chromagan" in table
     assert "AuC raw" in table and "AuC rebalanced (set)" in table and "AuC rebalanced (training)" not in table

@@ -27,7 +27,16 @@ from colorgan.variants import VARIANTS, Variant, get_variant
 from evaluation.colorize import evaluate_model
 from gan.checkpoint import CheckpointMismatchError, checkpoint_at, kept_steps, latest_checkpoint, load_checkpoint
 from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
-from gan.data import DataError, ImageSet, RandomCrops, TensorImages, dataset_names, describe, load_dataset, to_unit_range
+from gan.data import (
+    DataError,
+    ImageSet,
+    RandomCrops,
+    TensorImages,
+    dataset_names,
+    describe,
+    load_dataset,
+    to_unit_range,
+)
 from gan.hub import ModelCard, WeightsError, publish, save_model, warm_start
 from gan.train import (
     TRAIN_HELP,
@@ -39,7 +48,6 @@ from gan.train import (
     train,
     training_hardware,
 )
-
 
 PRIOR_IMAGES = 4000  # images per training set whose colours make the ab prior of the rebalanced cross-entropy
 
@@ -82,23 +90,29 @@ class ColorizationConfig:
         if self.eval_images < 0 or self.threads < 0 or self.export_step < 0:
             raise ConfigError("--eval-images, --threads and --export-step must be 0 or more.")
         if self.freeze_trunk and not (get_variant(self.variant).predicts_distribution and self.init_from):
-            raise ConfigError("--freeze-trunk trains a distribution variant's colour head on a warm-started trunk; give such a --variant and --init-from.")
+            raise ConfigError(
+                "--freeze-trunk trains a distribution variant's colour head on a warm-started trunk; "
+                "give such a --variant and --init-from."
+            )
         if self.export_step and not self.export_only:
             raise ConfigError("--export-step chooses what --export-only exports; add --export-only.")
 
 
 HELP = {
     "variant": f"colorization method: {', '.join(f'{k} ({v.description})' for k, v in VARIANTS.items())}",
-    "adversarial_weight": "weight of the adversarial term in the generator loss (lambda_g; default: the variant's own; 0: no critic is trained)",
+    "adversarial_weight": "weight of the adversarial term in the generator loss "
+    "(lambda_g; default: the variant's own; 0: no critic is trained)",
     "data": f"dataset of the data registry ({', '.join(dataset_names())}, folder:PATH, or A+B); gray photos are left out",
-    "extra_data": "larger photos trained beside --data as random --image-size crops at their own pixel scale, with no class (e.g. photos-128: objects at the scale of whole photos predicted at 128 px); empty: none",
+    "extra_data": "larger photos trained beside --data as random --image-size crops at their own pixel scale, "
+    "with no class (e.g. photos-128: objects at the scale of whole photos predicted at 128 px); empty: none",
     "image_size": "side the photos are resized to for training (a multiple of 2**depth)",
     "max_zoom": "largest random zoom-in of a training photo (1: none; 2: views from half its side to all of it, resized to --image-size), so objects are also seen at the larger pixel size of whole photos predicted at 128 px (on 64 px data the upsampled views are blurred, and measured worse: README, Results)",
     "base_channels": "width of the first encoder block",
     "max_channels": "width cap of the deeper encoder blocks",
     "depth": "number of stride-2 encoder blocks",
     "global_channels": "size of the global semantic vector fused into the decoder",
-    "freeze_trunk": "train the colour head only (distribution variants): the warm-started encoder, decoder and class head stay as they are",
+    "freeze_trunk": "train the colour head only (distribution variants): the warm-started encoder, decoder "
+    "and class head stay as they are",
     "critic_channels": "width of the first critic block",
     "critic_layers": "PatchGAN layers (3: 70x70 receptive field at 256 px)",
     "val_images": "images of the data's val split scored every --eval-every steps (model selection; never test images)",
@@ -122,11 +136,12 @@ def chosen_variant(config: ColorizationConfig) -> Variant:
     variant = get_variant(config.variant)
     if config.adversarial_weight is None:
         return variant
-    return replace(variant, adversarial_weight=config.adversarial_weight, objective=variant.objective if config.adversarial_weight > 0 else None)
+    objective = variant.objective if config.adversarial_weight > 0 else None
+    return replace(variant, adversarial_weight=config.adversarial_weight, objective=objective)
 
 
 def build_generator(config: ColorizationConfig, num_classes: int) -> ChromaGANGenerator:
-    """The generator of `config`, with a class head when the variant uses one and the in-gamut ab bins when it predicts a distribution."""
+    """The generator of `config`: a class head if the variant uses one, ab bins if it predicts a distribution."""
     variant = get_variant(config.variant)
     centres = in_gamut_bins() if variant.predicts_distribution else None
     generator = ChromaGANGenerator(
@@ -178,7 +193,7 @@ def export(task: ColorizationTask, config: ColorizationConfig, train_config: Tra
         title=f"GAN Imaging Studio colorization: {config.variant}",
         summary=f"{summary}. Predicts CIE Lab (a, b) from L; use with `colorgan.Colorizer`.",
         training_data=f"{describe(config.data)}; gray photos left out; {config.image_size}×{config.image_size}"
-        + (f"; beside it {describe(config.extra_data)}, as random {config.image_size} px crops at its own scale" if config.extra_data else "")
+        + (f"; beside it {describe(config.extra_data)}, {config.image_size} px crops" if config.extra_data else "")
         + f". Model selection on the val split; the metrics below are on {config.eval_images} test images.",
         hardware=training_hardware(Path(train_config.run_dir), next(task.generator.parameters()).device),
         training_config=json.loads(config_json(config, train_config)),
@@ -224,7 +239,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if config.freeze_trunk:
         for name, parameter in generator.named_parameters():
             parameter.requires_grad_(name.startswith("color_head."))
-    bin_weights = rebalancing_weights(training_prior(parts, generator.ab_centres), generator.ab_centres) if variant.predicts_distribution else None
+    bin_weights = None
+    if variant.predicts_distribution:
+        bin_weights = rebalancing_weights(training_prior(parts, generator.ab_centres), generator.ab_centres)
     critic = build_critic(variant, config.critic_channels, config.critic_layers)
     task = ColorizationTask(generator, critic, variant, config.max_zoom, bin_weights)
     eval_batch = (to_unit_range(validation.images), validation.labels)

@@ -6,7 +6,15 @@ from pathlib import Path
 import gradio as gr
 
 from colorgan.quantize import DEFAULT_TEMPERATURE
-from colorgan.settings import COLORIZER, DEFAULT_SIZE, DEFAULT_STRENGTH, MAX_STRENGTH, MAX_TEMPERATURE, MIN_STRENGTH, MIN_TEMPERATURE
+from colorgan.settings import (
+    COLORIZER,
+    DEFAULT_SIZE,
+    DEFAULT_STRENGTH,
+    MAX_STRENGTH,
+    MAX_TEMPERATURE,
+    MIN_STRENGTH,
+    MIN_TEMPERATURE,
+)
 from gan.imageio import MAX_PIXELS, load_image
 from ui.components import CheckedSlider, ImageFileInput, output_path, user_errors
 from ui.context import AppContext
@@ -38,7 +46,11 @@ def build_tab(ctx: AppContext) -> None:
         status = (
             f"{image.width}×{image.height} px, model {result.model} ({result.source}), "
             f"color predicted at {width}×{height} px, color strength {result.strength:g}, "
-            + (f"vividness temperature {result.temperature:g}, " if result.temperature is not None else "vividness n/a (this model predicts one colour), ")
+            + (
+                f"vividness temperature {result.temperature:g}, "
+                if result.temperature is not None
+                else "no vividness control (this model predicts one colour), "
+            )
             + f"{result.seconds:.2f} s."
         )
         return str(target), str(target), status
@@ -61,4 +73,5 @@ def build_tab(ctx: AppContext) -> None:
         download = gr.File(label="Full-resolution PNG")
         status = gr.Markdown(elem_id="colorize-status")
         gr.Examples(EXAMPLES, inputs=photo)
-        button.click(run, [photo, model_name, size, strength, temperature], [colorized, download, status], api_name="colorize", concurrency_limit=2)
+        inputs = [photo, model_name, size, strength, temperature]
+        button.click(run, inputs, [colorized, download, status], api_name="colorize", concurrency_limit=2)
