@@ -99,7 +99,7 @@ class Colorizer(Pipeline):
         strength: float = DEFAULT_STRENGTH,
         temperature: float | None = None,
     ) -> ColorizeResult:
-        """Colorize `image`: color predicted at `size` px, chroma scaled by `strength`, `temperature` if distribution."""
+        """Colorize `image`: color predicted at `size` px, chroma scaled by `strength`, then `temperature`."""
         size = size or DEFAULT_SIZE
         if not MIN_SIZE <= size <= MAX_SIZE:
             raise ValueError(f"The prediction size must be between {MIN_SIZE} and {MAX_SIZE} pixels, got {size}.")
