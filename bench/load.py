@@ -12,7 +12,6 @@ searches run, because each heavy handler has its own concurrency limit in the qu
 """
 from __future__ import annotations
 
-import argparse
 import sys
 import threading
 import time
@@ -23,6 +22,7 @@ import numpy as np
 from gradio_client import Client
 
 from bench.endpoints import REQUESTS
+from gan.cli import ConfigError, command_parser, parse_configs, require_at_least_one
 from ui.serve import running_app
 
 
@@ -69,6 +69,27 @@ def run_load(url: str, seconds: float, clients: int, endpoints: Sequence[str] = 
     return results
 
 
+@dataclass
+class LoadConfig:
+    """Which app, how long, how many simulated users."""
+
+    url: str = ""
+    seconds: float = 60
+    clients: int = 4
+
+    def __post_init__(self) -> None:
+        require_at_least_one(self, "clients")
+        if not self.seconds > 0:
+            raise ConfigError(f"--seconds must be positive, got {self.seconds}.")
+
+
+HELP = {
+    "url": "a running app; started here on a free port when empty",
+    "seconds": "how long to send requests",
+    "clients": "simulated users per endpoint",
+}
+
+
 def table(results: dict[str, EndpointLoad], seconds: float) -> str:
     """The load results as a Markdown table."""
     lines = ["| endpoint | requests served | errors | throughput (req/s) | median latency (s) | 95th percentile (s) |", "|---|---|---|---|---|---|"]
@@ -77,11 +98,8 @@ def table(results: dict[str, EndpointLoad], seconds: float) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the load, print the table and the errors; exit status 1 if there were any."""
-    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", default="", help="a running app; started here on a free port when empty")
-    parser.add_argument("--seconds", type=float, default=60, help="how long to send requests")
-    parser.add_argument("--clients", type=int, default=4, help="simulated users per endpoint")
-    args = parser.parse_args(argv)
+    parser = command_parser("python -m bench.load", __doc__, (LoadConfig, HELP), print_config=False)
+    args, _ = parse_configs(parser, argv, LoadConfig)
     if args.url:
         url, results = args.url, run_load(args.url, args.seconds, args.clients)
     else:

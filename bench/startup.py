@@ -13,7 +13,6 @@ one-textbox `gr.Interface`: what any Gradio app costs. With --repeat, each row i
 """
 from __future__ import annotations
 
-import argparse
 import importlib.metadata
 import os
 import statistics
@@ -26,6 +25,7 @@ from pathlib import Path
 from gradio_client import Client
 
 from bench.endpoints import REQUESTS
+from gan.cli import ConfigError, command_parser, parse_configs, require_at_least_one
 from ui.serve import running_app
 
 BARE_APP = (
@@ -82,13 +82,31 @@ def median(runs: list[Startup]) -> Startup:
     return Startup(*medians, failed=tuple(sorted({error for run in runs for error in run.failed})))
 
 
+@dataclass
+class StartupConfig:
+    """How the app is started and how often."""
+
+    device: str = "cpu"
+    timeout: float = 300
+    repeat: int = 1
+
+    def __post_init__(self) -> None:
+        require_at_least_one(self, "repeat")
+        if not self.timeout > 0:
+            raise ConfigError(f"--timeout must be positive, got {self.timeout}.")
+
+
+HELP = {
+    "device": "device the app is started with (app.py --device)",
+    "timeout": "seconds to wait for each app to listen",
+    "repeat": "starts of each app; the table shows medians",
+}
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Print the startup table."""
-    parser = argparse.ArgumentParser(prog="python -m bench.startup", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--device", default="cpu", help="device the app is started with (app.py --device)")
-    parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for each app to listen")
-    parser.add_argument("--repeat", type=int, default=1, help="starts of each app; the table shows medians")
-    args = parser.parse_args(argv)
+    parser = command_parser("python -m bench.startup", __doc__, (StartupConfig, HELP), print_config=False)
+    args, _ = parse_configs(parser, argv, StartupConfig)
     requests = list(REQUESTS.values())
     apps = {
         "bare Gradio app (one textbox)": ([sys.executable, "-c", BARE_APP], lambda c: c.predict("hello", api_name="/echo"), []),

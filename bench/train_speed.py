@@ -11,17 +11,17 @@ each thread count.
 """
 from __future__ import annotations
 
-import argparse
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import torch
 
 from colorgan.models import ChromaGANGenerator
 from colorgan.task import ColorizationTask, build_critic
 from colorgan.variants import get_variant
+from gan.cli import ConfigError, command_parser, parse_configs, require_at_least_one
 from gan.data import ImageSet, TensorImages
 from gan.hardware import hardware_description
 from gan.nets import DCGANCritic, DCGANGenerator
@@ -89,17 +89,37 @@ def images_per_second(case: Case, steps: int, warmup: int, channels_last: bool, 
     return steps * per_step / seconds
 
 
-def main() -> None:
+@dataclass
+class SpeedConfig:
+    """How long to time each row, on which device and thread counts."""
+
+    steps: int = 20
+    warmup: int = 3
+    threads: list[int] = field(default_factory=lambda: [1, 2])
+    device: str = "cpu"
+    cases: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        require_at_least_one(self, "steps", "warmup")
+        if not self.threads or min(self.threads) < 1:
+            raise ConfigError("--threads must list thread counts of at least 1.")
+        if any(not 0 <= case < len(CASES) for case in self.cases):
+            raise ConfigError(f"--cases are row numbers from 0 to {len(CASES) - 1}, got {self.cases}.")
+
+
+HELP = {
+    "steps": "timed generator steps per row",
+    "warmup": "untimed steps before the timed ones",
+    "threads": "torch CPU thread counts to compare",
+    "device": "cpu, cuda, cuda:1 (thread counts matter on the CPU only)",
+    "cases": "row numbers to run (empty: all)",
+}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
     """Print the table."""
-    parser = argparse.ArgumentParser(prog="python -m bench.train_speed", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=20, help="timed generator steps per row")
-    parser.add_argument("--warmup", type=int, default=3, help="untimed steps before the timed ones")
-    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="torch CPU thread counts to compare")
-    parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1 (thread counts matter on the CPU only)")
-    parser.add_argument("--cases", nargs="+", type=int, default=None, help="row numbers to run (default: all)")
-    args = parser.parse_args()
-    if args.steps < 1 or args.warmup < 1 or min(args.threads) < 1:
-        parser.error("--steps, --warmup and --threads must be at least 1.")
+    parser = command_parser("python -m bench.train_speed", __doc__, (SpeedConfig, HELP), print_config=False)
+    args, _ = parse_configs(parser, argv, SpeedConfig)
     cases = [CASES[i] for i in args.cases] if args.cases else list(CASES)
     print(f"Device: {hardware_description(torch.device(args.device))}; {args.steps} timed steps per row\n")
     print("| model step | threads | contiguous (images/s) | channels-last (images/s) | speed-up |\n|---|---|---|---|---|")

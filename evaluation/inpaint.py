@@ -16,6 +16,7 @@ the app does; with --sr-samples K also the mean of K L-BRGM searches, the poster
 upsampling with and without the same back-projection. Results also go to a JSON file, and with --card
 into the prior's model card.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,21 +37,33 @@ from gan.cli import ConfigError, command_parser, config_json, parse_configs
 from gan.data import FOLDER_PREFIX, DataError, load_dataset, pad_to, photo_files, read_image, to_unit_range
 from gan.device import pick_device
 from gan.hardware import hardware_description
-from gan.metrics import mse, psnr, ssim
+from gan.metrics import bootstrap_mean_interval, mse, psnr, ssim
 from inpaint.baselines import BASELINES
 from inpaint.blend import poisson_blend
-from inpaint.images import frame, unframe
+from inpaint.choice import width_at_prior
+from inpaint.images import frame, hole_box, resize, to_uint8, unframe
 from inpaint.inference import SR_FACTORS, Inpainter
-from inpaint.masks import PRESETS, preset_mask
+from inpaint.masks import PRESETS, brush_mask, preset_mask, scratch_mask, square_mask
 from inpaint.operators import DownsampleOperator, MaskOperator
 from inpaint.prior import InpaintPrior
-from inpaint.search import SearchConfig, latent_search
-from inpaint.settings import SR_Z_WEIGHT
+from inpaint.search import SearchConfig, latent_search, solver_config
+from inpaint.settings import SR_Z_WEIGHT, recommended_solver
 
 CARD_MARK = "## Inpainting evaluation"
-SEARCH_METHODS = {"contextual": "latent search, proposed loss", "yeh": "latent search, Yeh et al. loss", "brgm": "latent search, L-BRGM"}
+SEARCH_METHODS = {
+    "contextual": "latent search, proposed loss",
+    "yeh": "latent search, Yeh et al. loss",
+    "brgm": "latent search, L-BRGM",
+}
 LUMA = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
 SPLITS = ("test", "val")
+AT = ("prior", "photo")
+HOLES = ("square-15", "square-20", "square-28", "square-35", "brush", "scratch")
+"""Holes of the photo evaluation: centred squares of 15–35 % of the short side, free-hand brush strokes, thin scratches."""
+SCRATCH_THICKNESS = 1 / 100
+"""A scratch on a photo at its own size: a hundredth of its short side wide (at least 2 px)."""
+REGION_MARGIN = 8
+"""PSNR of the photo evaluation is taken over the hole's bounding box grown by this many pixels."""
 
 
 @dataclass
@@ -59,6 +72,9 @@ class EvaluationConfig:
 
     prior: str = "inpaint-fashion-mnist"
     data: str = ""
+    at: str = "prior"
+    side: int = 0
+    photo_context: float = 1.0
     split: str = "test"
     images: int = 100
     iterations: int = 200
@@ -81,12 +97,22 @@ class EvaluationConfig:
     def __post_init__(self) -> None:
         if self.images < 1:
             raise ConfigError(f"--images must be at least 1, got {self.images}.")
+        if self.at not in AT:
+            raise ConfigError(f"--at must be one of {', '.join(AT)}, got {self.at!r}.")
+        if self.side < 0:
+            raise ConfigError(
+                f"--side must be 0 (the photos' own size) or a positive number of pixels, got {self.side}."
+            )
+        if not (math.isfinite(self.photo_context) and self.photo_context >= 0):
+            raise ConfigError(f"--photo-context must be a finite number of at least 0, got {self.photo_context}.")
         if self.split not in SPLITS:
             raise ConfigError(f"--split must be one of {', '.join(SPLITS)}, got {self.split!r}.")
         if self.split != "test" and self.data.startswith(FOLDER_PREFIX):
             raise ConfigError("--split val needs a registry dataset: a folder of photos has no validation split.")
         if self.sr_factor not in (0, *SR_FACTORS):
-            raise ConfigError(f"--sr-factor must be 0 (skip) or one of {', '.join(map(str, SR_FACTORS))}, got {self.sr_factor}.")
+            raise ConfigError(
+                f"--sr-factor must be 0 (skip) or one of {', '.join(map(str, SR_FACTORS))}, got {self.sr_factor}."
+            )
         if self.threads < 0:
             raise ConfigError(f"--threads must be 0 or more, got {self.threads}.")
         for flag, value in (("--sr-samples", self.sr_samples), ("--fill-samples", self.fill_samples)):
@@ -100,8 +126,14 @@ class EvaluationConfig:
         """The search settings (refused with a sentence when they cannot work)."""
         try:
             return SearchConfig(
-                alpha=self.alpha, beta=self.beta, lr=self.lr, window=self.window, noise_std=self.noise_std,
-                iterations=self.iterations, restarts=self.restarts, seed=self.seed,
+                alpha=self.alpha,
+                beta=self.beta,
+                lr=self.lr,
+                window=self.window,
+                noise_std=self.noise_std,
+                iterations=self.iterations,
+                restarts=self.restarts,
+                seed=self.seed,
             )
         except ValueError as error:
             raise ConfigError(str(error)) from None
@@ -110,6 +142,9 @@ class EvaluationConfig:
 HELP = {
     "prior": "shipped prior name, Hub repo id or weights folder",
     "data": "held-out images: a registry dataset's test split, or folder:PATH of photos of any size (default: the prior's own dataset)",
+    "at": "prior: images at the prior's own size (the method); photo: whole photos at their own size through Inpainter.inpaint, as the tab calls it (the path users take)",
+    "side": "--at photo: resize every photo so that its longer side has this many pixels (0: its own size)",
+    "photo_context": "--at photo: known border around the hole in a photo prior's frame, as a share of the hole's side",
     "split": "registry data: test (the numbers to report) or val (to choose settings such as a prior's solver)",
     "images": "number of held-out images (a seeded draw)",
     "iterations": "Adam steps of the latent search",
@@ -134,7 +169,16 @@ HELP = {
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
     parser = command_parser("python -m evaluation.inpaint", __doc__, (EvaluationConfig, HELP))
-    parser.add_argument("--mask", nargs="+", choices=PRESETS, default=list(PRESETS), help="mask presets to evaluate, one or more (default: all)")
+    parser.add_argument(
+        "--mask",
+        nargs="+",
+        choices=PRESETS,
+        default=list(PRESETS),
+        help="mask presets to evaluate, one or more (default: all)",
+    )
+    parser.add_argument(
+        "--holes", nargs="+", choices=HOLES, default=list(HOLES), help="--at photo: holes to evaluate (default: all)"
+    )
     return parser
 
 
@@ -183,7 +227,9 @@ def timed(run: Callable[[], list[np.ndarray]], count: int) -> tuple[list[np.ndar
     return outputs, (time.perf_counter() - started) / count
 
 
-def evaluate_mask(prior: InpaintPrior, images: Tensor, mask: str, config: SearchConfig, samples: int = 1) -> dict[str, dict[str, float]]:
+def evaluate_mask(
+    prior: InpaintPrior, images: Tensor, mask: str, config: SearchConfig, samples: int = 1
+) -> dict[str, dict[str, float]]:
     """Every method on `images` with the preset `mask` (with `samples` > 1 also the mean of that many L-BRGM searches); scores and seconds per image."""
     content = unframe(images, prior)
     side = prior.content_size
@@ -192,10 +238,14 @@ def evaluate_mask(prior: InpaintPrior, images: Tensor, mask: str, config: Search
     truth = to_numpy(content)
     observed = [np.where(h[..., None] if t.ndim == 3 else h, 0.0, t) for t, h in zip(truth, holes)]
 
-    def search(loss: str, count: int = 1) -> Callable[[], list[np.ndarray]]:  # count > 1: the mean of that many restarts
+    def search(
+        loss: str, count: int = 1
+    ) -> Callable[[], list[np.ndarray]]:  # count > 1: the mean of that many restarts
         def run() -> list[np.ndarray]:
             operator = MaskOperator(hole_tensor, window=config.window, loss=loss, beta=config.beta)
-            searched = replace(config, loss=loss) if count == 1 else replace(config, loss=loss, restarts=count, combine="mean")
+            searched = (
+                replace(config, loss=loss) if count == 1 else replace(config, loss=loss, restarts=count, combine="mean")
+            )
             generated = to_numpy(unframe(latent_search(prior, operator, operator(images), searched).images, prior))
             return [np.clip(poisson_blend(g, t, h), 0, 1) for g, t, h in zip(generated, observed, holes)]
 
@@ -204,7 +254,9 @@ def evaluate_mask(prior: InpaintPrior, images: Tensor, mask: str, config: Search
     methods = {name: search(loss) for loss, name in SEARCH_METHODS.items()}
     if samples > 1:
         methods[f"{SEARCH_METHODS['brgm']}, mean of {samples} searches"] = search("brgm", samples)
-    methods.update({name: (lambda fn=fn: [fn(o, h) for o, h in zip(observed, holes)]) for name, fn in BASELINES.items()})
+    methods.update(
+        {name: (lambda fn=fn: [fn(o, h) for o, h in zip(observed, holes)]) for name, fn in BASELINES.items()}
+    )
     results: dict[str, dict[str, float]] = {}
     for name, run in methods.items():
         outputs, seconds = timed(run, len(images))
@@ -212,7 +264,9 @@ def evaluate_mask(prior: InpaintPrior, images: Tensor, mask: str, config: Search
     return results
 
 
-def evaluate_super_resolution(prior: InpaintPrior, images: Tensor, factor: int, config: SearchConfig, samples: int = 1) -> dict[str, dict[str, float]]:
+def evaluate_super_resolution(
+    prior: InpaintPrior, images: Tensor, factor: int, config: SearchConfig, samples: int = 1
+) -> dict[str, dict[str, float]]:
     """×`factor` super-resolution by latent search (back-projected, as in the app) against bicubic upsampling."""
     operator = DownsampleOperator(factor)
     low = operator(images)
@@ -221,22 +275,162 @@ def evaluate_super_resolution(prior: InpaintPrior, images: Tensor, factor: int, 
     def search(loss: str, count: int = 1) -> Callable[[], list[np.ndarray]]:
         def run() -> list[np.ndarray]:
             observed = low.repeat_interleave(count, dim=0)
-            found = latent_search(prior, operator, observed, replace(config, loss=loss, restarts=config.restarts if count == 1 else 1)).images
+            found = latent_search(
+                prior, operator, observed, replace(config, loss=loss, restarts=config.restarts if count == 1 else 1)
+            ).images
             enlarged = operator.back_project(found, observed).unflatten(0, (len(images), count)).mean(dim=1)
             return to_numpy(unframe(operator.back_project(enlarged, low), prior))
 
         return run
 
-    methods = {f"latent search ×{factor}, proposed": search("contextual"), f"latent search ×{factor}, L-BRGM": search("brgm")}
+    methods = {
+        f"latent search ×{factor}, proposed": search("contextual"),
+        f"latent search ×{factor}, L-BRGM": search("brgm"),
+    }
     if samples > 1:
         methods[f"latent search ×{factor}, L-BRGM, mean of {samples} searches"] = search("brgm", samples)
     methods[f"bicubic ×{factor}"] = lambda: to_numpy(unframe(operator.enlarge(low), prior))
-    methods[f"bicubic ×{factor} + back-projection"] = lambda: to_numpy(unframe(operator.back_project(operator.enlarge(low), low), prior))
+    methods[f"bicubic ×{factor} + back-projection"] = lambda: to_numpy(
+        unframe(operator.back_project(operator.enlarge(low), low), prior)
+    )
     results = {}
     for name, run in methods.items():
         outputs, seconds = timed(run, len(images))
         results[name] = {**scores(outputs, truth), "seconds_per_image": seconds}
     return results
+
+
+def photo_hole(kind: str, height: int, width: int, seed: int) -> np.ndarray:
+    """The hole `kind` of HOLES for a photo of this size."""
+    if kind.startswith("square-"):
+        return square_mask(height, width, int(kind.removeprefix("square-")) / 100)
+    if kind == "brush":
+        return brush_mask(height, width, seed)
+    return scratch_mask(height, width, seed, thickness=SCRATCH_THICKNESS)
+
+
+def whole_photos(data: str, count: int, seed: int, side: int) -> list[tuple[str, np.ndarray]]:
+    """`count` whole photos of `data` (bsds500, photos-val or folder:PATH) by a seeded draw, at their own size or `side`."""
+    files = photo_files(data)
+    if not files:
+        raise DataError(f"{data} holds no photos.")
+    order = torch.randperm(len(files), generator=torch.Generator().manual_seed(seed))[:count].tolist()
+    photos = []
+    for index in order:
+        photo = read_image(files[index])
+        if side:
+            scale = side / max(photo.shape[:2])
+            photo = to_uint8(
+                np.clip(resize(photo / 255.0, (round(photo.shape[0] * scale), round(photo.shape[1] * scale))), 0, 1)
+            )
+        photos.append((files[index].name, photo))
+    return photos
+
+
+def region(hole: np.ndarray, margin: int = REGION_MARGIN) -> tuple[slice, slice]:
+    """The hole's bounding box grown by `margin` pixels, inside the photo."""
+    top, left, bottom, right = hole_box(hole)
+    return slice(max(0, top - margin), bottom + margin), slice(max(0, left - margin), right + margin)
+
+
+def evaluate_photo_hole(
+    inpainter: Inpainter, photos: list[tuple[str, np.ndarray]], kind: str, config: SearchConfig
+) -> dict:
+    """The default fill, the latent search forced, and every classical fill on one hole kind of every photo.
+
+    Each fill is scored by PSNR over the hole's box grown by REGION_MARGIN px; per photo the record keeps the
+    hole's width at the prior's scale and which fill the default chose, so the rule can be checked.
+    """
+    rows = []
+    for index, (name, photo) in enumerate(photos):
+        hole = photo_hole(kind, *photo.shape[:2], seed=index)
+        box, truth = region(hole), photo / 255.0
+        started = time.perf_counter()
+        default = inpainter.inpaint(photo, hole, config)
+        row = {
+            "photo": name,
+            "default_seconds": time.perf_counter() - started,
+            "default_fill": default.fill,
+            "framing": default.framing,
+        }
+        row["width_at_prior"] = width_at_prior(hole, default.crop, inpainter.model.content_size)
+        row["hole_share"] = float(hole.mean())
+        scores = {"default": psnr(default.image[box] / 255.0, truth[box])}
+        try:
+            forced = default if default.fill == "gan" else inpainter.inpaint(photo, hole, config, fill="gan")
+            scores["gan"] = psnr(forced.image[box] / 255.0, truth[box])
+        except ValueError:
+            scores["gan"] = math.nan
+        for method, fn in BASELINES.items():
+            scores[method] = psnr(np.clip(fn(truth, hole), 0, 1)[box], truth[box])
+        row["psnr"] = scores
+        rows.append(row)
+    return {"rows": rows, "summary": photo_summary(rows)}
+
+
+def photo_summary(rows: list[dict]) -> dict:
+    """Mean PSNR per fill, the default's and the search's gain over the best classical fill (with 95 % intervals)."""
+    methods = list(rows[0]["psnr"])
+    table = {m: np.array([r["psnr"][m] for r in rows]) for m in methods}
+    classical = [m for m in methods if m in BASELINES]
+    best = max(classical, key=lambda m: table[m].mean())
+    summary = {m: float(np.nanmean(v)) for m, v in table.items()}
+    summary["best_classical"] = best
+    for method in ("default", "gan"):
+        gain = table[method] - table[best]
+        gain = gain[np.isfinite(gain)]
+        summary[f"{method}_gain"] = float(gain.mean()) if len(gain) else math.nan
+        summary[f"{method}_gain_interval"] = (
+            list(bootstrap_mean_interval(gain)) if len(gain) > 1 else [math.nan, math.nan]
+        )
+    summary["default_gan_share"] = float(np.mean([r["default_fill"] == "gan" for r in rows]))
+    summary["default_seconds"] = float(np.mean([r["default_seconds"] for r in rows]))
+    return summary
+
+
+def photo_table(title: str, summary: dict) -> str:
+    """One hole kind's results in Markdown."""
+    best = summary["best_classical"]
+    lines = [f"**{title}**", "", "| fill | PSNR (dB) | vs best classical (95 % interval) |", "|---|---|---|"]
+    for method, label in (
+        ("default", f"default (GAN on {summary['default_gan_share']:.0%} of holes)"),
+        ("gan", "GAN forced"),
+    ):
+        low, high = summary[f"{method}_gain_interval"]
+        lines.append(
+            f"| {label} | {summary[method]:.2f} | {summary[f'{method}_gain']:+.2f} [{low:+.2f}, {high:+.2f}] |"
+        )
+    for method in BASELINES:
+        lines.append(
+            f"| {method}{' (best classical)' if method == best else ''} | {summary[method]:.2f} | {summary[method] - summary[best]:+.2f} |"
+        )
+    lines.append(f"\nDefault fill: {summary['default_seconds']:.2f} s a photo.")
+    return "\n".join(lines)
+
+
+def photo_main(
+    config: EvaluationConfig, holes: Sequence[str], inpainter: Inpainter, data: str
+) -> tuple[list[str], dict]:
+    """The photo evaluation (--at photo): every hole kind on the photos, as tables and a record."""
+    inpainter.photo_context = config.photo_context
+    photos = whole_photos(data, config.images, config.seed, config.side)
+    search = solver_config(
+        recommended_solver(inpainter.name), iterations=config.iterations, restarts=config.restarts, seed=config.seed
+    )
+    sizes = sorted({f"{p.shape[1]}×{p.shape[0]}" for _, p in photos})
+    header = (
+        f"Prior `{config.prior}` ({inpainter.source}); {len(photos)} photos of `{data}` at {', '.join(sizes[:3])}{' …' if len(sizes) > 3 else ''}, "
+        f"through Inpainter.inpaint as the tab calls it ({recommended_solver(inpainter.name)}, {search.iterations} steps × "
+        f"{search.restarts} restarts); PSNR over the hole's box grown by {REGION_MARGIN} px; {hardware_description(inpainter.device)}."
+    )
+    print(header, flush=True)
+    tables, record = [header], {"results": {}}
+    for kind in holes:
+        results = evaluate_photo_hole(inpainter, photos, kind, search)
+        record["results"][kind] = results
+        tables.append(photo_table(f"hole: {kind}", results["summary"]))
+        print("\n" + tables[-1], flush=True)
+    return tables, record
 
 
 def markdown_table(title: str, results: dict[str, dict[str, float]]) -> str:
@@ -254,6 +448,37 @@ def update_card(readme: Path, text: str) -> None:
     readme.write_text(f"{card}\n\n{CARD_MARK}\n\n{text}\n")
 
 
+def prior_main(
+    config: EvaluationConfig, masks: Sequence[str], inpainter: Inpainter, data: str, search: SearchConfig
+) -> tuple[list[str], dict]:
+    """The evaluation at the prior's size (--at prior): every mask preset, then super-resolution, as tables and a record."""
+    prior = inpainter.model
+    images = held_out_images(prior, data, config.images, config.seed, config.split).to(inpainter.device)
+    header = (
+        f"Prior `{config.prior}` ({inpainter.source}); {len(images)} held-out `{data}` images "
+        f"({config.split if not data.startswith(FOLDER_PREFIX) else 'folder'}) at {prior.content_size}×{prior.content_size}; "
+        f"search: {search.iterations} Adam steps, lr {search.lr}, {search.restarts} restarts, alpha {search.alpha}, "
+        f"beta {search.beta}, window {search.window}, L-BRGM noise_std {search.noise_std}; {hardware_description(inpainter.device)}."
+    )
+    print(header)
+    tables, record = [header], {"masks": list(masks), "results": {}}
+    for mask in masks:
+        results = evaluate_mask(prior, images, mask, search, config.fill_samples)
+        record["results"][mask] = results
+        tables.append(markdown_table(f"mask: {mask}", results))
+        print("\n" + tables[-1], flush=True)
+    if config.sr_factor:
+        results = evaluate_super_resolution(
+            prior, images, config.sr_factor, replace(search, z_weight=config.sr_z_weight), config.sr_samples
+        )
+        record["results"][f"sr-x{config.sr_factor}"] = results
+        tables.append(
+            markdown_table(f"super-resolution ×{config.sr_factor} (proposed: lambda {config.sr_z_weight})", results)
+        )
+        print("\n" + tables[-1], flush=True)
+    return tables, record
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Evaluate from the command line and print the tables."""
     parser = build_parser()
@@ -264,36 +489,25 @@ def main(argv: Sequence[str] | None = None) -> None:
     if config.threads:
         torch.set_num_threads(config.threads)
     search = config.search()
+    started = time.perf_counter()
     try:
         device = pick_device(config.device)
         inpainter = Inpainter.from_pretrained(config.prior, device=device)
         data = config.data or inpainter.model.dataset
-        images = held_out_images(inpainter.model, data, config.images, config.seed, config.split).to(device)
+        if config.at == "photo":
+            tables, record = photo_main(config, args.holes, inpainter, data)
+        else:
+            tables, record = prior_main(config, args.mask, inpainter, data, search)
     except ValueError as error:
         parser.error(str(error))
-    prior = inpainter.model
-    started = time.perf_counter()
-    header = (
-        f"Prior `{config.prior}` ({inpainter.source}); {len(images)} held-out `{data}` images ({config.split if not data.startswith(FOLDER_PREFIX) else 'folder'}) at {prior.content_size}×{prior.content_size}; "
-        f"search: {search.iterations} Adam steps, lr {search.lr}, {search.restarts} restarts, alpha {search.alpha}, "
-        f"beta {search.beta}, window {search.window}, L-BRGM noise_std {search.noise_std}; {hardware_description(device)}."
-    )
-    print(header)
-    tables, record = [header], {"config": json.loads(config_json(config)), "data": data, "source": str(inpainter.source), "masks": args.mask, "results": {}}
-    for mask in args.mask:
-        results = evaluate_mask(prior, images, mask, search, config.fill_samples)
-        record["results"][mask] = results
-        tables.append(markdown_table(f"mask: {mask}", results))
-        print("\n" + tables[-1], flush=True)
-    if config.sr_factor:
-        results = evaluate_super_resolution(prior, images, config.sr_factor, replace(search, z_weight=config.sr_z_weight), config.sr_samples)
-        record["results"][f"sr-x{config.sr_factor}"] = results
-        tables.append(markdown_table(f"super-resolution ×{config.sr_factor} (proposed: lambda {config.sr_z_weight})", results))
-        print("\n" + tables[-1], flush=True)
+    record.update({"config": json.loads(config_json(config)), "data": data, "source": str(inpainter.source)})
     record["minutes"] = (time.perf_counter() - started) / 60
     tables.append(f"Whole run: {record['minutes']:.1f} minutes.")
     print("\n" + tables[-1])
-    out = Path(config.out or f"runs/inpaint-eval-{Path(config.prior).name}-{Path(data.removeprefix(FOLDER_PREFIX)).name}.json")
+    out = Path(
+        config.out
+        or f"runs/inpaint-eval-{config.at}-{Path(config.prior).name}-{Path(data.removeprefix(FOLDER_PREFIX)).name}.json"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(record, indent=2))
     folder = inpainter.source.path if inpainter.source.kind in ("folder", "bundled") else None

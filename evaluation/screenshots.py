@@ -50,12 +50,18 @@ class Shot:
     prior: str
     stroke: tuple[float, float, float, float] | None = None  # x0, y0, x1, y1 in [0, 1] of the photo's width and height
     preset: str = ""
+    band: int = 1  # parallel strokes side by side, BAND_STEP photo pixels apart: a wide brushed band
+
+
+BAND_STEP = 4
+"""Photo pixels between the parallel strokes of a band (less than the brush, so they join)."""
 
 
 SHOTS = (
     Shot("face", EXAMPLES / "utkface-test-0120.png", "inpaint-faces", preset="center"),
     Shot("scratched-portrait", EXAMPLES / "grace-hopper.jpg", "inpaint-faces", stroke=(0.41, 0.38, 0.625, 0.47)),
-    Shot("scene", EXAMPLES / "rocket.png", "inpaint-photos", stroke=(0.698, 0.27, 0.698, 0.50)),
+    Shot("portrait", EXAMPLES / "grace-hopper.jpg", "inpaint-faces", stroke=(0.40, 0.40, 0.60, 0.40), band=8),
+    Shot("scene", EXAMPLES / "rocket.png", "inpaint-photos", stroke=(0.698, 0.27, 0.698, 0.50), band=8),
 )
 
 
@@ -113,7 +119,13 @@ def take(page: Page, expect: Expect, url: str, shot: Shot, out: Path) -> Path:
         page.get_by_role("button", name="Apply preset").click()
         page.wait_for_timeout(2_000)
     if shot.stroke:
-        paint_stroke(page, Image.open(shot.photo).size, shot.stroke[:2], shot.stroke[2:])
+        size = Image.open(shot.photo).size
+        x0, y0, x1, y1 = shot.stroke
+        normal = np.array([y0 - y1, x1 - x0]) * size[::-1]  # perpendicular to the stroke, in photo pixels
+        normal = normal / np.linalg.norm(normal) * BAND_STEP / np.array(size)
+        for k in np.arange(shot.band) - (shot.band - 1) / 2:
+            dx, dy = k * normal
+            paint_stroke(page, size, (x0 + dx, y0 + dy), (x1 + dx, y1 + dy))
     pick_prior(page, shot.prior)
     run_search(page, expect)
     scroll = page.evaluate("window.scrollY")

@@ -15,23 +15,43 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
+def positional(**kwargs: Any) -> Any:
+    """A dataclass field taken as a positional argument: a list takes one or more, one with a default is optional."""
+    return dataclasses.field(metadata={"positional": True}, **kwargs)
+
+
 def add_config_arguments(parser: argparse.ArgumentParser, config_cls: type, help_texts: dict[str, str]) -> None:
-    """Add one flag per field of `config_cls`; every field must have a help text."""
+    """Add one argument per field of `config_cls`: a flag, or a positional one where the field says so.
+
+    Every field must have a help text. A `list[X]` field takes several values; a field whose metadata has
+    `choices` accepts only those.
+    """
     hints = typing.get_type_hints(config_cls)
     for field in dataclasses.fields(config_cls):
         if field.name not in help_texts:
             raise KeyError(f"{config_cls.__name__}.{field.name} has no help text.")
-        default = field.default if field.default is not dataclasses.MISSING else field.default_factory()  # type: ignore[misc]
         kind = hints[field.name]
+        choices = field.metadata.get("choices")
+        if field.metadata.get("positional"):
+            many = typing.get_origin(kind) is list
+            optional = field.default is not dataclasses.MISSING
+            value_type = next(t for t in typing.get_args(kind) or (kind,) if t is not type(None))
+            nargs = "+" if many else "?" if optional else None
+            parser.add_argument(field.name, type=value_type, nargs=nargs, choices=choices, help=help_texts[field.name],
+                                **({"default": field.default} if optional else {}))
+            continue
+        default = field.default if field.default is not dataclasses.MISSING else field.default_factory()  # type: ignore[misc]
         text = f"{help_texts[field.name]} (default: {default})"
         if kind is bool:
             parser.add_argument(_flag(field.name), action=argparse.BooleanOptionalAction, default=default, help=text)
             continue
-        if typing.get_origin(kind) is list:  # list[X]: the flag takes several values
-            parser.add_argument(_flag(field.name), type=typing.get_args(kind)[0], nargs="+", default=default, help=text)
+        optional = next((t for t in typing.get_args(kind) if t is not type(None)), kind)
+        base = kind if typing.get_origin(kind) is list else optional
+        if typing.get_origin(base) is list:
+            parser.add_argument(_flag(field.name), type=typing.get_args(base)[0], nargs="*", default=default,
+                                choices=choices, help=text)
             continue
-        base = next((t for t in typing.get_args(kind) if t is not type(None)), kind)
-        parser.add_argument(_flag(field.name), type=base, default=default, help=text)
+        parser.add_argument(_flag(field.name), type=base, default=default, choices=choices, help=text)
 
 
 class ConfigError(ValueError):
@@ -45,9 +65,12 @@ def require_at_least_one(config: Any, *names: str) -> None:
             raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(config, name)}.")
 
 
-def command_parser(prog: str, description: str | None, *sections: tuple[type, dict[str, str]], print_config: bool = True) -> argparse.ArgumentParser:
+def command_parser(
+    prog: str, description: str | None, *sections: tuple[type, dict[str, str]], print_config: bool = True
+) -> argparse.ArgumentParser:
     """The parser of a script: one flag per field of each (config class, help texts) section, and --print-config."""
-    parser = argparse.ArgumentParser(prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(prog=prog, description=description, formatter_class=formatter)
     for config_cls, help_texts in sections:
         add_config_arguments(parser, config_cls, help_texts)
     if print_config:
@@ -60,7 +83,9 @@ def config_from_args(config_cls: type[Config], args: argparse.Namespace) -> Conf
     return config_cls(**{f.name: getattr(args, f.name) for f in dataclasses.fields(config_cls)})
 
 
-def parse_configs(parser: argparse.ArgumentParser, argv: Sequence[str] | None, *config_classes: type) -> tuple[Any, ...]:
+def parse_configs(
+    parser: argparse.ArgumentParser, argv: Sequence[str] | None, *config_classes: type
+) -> tuple[Any, ...]:
     """Parse `argv` into one instance per config class, then the namespace; a bad value exits with one sentence."""
     args = parser.parse_args(argv)
     try:

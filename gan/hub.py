@@ -3,27 +3,31 @@
 Resolution order of `fetch(name)`: a local folder path (only where allowed) → the Hub repo configured
 for `name` in `weights/hub.json` (or `name` itself when it is an `org/repo` id), at its pinned commit,
 which huggingface_hub serves from its local cache when offline → the bundled `weights/<name>/` folder.
-Only `config.json`, `model.safetensors` and `README.md` are ever fetched: no pickle is loaded, and a
-folder's sizes are checked on the meta device before its model is built (`check_size`).
+Only `config.json`, `model.safetensors` and `README.md` are ever fetched: no pickle is loaded, each file's
+size is checked on the Hub before the download (`MAX_FILE_BYTES`), and a folder's sizes are checked on the
+meta device before its model is built (`check_size`). A server names `allow_any_hub=False`: visitors then
+reach only the repos of weights/hub.json; any other repo (where the operator allows them) is kept in a cache
+of its own, bounded to `VISITOR_CACHE_REPOS` repos and `VISITOR_CACHE_BYTES`, least recently used first.
 """
 from __future__ import annotations
 
 import inspect
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 import huggingface_hub.constants
 import torch
-from huggingface_hub import HfApi, snapshot_download
+from huggingface_hub import HfApi, scan_cache_dir, snapshot_download
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 from safetensors import SafetensorError
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from gan import shipped
+from gan.card import ModelCard, write_card
 from gan.shipped import hub_config, import_path
 
 log = logging.getLogger(__name__)
@@ -36,6 +40,14 @@ BYTES_PER_PARAMETER = 4  # float32
 MAX_CONFIG_BYTES = 64 * 1024
 MAX_CONFIG_NUMBER = 4096  # any number in config.json (widths, depths, sizes)
 MAX_CONFIG_LIST = 1024
+MAX_CARD_BYTES = 256 * 1024  # README.md: a model card
+MAX_FILE_BYTES = {
+    "config.json": MAX_CONFIG_BYTES,
+    "model.safetensors": BYTES_PER_PARAMETER * MAX_PARAMETERS + MAX_CONFIG_BYTES,
+    "README.md": MAX_CARD_BYTES,
+}
+VISITOR_CACHE_REPOS = 8  # repos outside weights/hub.json kept downloaded at once
+VISITOR_CACHE_BYTES = 1024**3
 RANDOM_INIT = {
     "normal_", "uniform_", "trunc_normal_", "kaiming_normal_", "kaiming_uniform_", "xavier_normal_", "xavier_uniform_",
     "orthogonal_", "sparse_", "random_", "bernoulli_", "exponential_", "geometric_", "log_normal_", "cauchy_",
@@ -46,40 +58,11 @@ class WeightsError(ValueError):
     """Weights that cannot be found or do not fit the model; the message says what to do."""
 
 
-@dataclass
-class ModelCard:
-    """What a model card says: how the weights were made and what they measure."""
-
-    title: str
-    summary: str
-    training_data: str
-    hardware: str
-    training_config: dict = field(default_factory=dict)
-    metrics: dict[str, float | str] = field(default_factory=dict)
-    notes: str = ""
-    tags: list[str] = field(default_factory=list)
-    license: str = "mit"
-
-    def render(self) -> str:
-        """The README.md text, with Hub front matter."""
-        tags = "".join(f"\n- {tag}" for tag in ["gan-imaging-studio", "pytorch", "safetensors", *self.tags])
-        metrics = "\n".join(f"| {k} | {v:.4g} |" if isinstance(v, float) else f"| {k} | {v} |" for k, v in self.metrics.items())
-        config = json.dumps(self.training_config, indent=2, default=str)
-        return (
-            f"---\nlicense: {self.license}\nlibrary_name: pytorch\ntags:{tags}\n---\n\n"
-            f"# {self.title}\n\n{self.summary}\n\n"
-            f"## Training data\n\n{self.training_data}\n\n## Hardware\n\n{self.hardware}\n\n"
-            f"## Metrics (measured on held-out data)\n\n| metric | value |\n|---|---|\n{metrics}\n\n"
-            f"## Training configuration\n\n```json\n{config}\n```\n"
-            + (f"\n## Notes\n\n{self.notes}\n" if self.notes else "")
-        )
-
-
 def save_model(model: nn.Module, directory: Path, card: ModelCard) -> Path:
-    """Save `model` (a PyTorchModelHubMixin) as config.json + model.safetensors + README.md."""
+    """Save `model` (a PyTorchModelHubMixin) as config.json + model.safetensors, with its card (card.json + README.md)."""
     directory = Path(directory)
     model.save_pretrained(directory)
-    (directory / "README.md").write_text(card.render())
+    write_card(directory, card)
     return directory
 
 
@@ -195,17 +178,49 @@ def _first_problem(error: Exception) -> str:
 
 
 def _check_remote_size(repo: str, revision: str | None) -> None:
-    """Refuse a Hub repo whose model.safetensors is too large before downloading it (skipped offline)."""
+    """Refuse a Hub repo any of whose files is over its limit (MAX_FILE_BYTES) before the download (not offline)."""
     if huggingface_hub.constants.HF_HUB_OFFLINE:
         return
-    for entry in HfApi().get_paths_info(repo, ["model.safetensors"], revision=revision):
-        if getattr(entry, "size", 0) > BYTES_PER_PARAMETER * MAX_PARAMETERS + MAX_CONFIG_BYTES:
-            raise WeightsError(f"The model.safetensors of {repo} is larger than a {MAX_PARAMETERS / 1e6:.0f}-million-parameter model.")
+    for entry in HfApi().get_paths_info(repo, WEIGHT_FILES, revision=revision):
+        limit = MAX_FILE_BYTES.get(entry.path)
+        if limit is not None and (getattr(entry, "size", 0) or 0) > limit:
+            raise WeightsError(f"The {entry.path} of {repo} is larger than this app takes ({limit // 1024} KB).")
 
 
-def _download(repo: str, revision: str | None) -> Path:
+def visitor_cache_dir() -> Path:
+    """Where repos outside weights/hub.json are downloaded: a cache of their own beside the Hub cache."""
+    return Path(huggingface_hub.constants.HF_HUB_CACHE).parent / "gan-studio-visitor-models"
+
+
+def prune_visitor_cache(
+    cache: Path, max_repos: int = VISITOR_CACHE_REPOS, max_bytes: int = VISITOR_CACHE_BYTES
+) -> list[str]:
+    """Delete the least recently used repos of `cache` until at most `max_repos` and `max_bytes` remain; their ids."""
+    if not cache.is_dir():
+        return []
+    repos = sorted(scan_cache_dir(cache).repos, key=lambda repo: repo.last_accessed, reverse=True)
+    kept, total, dropped = 0, 0, []
+    for repo in repos:
+        if kept < max_repos and total + repo.size_on_disk <= max_bytes:
+            kept, total = kept + 1, total + repo.size_on_disk
+            continue
+        scan_cache_dir(cache).delete_revisions(*(revision.commit_hash for revision in repo.revisions)).execute()
+        dropped.append(repo.repo_id)
+    return dropped
+
+
+def _download(repo: str, revision: str | None, listed: bool = True) -> Path:
     _check_remote_size(repo, revision)
-    return Path(snapshot_download(repo, revision=revision, allow_patterns=WEIGHT_FILES))
+    if listed:
+        return Path(snapshot_download(repo, revision=revision, allow_patterns=WEIGHT_FILES))
+    cache = visitor_cache_dir()
+    folder = Path(snapshot_download(repo, revision=revision, allow_patterns=WEIGHT_FILES, cache_dir=cache))
+    for name, limit in MAX_FILE_BYTES.items():
+        if (folder / name).is_file() and (folder / name).stat().st_size > limit:
+            prune_visitor_cache(cache, max_repos=0)
+            raise WeightsError(f"The {name} of {repo} is larger than this app takes ({limit // 1024} KB at most).")
+    prune_visitor_cache(cache, max_repos=VISITOR_CACHE_REPOS + 1)
+    return folder
 
 
 def is_repo_id(name: str) -> bool:
@@ -236,25 +251,33 @@ class WeightsSource:
         return f"folder {self.path.name}"
 
 
-def fetch(model_cls: type[Model], name: str, allow_local: bool = True) -> tuple[Model, WeightsSource]:
+def fetch(
+    model_cls: type[Model], name: str, allow_local: bool = True, allow_any_hub: bool = True
+) -> tuple[Model, WeightsSource]:
     """Load `name` (bundled name, Hub repo id or, with `allow_local`, a folder) and say where it came from.
 
     A hosted app passes `allow_local=False`: visitors then name bundled models and Hub repos only,
-    never folders of the server's disk. Errors are sentences that name no absolute path.
+    never folders of the server's disk; and `allow_any_hub=False`: only the repos of weights/hub.json.
+    Errors are sentences that name no absolute path.
     """
     if not isinstance(name, str) or not name.strip():
         raise WeightsError("Name a model: a shipped model or a Hub repo id (org/name).")
     name = name.strip()
+    name = next((shipped_name for shipped_name, listed in hub_config().items() if listed.get("repo") == name), name)
     entry = hub_config().get(name, {})
     if not entry and allow_local and Path(name).expanduser().is_dir():
         folder = Path(name).expanduser()
         return _load_folder(model_cls, folder), WeightsSource("folder", folder)
     repo = entry.get("repo") or (name if is_repo_id(name) else None)
     bundled = shipped.WEIGHTS_ROOT / name if entry else None
+    listed = bool(entry)
+    if repo and not listed and not allow_any_hub:
+        raise WeightsError(f"{_shown(repo)} is not one of this server's models: name a shipped model (see the list).")
     if repo:
         revision = entry.get("revision")
         try:
-            return _load_folder(model_cls, _download(repo, revision)), WeightsSource("hub", shipped.WEIGHTS_ROOT / name, repo, revision)
+            source = WeightsSource("hub", shipped.WEIGHTS_ROOT / name, repo, revision)
+            return _load_folder(model_cls, _download(repo, revision, listed)), source
         except WeightsError:
             raise
         except Exception as error:  # offline, unknown repo, revoked token: fall back to bundled

@@ -27,11 +27,18 @@ class Pipeline:
         self.model, self.name, self.source, self.device = model, name, source, device
 
     @classmethod
-    def from_pretrained(cls: type[P], name: str | None = None, device: str | torch.device = "cpu", allow_local: bool = True) -> P:
-        """Load `name` (a shipped model, a Hub repo id, or with `allow_local` a folder) onto `device`."""
+    def from_pretrained(
+        cls: type[P],
+        name: str | None = None,
+        device: str | torch.device = "cpu",
+        allow_local: bool = True,
+        allow_any_hub: bool = True,
+    ) -> P:
+        """Load `name` (a shipped model, a Hub repo id (any, or with `allow_any_hub=False` those of weights/hub.json),
+        or with `allow_local` a folder) onto `device`."""
         name = name or cls.default_model()
         device = device if isinstance(device, torch.device) else pick_device(device)
-        model, source = fetch(cls.model_class, name, allow_local=allow_local)
+        model, source = fetch(cls.model_class, name, allow_local=allow_local, allow_any_hub=allow_any_hub)
         return cls(model.to(device).eval(), name, source, device)
 
     @classmethod

@@ -26,6 +26,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from tqdm.auto import tqdm
 
+from gan.card import Hardware
 from gan.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from gan.cli import ConfigError, require_at_least_one
 from gan.device import pick_device
@@ -145,7 +146,7 @@ def training_seconds(run_dir: Path) -> float:
     return total + segment
 
 
-def training_hardware(run_dir: Path, device: torch.device | str) -> str:
+def training_hardware(run_dir: Path, device: torch.device | str, detail: str = "") -> Hardware:
     """For a model card: the hardware each resumed segment of `run_dir` logged at its start, and the hours trained.
 
     Runs from before segments logged their hardware fall back to `device` as this process sees it.
@@ -153,7 +154,7 @@ def training_hardware(run_dir: Path, device: torch.device | str) -> str:
     log = Path(run_dir) / "metrics.jsonl"
     segments = [json.loads(line).get("hardware") for line in log.read_text().splitlines()] if log.exists() else []
     distinct = list(dict.fromkeys(hardware for hardware in segments if hardware)) or [hardware_description(device)]
-    return f"{'; '.join(distinct)}; {training_seconds(Path(run_dir)) / 3600:.2f} hours of training logged (all resumed segments)"
+    return Hardware(devices=distinct, hours=round(training_seconds(Path(run_dir)) / 3600, 2), detail=detail)
 
 
 PER_INVOCATION = {"run_dir", "device", "num_workers", "resume", "progress"}  # TrainConfig fields of where a command runs, not of the recipe

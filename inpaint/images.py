@@ -1,7 +1,6 @@
 """Image geometry between user photos and the prior: array/tensor conversion, crops, resizing, the prior's frame."""
-from __future__ import annotations
 
-import math
+from __future__ import annotations
 
 import cv2
 import numpy as np
@@ -44,29 +43,13 @@ def hole_box(hole: np.ndarray) -> Box:
     return int(ys.min()), int(xs.min()), int(ys.max()) + 1, int(xs.max()) + 1
 
 
-def crop_side(hole: np.ndarray, content_size: int, context: float = 0.5) -> int:
-    """Side of the square crop around the hole: its bounding box grown by `context` of its side each way, at least `content_size`."""
-    top, left, bottom, right = hole_box(hole)
-    longest = max(bottom - top, right - left)
-    return max(longest + 2 * math.ceil(longest * context), content_size)
-
-
-def crop_box(hole: np.ndarray, content_size: int, context: float = 0.5) -> Box:
-    """(top, left, bottom, right) of the crop around the hole (`crop_side` square, clipped to the image)."""
-    height, width = hole.shape
-    top, left, bottom, right = hole_box(hole)
-    side = crop_side(hole, content_size, context)
-    box_h, box_w = min(height, side), min(width, side)
-    y0 = int(np.clip((top + bottom) // 2 - box_h // 2, 0, height - box_h))
-    x0 = int(np.clip((left + right) // 2 - box_w // 2, 0, width - box_w))
-    return y0, x0, y0 + box_h, x0 + box_w
-
-
 def resize(array: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Resize an HxW(xC) float image to (height, width): area when shrinking, bicubic when growing."""
     height, width = size
     shrinking = height * width < array.shape[0] * array.shape[1]
-    out = cv2.resize(array.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC)
+    out = cv2.resize(
+        array.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC
+    )
     return out.reshape(height, width, *array.shape[2:])
 
 

@@ -1,4 +1,5 @@
 """Hole masks (True = unknown pixel): the presets of the tab and of the evaluation, and checks of user masks."""
+
 from __future__ import annotations
 
 import cv2
@@ -81,5 +82,36 @@ def check_mask(hole: np.ndarray, image_shape: tuple[int, ...]) -> np.ndarray:
         )
     hole = hole.astype(bool)
     if hole.all():
-        raise ValueError("The mask covers the whole image: leave some of the image unpainted so there is context to fill from.")
+        raise ValueError(
+            "The mask covers the whole image: leave some of the image unpainted so there is context to fill from."
+        )
     return hole
+
+
+def square_mask(height: int, width: int, share: float) -> np.ndarray:
+    """A centred square whose side is `share` of the shorter side."""
+    hole = np.zeros((height, width), dtype=bool)
+    side = max(1, round(min(height, width) * share))
+    top, left = (height - side) // 2, (width - side) // 2
+    hole[top : top + side, left : left + side] = True
+    return hole
+
+
+def brush_mask(height: int, width: int, seed: int = 0, strokes: int = 3, thickness: float = 0.05) -> np.ndarray:
+    """`strokes` free-hand brush strokes (smooth random walks), `thickness` of the shorter side wide, as people paint."""
+    rng = np.random.default_rng(seed)
+    canvas = np.zeros((height, width), dtype=np.uint8)
+    short = min(height, width)
+    width_px = max(2, round(short * thickness))
+    for _ in range(strokes):
+        point = rng.uniform((0.15 * height, 0.15 * width), (0.85 * height, 0.85 * width))
+        angle = rng.uniform(0, 2 * np.pi)
+        points = [point]
+        for _ in range(12):
+            angle += rng.normal(0, 0.5)
+            point = np.clip(point + short * 0.04 * np.array([np.sin(angle), np.cos(angle)]), 0, (height - 1, width - 1))
+            points.append(point)
+        cv2.polylines(
+            canvas, [np.round(np.array(points)[:, ::-1]).astype(np.int32)], isClosed=False, color=1, thickness=width_px
+        )
+    return canvas.astype(bool)

@@ -1,17 +1,22 @@
 """Command line of the naturalness test: build the image pool, print the results, export the votes.
 
-    python -m naturalness build-pool [--out DIR] [--models NAME ...] [--cifar-per-class N] [--skimage NAME ...]
+    python -m naturalness build-pool [--out DIR] [--models NAME,NAME] [--tiny-imagenet N] [--skimage NAME,NAME]
     python -m naturalness results [--db PATH_OR_URL] [--pool DIR] [--csv FILE]
     python -m naturalness export [--db PATH_OR_URL] --out FILE
+
+`results` prints the table the app shows: screened participants, each address weighing at most one
+participant (docs/naturalness.md).
 """
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from colorgan.settings import COLORIZER, DEFAULT_SIZE
+from gan.cli import ConfigError, add_config_arguments, config_from_args
 from naturalness.pool import (
     DISPLAY_SIDE,
     build_pool,
@@ -22,11 +27,84 @@ from naturalness.pool import (
     skimage_photos,
     whole_photos,
 )
-from naturalness.results import format_table, tally, write_results_csv, write_votes_csv
+from naturalness.results import format_table, write_results_csv, write_votes_csv
 from naturalness.store import VoteStore, default_votes_db
+from naturalness.study import NaturalnessStudy
 
 
-def build_pool_command(args: argparse.Namespace) -> None:
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+@dataclass
+class BuildPoolConfig:
+    """What `build-pool` colorizes and where it writes."""
+
+    out: Path = field(default_factory=build_pool_dir)
+    models: str = ""
+    tiny_imagenet: int = 20
+    bsds500: int = 20
+    folder: Path | None = None
+    skimage: str = "coffee,chelsea,astronaut,rocket"
+    large_side: int = DISPLAY_SIDE
+    size: int | None = None
+    seed: int = 0
+    threads: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("tiny_imagenet", "bsds500"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"--{name.replace('_', '-')} must be 0 or more, got {getattr(self, name)}.")
+        if self.large_side < 8 or self.threads < 1 or (self.size is not None and self.size < 8):
+            raise ConfigError("--large-side and --size must be at least 8 pixels, --threads at least 1.")
+
+
+BUILD_HELP = {
+    "out": "pool folder to write ($GAN_STUDIO_POOL or data/naturalness-pool: the app reads it before the bundled one)",
+    "models": "comma-separated shipped model names, Hub repo ids or weights folders (empty: every shipped colorizer)",
+    "tiny_imagenet": "held-out Tiny ImageNet photos (official validation set, 64 px, enlarged for display)",
+    "bsds500": "whole BSDS500 photos (resized to --large-side)",
+    "folder": "also every photo of this image folder (resized to --large-side)",
+    "skimage": "comma-separated scikit-image color photos to add (empty: none)",
+    "large_side": "longer side in pixels the whole photos are resized to before colorizing",
+    "size": "longer side at which the models predict color (unset: the photo's own, at most the colorizer's default)",
+    "seed": "seed of the choice of photos",
+    "threads": "torch CPU threads",
+}
+
+
+@dataclass
+class ResultsConfig:
+    """Where `results` reads the votes and the pool, and where it writes the table."""
+
+    db: str = field(default_factory=default_votes_db)
+    pool: Path = field(default_factory=default_pool_dir)
+    csv: str = ""
+
+
+RESULTS_HELP = {
+    "db": "SQLite file or database URL ($GAN_STUDIO_VOTES_DB or votes.sqlite3)",
+    "pool": "pool the votes were cast on (the app's: $GAN_STUDIO_POOL, data/naturalness-pool, else the bundled one)",
+    "csv": "also write the table to this CSV file",
+}
+
+
+@dataclass
+class ExportConfig:
+    """Where `export` reads the votes and writes them."""
+
+    db: str = field(default_factory=default_votes_db)
+    out: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.out:
+            raise ConfigError("--out is required: the CSV file to write.")
+
+
+EXPORT_HELP = {"db": RESULTS_HELP["db"], "out": "CSV file to write"}
+
+
+def build_pool_command(args: BuildPoolConfig) -> None:
     """Colorize the held-out photos with every model and write the pool."""
     import torch
 
@@ -36,36 +114,34 @@ def build_pool_command(args: argparse.Namespace) -> None:
     photos = registry_photos("tiny-imagenet", args.tiny_imagenet, args.seed) if args.tiny_imagenet else []
     photos += whole_photos("bsds500", args.bsds500, args.seed, args.large_side) if args.bsds500 else []
     photos += whole_photos(f"folder:{args.folder}", 10**6, args.seed, args.large_side) if args.folder else []
-    photos += skimage_photos(args.skimage, args.large_side)
+    photos += skimage_photos(_names(args.skimage), args.large_side)
     colorizers, provenance = {}, {}
-    for name in args.models or COLORIZER.shipped_models():
+    for name in _names(args.models) or COLORIZER.shipped_models():
         colorizer = Colorizer.from_pretrained(name)
         method = Path(name).name if Path(name).is_dir() else name
-        colorizers[method] = lambda image, colorizer=colorizer: colorizer(image, args.size or min(max(image.size), DEFAULT_SIZE)).image
+        colorizers[method] = lambda image, colorizer=colorizer: colorizer(
+            image, args.size or min(max(image.size), DEFAULT_SIZE)
+        ).image
         provenance[method] = str(colorizer.source)
         print(f"{method}: weights from {colorizer.source}")
     pool = build_pool(photos, colorizers, args.out, provenance)
-    print(f"Wrote {len(pool.entries)} images ({len(photos)} photos x {len(pool.methods)} methods: {', '.join(pool.methods)}) to {args.out}")
+    methods = f"{len(pool.methods)} methods: {', '.join(pool.methods)}"
+    print(f"Wrote {len(pool.entries)} images ({len(photos)} photos x {methods}) to {args.out}")
 
 
-def _results(args: argparse.Namespace):
-    store = VoteStore(args.db, {})
-    methods = load_pool(args.pool).methods if (args.pool / "manifest.json").is_file() else ()
-    return store, tally(store.counts(), methods)
-
-
-def results_command(args: argparse.Namespace) -> None:
-    """Print the per-method table, and write it as CSV when asked."""
-    store, results = _results(args)
-    print(format_table(results))
-    print(f"\n{len(store)} votes in {args.db}")
+def results_command(args: ResultsConfig) -> None:
+    """Print the per-method table the app shows, and write it as CSV when asked."""
+    study = NaturalnessStudy(load_pool(args.pool), args.db)
+    results = study.results()
+    print(format_table(results.methods))
+    print(f"\n{results.summary()}\n{len(study.store)} votes in {args.db}")
     if args.csv:
         with open(args.csv, "w", newline="") as handle:
-            write_results_csv(results, handle)
+            write_results_csv(results.methods, handle)
         print(f"Wrote {args.csv}")
 
 
-def export_command(args: argparse.Namespace) -> None:
+def export_command(args: ExportConfig) -> None:
     """Write every vote as a CSV row."""
     store = VoteStore(args.db, {})
     with open(args.out, "w", newline="") as handle:
@@ -73,45 +149,32 @@ def export_command(args: argparse.Namespace) -> None:
     print(f"Wrote {len(store)} votes to {args.out}")
 
 
-def _add_db_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", default=default_votes_db(), help="SQLite file or database URL (default: $GAN_STUDIO_VOTES_DB or votes.sqlite3)")
+COMMANDS = {
+    "build-pool": (BuildPoolConfig, BUILD_HELP, build_pool_command, "colorize held-out photos with every model"),
+    "results": (ResultsConfig, RESULTS_HELP, results_command, "print the table the app shows (and write it as CSV)"),
+    "export": (ExportConfig, EXPORT_HELP, export_command, "write every vote as one CSV row"),
+}
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """The command line of `python -m naturalness`."""
-    parser = argparse.ArgumentParser(prog="python -m naturalness", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def parse_args(argv: Sequence[str] | None = None) -> tuple[str, object]:
+    """The command line of `python -m naturalness`: the command and its config; a bad value exits with one sentence."""
+    parser = argparse.ArgumentParser(
+        prog="python -m naturalness", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-
-    build = commands.add_parser("build-pool", help="colorize held-out photos with every model and write the pool")
-    build.add_argument("--out", type=Path, default=build_pool_dir(), help="pool folder to write (default: $GAN_STUDIO_POOL or data/naturalness-pool; the app reads it before the bundled examples/naturalness-pool)")
-    build.add_argument("--models", nargs="*", default=None, help="shipped model names, Hub repo ids or weights folders (default: every shipped colorization model)")
-    build.add_argument("--tiny-imagenet", type=int, default=20, help="held-out Tiny ImageNet photos (official validation set, 64 px, enlarged for display)")
-    build.add_argument("--bsds500", type=int, default=20, help="whole BSDS500 photos (resized to --large-side)")
-    build.add_argument("--folder", type=Path, default=None, help="also every photo of this image folder (resized to --large-side)")
-    build.add_argument("--skimage", nargs="*", default=["coffee", "chelsea", "astronaut", "rocket"], help="scikit-image color photos to add (none: pass the flag alone)")
-    build.add_argument("--large-side", type=int, default=DISPLAY_SIDE, help="longer side in pixels the whole photos are resized to before colorizing")
-    build.add_argument("--size", type=int, default=None, help="longer side at which the models predict color (default: the photo's own, at most the colorizer's default)")
-    build.add_argument("--seed", type=int, default=0, help="seed of the choice of photos")
-    build.add_argument("--threads", type=int, default=1, help="torch CPU threads")
-    build.set_defaults(run=build_pool_command)
-
-    results = commands.add_parser("results", help="print the per-method table (and write it as CSV)")
-    _add_db_flag(results)
-    results.add_argument("--pool", type=Path, default=default_pool_dir(), help="pool folder, for the method order (default: the one the app uses: $GAN_STUDIO_POOL, data/naturalness-pool, else examples/naturalness-pool)")
-    results.add_argument("--csv", default=None, help="also write the table to this CSV file")
-    results.set_defaults(run=results_command)
-
-    export = commands.add_parser("export", help="write every vote as one CSV row")
-    _add_db_flag(export)
-    export.add_argument("--out", required=True, help="CSV file to write")
-    export.set_defaults(run=export_command)
-    return parser.parse_args(argv)
+    for name, (config_cls, help_texts, _, summary) in COMMANDS.items():
+        add_config_arguments(commands.add_parser(name, help=summary), config_cls, help_texts)
+    args = parser.parse_args(argv)
+    try:
+        return args.command, config_from_args(COMMANDS[args.command][0], args)
+    except ValueError as error:
+        parser.error(str(error))
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run one command."""
-    args = parse_args(argv)
-    args.run(args)
+    command, config = parse_args(argv)
+    COMMANDS[command][2](config)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
-"""Rate limits of the naturalness test: votes per participant (in the database) and new participants per client.
+"""Rate limits of the naturalness test: votes per participant (in the database) and votes per address.
 
 A participant cannot cast more than `StudyLimits.votes` votes in a window (checked by the vote store
-inside the vote's transaction), and one client (an IP address as Gradio sees it) cannot be issued more
-than `StudyLimits.joins` participant tokens in a window (checked here, in the server's memory), so
-fresh identities cannot be minted to get around the first limit. Behind a reverse proxy, start uvicorn
-with the proxy in $FORWARDED_ALLOW_IPS so that clients are told apart by their own addresses.
+inside the vote's transaction), and one address cannot cast more than `StudyLimits.address_votes` in a
+window, however many participants it joined as (checked here, in the server's memory). Joining is never
+refused, so one visitor cannot lock others out; the results weigh every address as at most one
+participant. The address is the client's as uvicorn sees it: behind a reverse proxy, name the proxy with
+`python app.py --trusted-proxies ADDRESS` so that visitors are told apart by their own addresses, and
+X-Forwarded-For from anyone else is ignored.
 """
 from __future__ import annotations
 
@@ -40,15 +42,16 @@ def rate_limit_from_env(variable: str = "GAN_STUDIO_VOTE_LIMIT", default: RateLi
 
 @dataclass(frozen=True)
 class StudyLimits:
-    """Votes per participant ($GAN_STUDIO_VOTE_LIMIT) and new participants per client ($GAN_STUDIO_JOIN_LIMIT)."""
+    """Votes per participant ($GAN_STUDIO_VOTE_LIMIT) and per address ($GAN_STUDIO_ADDRESS_LIMIT)."""
 
     votes: RateLimit = RateLimit(30, 60.0)
-    joins: RateLimit = RateLimit(30, 600.0)
+    address_votes: RateLimit = RateLimit(120, 60.0)  # about 10 people behind one address answering every 5 s
 
     @classmethod
     def from_env(cls) -> "StudyLimits":
         """The limits from the environment, the defaults where a variable is unset."""
-        return cls(rate_limit_from_env("GAN_STUDIO_VOTE_LIMIT", cls.votes), rate_limit_from_env("GAN_STUDIO_JOIN_LIMIT", cls.joins))
+        votes = rate_limit_from_env("GAN_STUDIO_VOTE_LIMIT", cls.votes)
+        return cls(votes, rate_limit_from_env("GAN_STUDIO_ADDRESS_LIMIT", cls.address_votes))
 
 
 @dataclass

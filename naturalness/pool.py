@@ -158,10 +158,13 @@ def load_pool(root: Path) -> Pool:
     return Pool(Path(root), entries, tuple(document["methods"]), document.get("provenance", {}))
 
 
-def next_image(pool: Pool, seen: Iterable[str], rng: random.Random) -> PoolEntry | None:
-    """The next image for a participant who has seen `seen`: an unseen photo, from a least-shown method."""
+def next_image(
+    pool: Pool, seen: Iterable[str], rng: random.Random, used_sources: Iterable[str] = ()
+) -> PoolEntry | None:
+    """The next image for a participant who has seen `seen` (and the photos `used_sources`): an unseen photo,
+    from a least-shown method."""
     shown = [pool.by_id[image] for image in seen if image in pool.by_id]
-    used_sources = {entry.source for entry in shown}
+    used_sources = {entry.source for entry in shown} | set(used_sources)
     available: dict[str, list[PoolEntry]] = {}
     for entry in pool.entries:
         if entry.source not in used_sources:
@@ -172,6 +175,13 @@ def next_image(pool: Pool, seen: Iterable[str], rng: random.Random) -> PoolEntry
     fewest = min(counts[method] for method in available)
     method = rng.choice(sorted(method for method in available if counts[method] == fewest))
     return rng.choice(available[method])
+
+
+def wrong_colorization(image: Image.Image) -> Image.Image:
+    """An obviously wrong colorization of a photo, for catch trials: its hues turned half way round, fully saturated."""
+    hue, _, value = image.convert("RGB").convert("HSV").split()
+    turned = hue.point(lambda h: (h + 128) % 256)
+    return Image.merge("HSV", (turned, Image.new("L", image.size, 255), value)).convert("RGB")
 
 
 def for_display(image: Image.Image, side: int = DISPLAY_SIDE) -> Image.Image:

@@ -92,6 +92,12 @@ finished = Table(
     Column("participant", String(32), primary_key=True),
     Column("finished_at", Float, nullable=False),
 )
+address_table = Table(
+    "addresses",
+    metadata,
+    Column("participant", String(32), primary_key=True),
+    Column("address", String(32), nullable=False, index=True),
+)
 settings = Table(
     "settings",
     metadata,
@@ -185,10 +191,17 @@ def _row_to_vote(row) -> Vote:
 class VoteStore:
     """Draws and votes of the naturalness test in a database, checked against the pool's images."""
 
-    def __init__(self, target: str, catalog: Mapping[str, str], rate_limit: RateLimit = RateLimit()) -> None:
+    def __init__(
+        self,
+        target: str,
+        catalog: Mapping[str, str],
+        rate_limit: RateLimit = RateLimit(),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.engine = make_engine(target)
         self.catalog = dict(catalog)
         self.rate_limit = rate_limit
+        self.clock = clock
         metadata.create_all(self.engine)
 
     def close(self) -> None:
@@ -214,12 +227,22 @@ class VoteStore:
             connection.execute(statement.on_conflict_do_nothing(index_elements=["name"]))
             return connection.execute(select(settings.c.value).where(settings.c.name == SECRET_SETTING)).scalar_one().encode()
 
-    def draw(self, participant: str, choose: Callable[[set[str]], str | None]) -> Draw | None:
-        """The participant's pending image, else a new one `choose(images already drawn for them)` picks; None at the end."""
-        now = time.time()
+    def draw(
+        self, participant: str, choose: Callable[[set[str]], str | None], address: str | None = None
+    ) -> Draw | None:
+        """The participant's pending image, else a new one `choose(images already drawn for them)` picks; None at
+        the end.
+
+        `address` (an opaque key of where the participant connects from) is kept with their first draw: the
+        results weigh every address as at most one participant.
+        """
+        now = self.clock()
         with self.engine.begin() as connection:
             if self._lock_participant(connection, participant, now):
                 return None
+            if address is not None:
+                statement = self._dialect().insert(address_table).values(participant=participant, address=address[:32])
+                connection.execute(statement.on_conflict_do_nothing(index_elements=["participant"]))
             pending = connection.execute(
                 select(draws)
                 .outerjoin(votes, votes.c.vote_id == draws.c.ticket)
@@ -243,7 +266,7 @@ class VoteStore:
             raise VoteError("The image ticket is malformed (it must be 32 hex digits, as the test gave it to you).")
         if not isinstance(natural, bool):
             raise VoteError("The answer must be yes (true) or no (false).")
-        now = time.time()
+        now = self.clock()
         with self.engine.begin() as connection:
             if self._lock_participant(connection, participant, now):
                 raise VoteError("You have finished the test, so it takes no more votes from you. Thank you!")
@@ -274,7 +297,7 @@ class VoteStore:
 
     def finish(self, participant: str) -> None:
         """Close the participant's test: no more draws or votes from them (they may now see the results)."""
-        now = time.time()
+        now = self.clock()
         statement = self._dialect().insert(finished).values(participant=participant, finished_at=now)
         with self.engine.begin() as connection:
             self._lock_participant(connection, participant, now)
@@ -296,6 +319,12 @@ class VoteStore:
         query = select(votes.c.method, func.coalesce(natural, 0), func.count()).group_by(votes.c.method)
         with self.engine.connect() as connection:
             return {method: (int(yes), int(total)) for method, yes, total in connection.execute(query)}
+
+    def addresses(self) -> dict[str, str]:
+        """Participant -> the address key of their first draw."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(address_table.c.participant, address_table.c.address))
+            return {participant: address for participant, address in rows}
 
     def all_votes(self) -> Iterator[Vote]:
         """Every stored vote, oldest first."""

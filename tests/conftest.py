@@ -53,9 +53,10 @@ def bundled_weights(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_model)
     import huggingface_hub.constants
 
     from gan import hub, shipped
+    from gan.card import ModelCard
 
     root = tmp_path / "weights"
-    card = hub.ModelCard(title="tiny", summary="a test model", training_data="none", hardware="CPU", metrics={"psnr": 24.5})
+    card = ModelCard(name="tiny", task="a test model", summary="a test model", training_data="none", metrics={"psnr": 24.5})
     hub.save_model(tiny_model(0), root / "tiny", card)
     entry = {"repo": "studio-test/tiny", "revision": "0123456789abcdef0123456789abcdef01234567", "class": "colorgan.models:ChromaGANGenerator"}
     (root / "hub.json").write_text(json.dumps({"tiny": entry}))

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import pytest
 import torch
 
-from gan.hub import ModelCard, WeightsSource, save_model
+from gan.card import ModelCard
+from gan.hub import WeightsSource, save_model
 from inpaint.prior import InpaintPrior
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def shipped_tiny_prior(root: Path, name: str = "inpaint-tiny") -> Iterator[str]:
 
     from gan import shipped
 
-    card = ModelCard(title="tiny prior", summary="a test prior", training_data="none", hardware="CPU")
+    card = ModelCard(name="tiny-prior", task="a test prior", summary="a test prior", training_data="none")
     save_model(tiny_prior(3), root / "weights" / name, card)
     entry = {"repo": f"studio-test/{name}", "revision": "0123456789abcdef0123456789abcdef01234567", "class": "inpaint.prior:InpaintPrior"}
     (root / "weights" / "hub.json").write_text(json.dumps({name: entry}))

@@ -14,7 +14,8 @@ from anomaly.experiment import HistoryADConfig, train_historyad
 from anomaly.model import HistoryADModel
 from anomaly.scoring import ReferenceScores, detection_metrics, precision_recall, threshold_view
 from anomaly.settings import MAX_IMAGES, MAX_TOTAL_PIXELS, RequestError
-from gan.hub import ModelCard, WeightsSource, save_model
+from gan.card import ModelCard
+from gan.hub import WeightsSource, save_model
 from gan.train import TrainConfig
 
 
@@ -47,7 +48,7 @@ def test_tiny_historyad_run_ranks_held_out_bags_above_chance(tiny_run, bag_split
 
 
 def test_detector_loads_saved_weights_on_every_device_and_scores_like_the_model(tiny_run, bag_split, tmp_path, device) -> None:
-    card = ModelCard("test", "tiny", "Fashion-MNIST", "CPU", metrics={"test AUPRC": 0.5})
+    card = ModelCard("test", "tiny", "a test detector", "Fashion-MNIST", metrics={"test AUPRC": 0.5})
     folder = save_model(tiny_run.model.cpu(), tmp_path / "anomaly-test", card)
     detector = Detector.from_pretrained(str(folder), device=device)
     assert isinstance(detector.source, WeightsSource) and detector.source.kind == "folder"

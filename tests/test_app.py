@@ -81,3 +81,10 @@ def test_the_space_preinstalls_the_cpu_build_of_torch_in_the_range_the_app_requi
     assert set(space_first) == {"torch", "torchvision"}
     for name, req in space_first.items():
         assert req.specifier == requirements(root / "requirements.txt")[name].specifier, name
+
+
+def test_other_hub_repos_and_proxies_are_the_operators_choice():
+    config = app.parse_args([])
+    assert (config.allow_any_hub_model, config.trusted_proxies) == (False, "")
+    config = app.parse_args(["--allow-any-hub-model", "--trusted-proxies", "10.0.0.5"])
+    assert app.context_from_args(config).allow_any_hub_model is True and config.trusted_proxies == "10.0.0.5"

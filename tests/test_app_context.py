@@ -8,12 +8,13 @@ import pytest
 import torch
 
 from colorgan.models import ChromaGANGenerator
-from gan.hub import ModelCard, WeightsError, save_model
+from gan.card import ModelCard
+from gan.hub import WeightsError, save_model
 from gan.pipeline import Pipeline
 from gan.shipped import PipelineRef
 from ui.context import AppContext
 
-CARD = ModelCard(title="tiny", summary="a test model", training_data="none", hardware="CPU")
+CARD = ModelCard(name="tiny", task="a test model", summary="a test model", training_data="none")
 
 
 class TinyPipeline(Pipeline):
@@ -23,11 +24,11 @@ class TinyPipeline(Pipeline):
     loads: list[str] = []
 
     @classmethod
-    def from_pretrained(cls, name=None, device="cpu", allow_local=True):
+    def from_pretrained(cls, name=None, device="cpu", allow_local=True, allow_any_hub=True):
         """Count, wait a little (so concurrent first requests overlap), then load for real."""
         cls.loads.append(name)
         time.sleep(0.05)
-        return super().from_pretrained(name, device=device, allow_local=allow_local)
+        return super().from_pretrained(name, device=device, allow_local=allow_local, allow_any_hub=allow_any_hub)
 
 
 TINY = PipelineRef(f"{__name__}:TinyPipeline", model="colorgan.models:ChromaGANGenerator")
@@ -77,6 +78,14 @@ def test_visitors_cannot_name_folders_unless_the_operator_allows_local_models(bu
     assert str(tmp_path) not in str(refused.value)
     operator = AppContext(device="cpu", votes_db=":memory:", allow_local_models=True)
     assert operator.load(TINY, str(folder)).source.kind == "folder"
+
+
+def test_visitors_name_only_the_servers_hub_repos_unless_the_operator_allows_any(bundled_weights):
+    with pytest.raises(WeightsError, match="'someone/else' is not one of this server's models"):
+        AppContext(device="cpu", votes_db=":memory:").load(TINY, "someone/else")
+    assert AppContext(device="cpu", votes_db=":memory:").load(TINY, "studio-test/tiny").source.kind == "bundled"
+    with pytest.raises(WeightsError, match="Could not fetch 'someone/else'"):
+        AppContext(device="cpu", votes_db=":memory:", allow_any_hub_model=True).load(TINY, "someone/else")
 
 
 def test_the_least_recently_used_models_are_dropped_beyond_the_parameter_budget(bundled_weights, tmp_path, tiny_model):

@@ -15,8 +15,9 @@ from colorgan.task import random_zoom
 from evaluation.colorize import evaluate_model, evaluate_photos, frechet_to_truth
 from evaluation.colorize import main as evaluate_main
 from evaluation.colorize_showcase import showcase
+from gan.card import ModelCard
 from gan.fid import TinyImageNetClassifier
-from gan.hub import ModelCard, save_model
+from gan.hub import save_model
 from gan.metrics import bootstrap_mean_interval
 from gan.sheets import LABEL_HEIGHT
 

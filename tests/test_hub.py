@@ -15,9 +15,10 @@ from inpaint_helpers import tiny_prior
 
 from colorgan.models import ChromaGANGenerator
 from gan import hub
-from gan.hub import ModelCard, WeightsError, check_size, fetch, publish, save_model, warm_start
+from gan.card import ModelCard
+from gan.hub import WeightsError, check_size, fetch, publish, save_model, warm_start
 
-CARD = ModelCard(title="tiny", summary="a test model", training_data="none", hardware="CPU", metrics={"psnr": 24.5})
+CARD = ModelCard(name="tiny", task="a test model", summary="a test model", training_data="none", metrics={"psnr": 24.5})
 PINNED = "0123456789abcdef0123456789abcdef01234567"  # the revision bundled_weights pins
 LATER = "89abcdef0123456789abcdef0123456789abcdef"
 
@@ -38,7 +39,7 @@ def cache_snapshot(cache: Path, repo: str, commit: str, model: torch.nn.Module, 
 def test_a_folder_round_trip_keeps_every_weight_and_says_it_came_from_a_folder(tmp_path, tiny_model):
     model = tiny_model(1)
     folder = save_model(model, tmp_path / "m", CARD)
-    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "config.json", "model.safetensors"]
+    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "card.json", "config.json", "model.safetensors"]
     assert "| psnr | 24.5 |" in (folder / "README.md").read_text()
     loaded, source = fetch(ChromaGANGenerator, str(folder))
     assert same_weights(model, loaded)
@@ -166,11 +167,56 @@ def test_sizing_a_model_loads_no_compiler_so_a_first_request_stays_fast(tmp_path
 def test_a_hub_repo_with_an_oversized_weights_file_is_refused_before_downloading(bundled_weights, monkeypatch):
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
     downloads = []
-    monkeypatch.setattr(hub.HfApi, "get_paths_info", lambda self, repo, paths, revision=None: [SimpleNamespace(size=10**10)])
+    huge = [SimpleNamespace(path="model.safetensors", size=10**10)]
+    monkeypatch.setattr(hub.HfApi, "get_paths_info", lambda self, repo, paths, revision=None: huge)
     monkeypatch.setattr(hub, "snapshot_download", lambda *args, **kwargs: downloads.append(args))
-    with pytest.raises(WeightsError, match="larger than a 20-million-parameter model"):
+    with pytest.raises(WeightsError, match="model.safetensors of someone/huge is larger than this app takes"):
         fetch(ChromaGANGenerator, "someone/huge")
     assert downloads == []
+
+
+@pytest.mark.parametrize(("file", "size"), [("config.json", 65 * 1024), ("README.md", 10**9)])
+def test_every_file_of_a_hub_repo_is_size_checked_before_downloading(bundled_weights, monkeypatch, file, size):
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    downloads = []
+    sizes = {"config.json": 500, "model.safetensors": 10_000, "README.md": 2_000, file: size}
+    listing = [SimpleNamespace(path=path, size=size) for path, size in sizes.items()]
+    monkeypatch.setattr(hub.HfApi, "get_paths_info", lambda self, repo, paths, revision=None: listing)
+    monkeypatch.setattr(hub, "snapshot_download", lambda *args, **kwargs: downloads.append(args))
+    with pytest.raises(WeightsError, match=f"The {file} of someone/filler is larger than this app takes"):
+        fetch(ChromaGANGenerator, "someone/filler")
+    assert downloads == []
+
+
+def test_a_server_fetches_only_the_repos_of_hub_json_unless_the_operator_allows_any(bundled_weights, monkeypatch):
+    downloads = []
+    def offline_download(repo, **kwargs):
+        downloads.append(repo)
+        raise OSError("offline")
+
+    monkeypatch.setattr(hub, "snapshot_download", offline_download)
+    with pytest.raises(WeightsError, match="'someone/else' is not one of this server's models"):
+        fetch(ChromaGANGenerator, "someone/else", allow_local=False, allow_any_hub=False)
+    assert downloads == []
+    fetch(ChromaGANGenerator, "studio-test/tiny", allow_local=False, allow_any_hub=False)  # listed: tried, then bundled
+    assert downloads == ["studio-test/tiny"]
+    with pytest.raises(WeightsError, match="Could not fetch 'someone/else'"):
+        fetch(ChromaGANGenerator, "someone/else", allow_local=False, allow_any_hub=True)
+    assert downloads[-1] == "someone/else"
+
+
+def test_repos_outside_hub_json_go_to_a_bounded_cache_least_recently_used_first(tmp_path, tiny_model):
+    cache = tmp_path / "visitor-cache"
+    for index in range(5):
+        cache_snapshot(cache, f"someone/m{index}", f"{index:040x}", tiny_model(0), ref="main")
+        time.sleep(0.01)
+    dropped = hub.prune_visitor_cache(cache, max_repos=3)
+    assert sorted(dropped) == ["someone/m0", "someone/m1"]
+    kept = sorted(p.name for p in cache.iterdir() if p.name.startswith("models--"))
+    assert kept == ["models--someone--m2", "models--someone--m3", "models--someone--m4"]
+    size = sum(f.stat().st_size for f in (cache / "models--someone--m4").rglob("*") if f.is_file())
+    hub.prune_visitor_cache(cache, max_repos=3, max_bytes=size)
+    assert [p.name for p in cache.iterdir() if p.name.startswith("models--")] == ["models--someone--m4"]
 
 
 class FakeHfApi:
@@ -194,7 +240,7 @@ def test_publishing_returns_the_commit_and_pins_the_model_to_it_in_hub_json(bund
     monkeypatch.setattr(hub, "HfApi", FakeHfApi)
     folder = save_model(tiny_model(6), tmp_path / "new", CARD)
     upload = publish(folder, "studio-test/tiny", model_cls=ChromaGANGenerator, record_as="tiny")
-    assert upload.revision == f"{1:040x}" and upload.files == ["README.md", "config.json", "model.safetensors"]
+    assert upload.revision == f"{1:040x}" and upload.files == ["README.md", "card.json", "config.json", "model.safetensors"]
     assert FakeHfApi.uploads == [{"repo": "studio-test/tiny", "files": upload.files}]
     entry = json.loads((bundled_weights / "hub.json").read_text())["tiny"]
     assert entry == {"repo": "studio-test/tiny", "revision": upload.revision, "class": "colorgan.models:ChromaGANGenerator"}
@@ -205,8 +251,12 @@ def test_publishing_returns_the_commit_and_pins_the_model_to_it_in_hub_json(bund
 
 def test_publish_dry_run_lists_a_complete_folder_and_refuses_an_incomplete_one(tmp_path, tiny_model):
     folder = save_model(tiny_model(0), tmp_path / "m", CARD)
-    assert publish(folder, "org/tiny", dry_run=True) == hub.Upload(["README.md", "config.json", "model.safetensors"], None)
+    assert publish(folder, "org/tiny", dry_run=True) == hub.Upload(["README.md", "card.json", "config.json", "model.safetensors"], None)
     shutil.copytree(folder, tmp_path / "broken")
     (tmp_path / "broken" / "README.md").unlink()
     with pytest.raises(WeightsError, match="broken is not a complete weights folder: missing README.md"):
         publish(tmp_path / "broken", "org/tiny", dry_run=True)
+
+
+def test_every_file_fetched_from_the_hub_has_a_size_limit():
+    assert set(hub.WEIGHT_FILES) == set(hub.MAX_FILE_BYTES)

@@ -46,3 +46,22 @@ def test_evaluation_refuses_a_validation_split_of_a_photo_folder(capsys: pytest.
     with pytest.raises(SystemExit):
         main(["--data", f"folder:{PHOTOS}", "--split", "val"])
     assert "a folder of photos has no validation split" in capsys.readouterr().err
+
+
+def test_the_photo_evaluation_fills_whole_photos_through_the_inpainter_and_scores_every_fill(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tiny_prior(3).save_pretrained(tmp_path / "prior")
+    out = tmp_path / "results.json"
+    main(["--prior", str(tmp_path / "prior"), "--data", f"folder:{PHOTOS}", "--at", "photo", "--side", "48", "--images", "2",
+          "--holes", "square-20", "scratch", "--iterations", "2", "--restarts", "1", "--out", str(out)])
+    record = json.loads(out.read_text())
+    assert set(record["results"]) == {"square-20", "scratch"}
+    for hole in record["results"].values():
+        assert len(hole["rows"]) == 2
+        for row in hole["rows"]:
+            assert set(row["psnr"]) == {"default", "gan", "opencv-telea", "opencv-ns", "skimage-biharmonic"}
+            assert row["default_fill"] in ("gan", "skimage-biharmonic") and row["width_at_prior"] > 0
+            chosen = row["psnr"]["gan" if row["default_fill"] == "gan" else "skimage-biharmonic"]
+            assert row["psnr"]["default"] == pytest.approx(chosen, abs=0.05)
+    assert "through Inpainter.inpaint as the tab calls it" in capsys.readouterr().out

@@ -8,7 +8,7 @@ import torch
 from inpaint_helpers import tiny_inpainter
 
 from inpaint.blend import poisson_blend
-from inpaint.images import crop_box
+from inpaint.framing import context_frame
 from inpaint.losses import contextual_loss, image_gradients, importance_weights, yeh_prior
 from inpaint.masks import check_mask, preset_mask
 from inpaint.operators import DownsampleOperator, MaskOperator
@@ -213,26 +213,35 @@ def test_inpainting_a_large_image_changes_only_the_hole(device: torch.device) ->
     image = np.random.default_rng(0).integers(0, 256, (40, 60, 3), dtype=np.uint8)
     hole = np.zeros((40, 60), bool)
     hole[10:18, 30:38] = True
-    assert crop_box(hole, 8) == (6, 26, 22, 42)
-    reports = list(tiny_inpainter(device=device).inpaint_steps(image, hole, SearchConfig(iterations=10, restarts=2, report_every=5)))
+    assert context_frame(hole, 8, 0.5) == (6, 26, 22, 42)
+    reports = list(tiny_inpainter(device=device).inpaint_steps(image, hole, SearchConfig(iterations=10, restarts=2, report_every=5), "gan"))
     result = reports[-1].result
     assert [r.done for r in reports] == [False, True]
     assert reports[0].preview.shape == (8, 8, 3)
     for filled in (result.image, result.classical):
         assert filled.shape == image.shape and filled.dtype == np.uint8
         assert np.array_equal(filled[~hole], image[~hole]) and not np.array_equal(filled[hole], image[hole])
-    assert result.crop == (6, 26, 22, 42) and result.model == "tiny" and result.seconds > 0
+    assert result.crop == (6, 26, 22, 42) and result.model == "tiny" and result.seconds > 0 and result.fill == "gan"
 
 
-def test_inpainting_names_the_largest_hole_the_prior_fills() -> None:
+def test_a_forced_gan_fill_names_the_largest_hole_a_photo_prior_fills() -> None:
     inpainter = tiny_inpainter()
-    image = np.zeros((60, 60, 3), np.uint8)
-    hole = np.zeros((60, 60), bool)
-    hole[:16, :16] = True
-    assert inpainter.max_hole_side == 16 and inpainter.check_inpaint(image, hole).sum() == 256
-    hole[16, 0] = True
-    with pytest.raises(ValueError, match=r"The hole spans 16×17 pixels, too large .* up to 16×16 pixels"):
-        inpainter.check_inpaint(image, hole)
+    image = np.zeros((200, 200, 3), np.uint8)
+    hole = np.zeros((200, 200), bool)
+    hole[:32, :32] = True
+    assert inpainter.max_hole_side == 32
+    inpainter.check_frame(hole, inpainter.framing(image, hole).box)
+    hole[32, 0] = True
+    with pytest.raises(ValueError, match=r"The hole spans 32×33 pixels, too large .* up to 32×32 pixels"):
+        inpainter.inpaint(image, hole, SearchConfig(iterations=2, restarts=1), fill="gan")
+
+
+def test_by_default_a_hole_too_large_for_the_frame_gets_the_classical_fill_without_a_search() -> None:
+    image = np.random.default_rng(0).integers(0, 256, (200, 200, 3), dtype=np.uint8)
+    hole = np.zeros((200, 200), bool)
+    hole[20:180, 20:180] = True
+    result = tiny_inpainter().inpaint(image, hole, SearchConfig(iterations=2, restarts=1))
+    assert result.fill == "skimage-biharmonic" and np.array_equal(result.image, result.classical)
 
 
 def test_super_resolution_enlarges_the_input_by_the_factor(device: torch.device) -> None:
@@ -248,13 +257,13 @@ def test_a_super_resolved_image_shrunk_back_is_the_input() -> None:
     assert np.abs(shrunk - small).max() <= 1.0
 
 
-def test_super_resolution_never_shrinks_and_refuses_inputs_larger_than_the_prior_allows() -> None:
+def test_super_resolution_never_shrinks_and_enlarges_the_central_square_of_larger_inputs() -> None:
     inpainter = tiny_inpainter()
     narrow = np.zeros((3, 2, 3), np.uint8)
     result = inpainter.super_resolve(narrow, 2, SearchConfig(iterations=2, restarts=1))
     assert result.image.shape == (6, 4, 3)
-    with pytest.raises(ValueError, match=r"enlarges images of at most 4×4 pixels to 8×8; this one is 5×4"):
-        inpainter.super_resolve(np.zeros((4, 5, 3), np.uint8), 2)
+    wide = inpainter.super_resolve(np.zeros((4, 5, 3), np.uint8), 2, SearchConfig(iterations=2, restarts=1))
+    assert wide.image.shape == (8, 8, 3) and "the central square (the 4×4 px frame at (0, 0)), ×2 to 8×8 px" in wide.note
     with pytest.raises(ValueError, match="factor must be one of 2, 4"):
         inpainter.super_resolve(narrow, 3)
 

@@ -111,7 +111,7 @@ def test_the_tab_shows_g_of_z_live_then_both_fills_and_the_true_size_file() -> N
     image = np.random.default_rng(1).integers(0, 256, (16, 16, 3), dtype=np.uint8)
     hole = np.zeros((16, 16), bool)
     hole[4:12, 4:12] = True
-    updates = list(search_updates(tiny_inpainter(), image, hole, MODES[0], SearchConfig(iterations=30, restarts=2, report_every=10)))
+    updates = list(search_updates(tiny_inpainter(), image, hole, MODES[0], SearchConfig(iterations=30, restarts=2, report_every=10), "gan"))
     assert len(updates) == 3  # steps 10 and 20 live, then the result at 30
     for live, result, classical, file, status in updates[:-1]:
         assert live.shape == (256, 256, 3) and all(isinstance(x, SKIP) for x in (result, classical, file)) and status.startswith("Step")
@@ -119,7 +119,7 @@ def test_the_tab_shows_g_of_z_live_then_both_fills_and_the_true_size_file() -> N
     saved = np.asarray(Image.open(file))
     assert saved.shape == image.shape and np.array_equal(saved[~hole], image[~hole])
     assert np.array_equal(result, enlarged(saved)) and classical.shape == result.shape
-    assert status.startswith("Done") and "skimage-biharmonic" in status and "the best of 2 proposed-loss restarts" in status
+    assert status.startswith("GAN fill:") and "Right: skimage-biharmonic" in status and "the best of 2 proposed-loss restarts" in status
 
 
 def test_the_default_solver_is_the_posterior_mean_for_the_64_px_priors_and_the_proposed_loss_for_others() -> None:
@@ -142,8 +142,10 @@ def test_the_posterior_mean_fills_with_the_average_of_the_restarts_and_says_so()
     image = np.random.default_rng(1).integers(0, 256, (16, 16, 3), dtype=np.uint8)
     hole = np.zeros((16, 16), bool)
     hole[4:12, 4:12] = True
-    *_, (_, best, _, _, _) = search_updates(tiny_inpainter(), image, hole, MODES[0], search_config("brgm", "tiny", 20, 3))
-    *_, (_, mean, _, file, status) = search_updates(tiny_inpainter(), image, hole, MODES[0], search_config("posterior-mean", "tiny", 20, 3))
+    *_, (_, best, _, _, _) = search_updates(tiny_inpainter(), image, hole, MODES[0], search_config("brgm", "tiny", 20, 3), "gan")
+    *_, (_, mean, _, file, status) = search_updates(
+        tiny_inpainter(), image, hole, MODES[0], search_config("posterior-mean", "tiny", 20, 3), "gan"
+    )
     saved = np.asarray(Image.open(file))
     assert np.array_equal(saved[~hole], image[~hole]) and not np.array_equal(mean, best)
     assert "the mean of 3 L-BRGM restarts" in status
@@ -166,9 +168,37 @@ def test_the_tab_explains_bad_masks(hole: np.ndarray, message: str) -> None:
         next(search_updates(tiny_inpainter(), image, hole, MODES[0], SearchConfig(iterations=10, restarts=1)))
 
 
-def test_the_tab_refuses_super_resolution_of_an_image_larger_than_the_prior_allows() -> None:
-    with pytest.raises(ValueError, match=r"at most 2×2 pixels"):
-        next(search_updates(tiny_inpainter(), np.zeros((16, 16, 3), np.uint8), np.zeros((16, 16), bool), MODES[1], SearchConfig(iterations=10, restarts=1)))
+def test_super_resolution_of_a_photo_larger_than_the_prior_takes_its_central_square_and_says_so() -> None:
+    photo = np.random.default_rng(3).integers(0, 256, (16, 24, 3), dtype=np.uint8)
+    *_, (_, result, bicubic, file, status) = search_updates(
+        tiny_inpainter(), photo, np.zeros((16, 24), bool), MODES[1], SearchConfig(iterations=10, restarts=1)
+    )
+    assert np.asarray(Image.open(file)).shape == (8, 8, 3)
+    assert "the central square (the 16×16 px frame at (4, 0)), shrunk to 2×2, ×4 to 8×8 px" in status
+
+
+def test_the_classical_fill_is_used_by_default_for_a_thin_stroke_and_named() -> None:
+    image = np.random.default_rng(1).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    hole = np.zeros((16, 16), bool)
+    hole[8, 2:14] = True
+    *_, (_, result, classical, file, status) = search_updates(tiny_inpainter(), image, hole, MODES[0], SearchConfig(iterations=10, restarts=1))
+    assert np.array_equal(result, classical) and status.startswith("Classical fill (skimage-biharmonic): the hole is")
+
+
+def test_a_refusal_is_kept_in_the_status_line_as_a_sentence() -> None:
+    from ui.inpaint import refusal
+
+    live, result, classical, file, status = refusal(ValueError("The mask is empty: paint over the region to fill."))
+    assert (live, result, classical, file) == (None, None, None, None) and status == "**Not run:** The mask is empty: paint over the region to fill."
+
+
+def test_the_labels_and_the_inpainting_controls_follow_the_mode() -> None:
+    from ui.inpaint import LABELS, mode_updates
+
+    editor, result, comparison, presets, fill = mode_updates(MODES[1])
+    assert (editor["label"], result["label"], comparison["label"]) == LABELS[MODES[1]]
+    assert presets["visible"] is False and fill["visible"] is False
+    assert mode_updates(MODES[0])[3]["visible"] is True
 
 
 def test_the_tab_asks_for_a_photo_when_none_is_given() -> None:

@@ -167,13 +167,13 @@ def test_store_refuses_a_flood_from_one_participant_but_not_others(pool, tmp_pat
 
 def test_rate_limits_come_from_the_environment_or_say_what_is_wrong(monkeypatch):
     monkeypatch.setenv("GAN_STUDIO_VOTE_LIMIT", "12/30")
-    monkeypatch.setenv("GAN_STUDIO_JOIN_LIMIT", "")
+    monkeypatch.setenv("GAN_STUDIO_ADDRESS_LIMIT", "")
     assert StudyLimits.from_env() == StudyLimits(votes=RateLimit(12, 30.0))
     monkeypatch.setenv("GAN_STUDIO_VOTE_LIMIT", "")
     assert StudyLimits.from_env() == StudyLimits()
     for bad in ("fast", "0/60", "10/0", "10/nan", "10/inf"):
-        monkeypatch.setenv("GAN_STUDIO_JOIN_LIMIT", bad)
-        with pytest.raises(ValueError, match="GAN_STUDIO_JOIN_LIMIT"):
+        monkeypatch.setenv("GAN_STUDIO_ADDRESS_LIMIT", bad)
+        with pytest.raises(ValueError, match="GAN_STUDIO_ADDRESS_LIMIT"):
             StudyLimits.from_env()
 
 
@@ -245,12 +245,16 @@ def test_study_secret_is_kept_in_the_database_or_taken_from_the_environment(stud
         NaturalnessStudy(pool, str(tmp_path / "votes.sqlite3"))
 
 
-def test_study_limits_new_participants_per_client(pool, tmp_path):
-    study = NaturalnessStudy(pool, str(tmp_path / "votes.sqlite3"), StudyLimits(joins=RateLimit(3, 60)))
-    tokens = [study.join("10.0.0.1") for _ in range(3)]
+def test_study_limits_votes_per_address_however_many_participants_it_joins_as(pool, tmp_path):
+    study = NaturalnessStudy(pool, str(tmp_path / "votes.sqlite3"), StudyLimits(address_votes=RateLimit(3, 60)))
+    for _ in range(3):
+        token = study.join()
+        assert study.vote(token, study.draw(token, "10.0.0.1").ticket, True, "10.0.0.1").recorded
+    token = study.join()
     with pytest.raises(RateLimitError, match="at most 3 in 60 seconds"):
-        study.join("10.0.0.1")
-    assert study.join("10.0.0.2") not in tokens and len(set(tokens)) == 3
+        study.vote(token, study.draw(token, "10.0.0.1").ticket, True, "10.0.0.1")
+    other = study.join()
+    assert study.vote(other, study.draw(other, "10.0.0.2").ticket, True, "10.0.0.2").recorded
 
 
 def test_study_takes_no_votes_after_the_participant_finished(study):
@@ -281,7 +285,7 @@ def test_results_give_share_votes_and_wilson_interval_per_method_in_pool_order()
                        "wilson_low": f"{wilson_interval(1, 4)[0]:.6f}", "wilson_high": f"{wilson_interval(1, 4)[1]:.6f}"}
 
 
-def test_cli_results_and_export_match_the_stored_votes(store, pool, tmp_path, capsys):
+def test_cli_results_print_the_apps_screened_table_and_export_every_vote(store, pool, tmp_path, capsys):
     for participant in [new_id() for _ in range(3)]:
         for _ in range(3):
             drawn = store.draw(participant, first_image(pool))
@@ -289,11 +293,11 @@ def test_cli_results_and_export_match_the_stored_votes(store, pool, tmp_path, ca
     db = str(tmp_path / "votes.sqlite3")
     cli(["results", "--db", db, "--pool", str(pool.root), "--csv", str(tmp_path / "table.csv")])
     printed = capsys.readouterr().out
-    expected = format_table(tally(store.counts(), pool.methods))
-    assert expected in printed and "9 votes" in printed
+    study = NaturalnessStudy(pool, db)
+    assert format_table(study.results().methods) in printed and "9 votes" in printed
+    assert "0 participants from 0 addresses counted, 3 excluded (3 too few answers)" in printed  # three answers each
     rows = list(csv.DictReader(open(tmp_path / "table.csv")))
-    assert {row["method"]: int(row["votes"]) for row in rows} == {m: n for m, (_, n) in store.counts().items()} | {
-        m: 0 for m in METHODS if m not in store.counts()}
+    assert [(row["method"], row["votes"]) for row in rows] == [(method, "0") for method in METHODS]
     cli(["export", "--db", db, "--out", str(tmp_path / "votes.csv")])
     exported = list(csv.DictReader(open(tmp_path / "votes.csv")))
     assert sorted(row["vote_id"] for row in exported) == sorted(vote.vote_id for vote in store.all_votes())
@@ -304,7 +308,8 @@ def test_cli_build_pool_colorizes_held_out_photos_keeping_their_luminance(tmp_pa
     from skimage.color import rgb2lab
 
     from colorgan.models import ChromaGANGenerator
-    from gan.hub import ModelCard, save_model
+    from gan.card import ModelCard
+    from gan.hub import save_model
 
     model_dir = save_model(ChromaGANGenerator(base_channels=4, num_classes=0), tmp_path / "tiny-untrained", ModelCard("tiny", "test", "none", "none"))
     photos = Path(__file__).resolve().parent / "data" / "photos" / "bee"

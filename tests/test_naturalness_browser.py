@@ -44,5 +44,5 @@ def test_browser_answers_three_images_with_keys_and_sees_the_results_only_after_
         finished = connection.execute("SELECT count(*) FROM finished").fetchone()[0]
     assert sorted(natural for _, natural in stored) == [0, 1, 1] and finished == 1
     counted = {cells[0].strip(): int(cells[2]) for cells in rows}
-    assert sum(counted.values()) == 3
-    assert counted == {method: sum(m == method for m, _ in stored) for method in counted}
+    assert set(counted) == set(METHODS) and sum(counted.values()) == 0  # three answers are too few to count
+    expect(page.locator("#naturalness-summary")).to_contain_text("0 participants from 0 addresses counted, 1 excluded (1 too few answers)")

@@ -11,6 +11,7 @@ from pathlib import Path
 from gradio_client import Client
 from naturalness_helpers import make_pool
 
+from naturalness.results import CATCH
 from naturalness.store import VoteStore, new_id
 from ui.serve import running_app
 
@@ -28,7 +29,7 @@ def test_sigkill_while_voting_loses_no_acknowledged_vote_and_leaves_a_readable_d
     pool = make_pool(tmp_path / "pool")
     db = tmp_path / "votes.sqlite3"
     env = {
-        "GAN_STUDIO_POOL": str(pool.root), "GAN_STUDIO_VOTES_DB": str(db), "GAN_STUDIO_VOTE_LIMIT": "1000/60", "GAN_STUDIO_JOIN_LIMIT": "1000/60",
+        "GAN_STUDIO_POOL": str(pool.root), "GAN_STUDIO_VOTES_DB": str(db), "GAN_STUDIO_VOTE_LIMIT": "1000/60", "GAN_STUDIO_ADDRESS_LIMIT": "100000/60",
         "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1",
     }
     with running_app([sys.executable, "-c", SERVE], timeout=90, env=env) as app:
@@ -64,7 +65,7 @@ def test_sigkill_while_voting_loses_no_acknowledged_vote_and_leaves_a_readable_d
         stored = {row[0]: row[1:] for row in connection.execute("SELECT vote_id, image, method FROM votes")}
     assert set(acknowledged) <= set(stored)
     catalog = pool.catalog()
-    assert all(catalog[image] == method for image, method in stored.values())
+    assert all(catalog.get(image, CATCH) == method for image, method in stored.values())
     store = VoteStore(str(db), catalog)
     assert len(store) == len(stored)
     participant = new_id()

@@ -169,12 +169,12 @@ def test_a_card_names_the_hardware_each_resumed_segment_trained_on_not_the_expor
         torch.set_num_threads(2)
         train(tiny_colorization_task(), data, config(tmp_path, 3))
         torch.set_num_threads(3)  # the export's own thread count is not the training's
-        summary = training_hardware(tmp_path, "cpu")
+        summary = training_hardware(tmp_path, "cpu").line()
     finally:
         torch.set_num_threads(threads)
     assert "1 torch thread(s)" in summary and "2 torch thread(s)" in summary and "3 torch thread(s)" not in summary
-    assert summary.endswith("hours of training logged (all resumed segments)")
-    assert "CPU (" in training_hardware(tmp_path / "a run from before segments logged hardware", "cpu")
+    assert summary.endswith("hours of training logged (all resumed segments).")
+    assert "CPU (" in training_hardware(tmp_path / "a run from before segments logged hardware", "cpu").line()
 
 
 def test_the_adversarial_weight_flag_replaces_the_variants_lambda_g_and_refuses_a_negative_one():
@@ -259,10 +259,21 @@ def test_exporting_or_resuming_a_run_with_other_size_flags_is_one_sentence_not_a
 
 
 def test_an_export_step_without_export_only_is_refused_in_one_sentence():
-    from training.colorgan import ColorizationConfig
+    from training.export import WarmStartConfig
 
     with pytest.raises(ConfigError, match="--export-step chooses what --export-only exports; add --export-only."):
-        ColorizationConfig(export_step=300)
+        WarmStartConfig(export_step=300)
+
+
+@pytest.mark.parametrize("script", ["training.colorgan", "training.inpaint_prior", "training.anomaly", "training.fid_classifier"])
+def test_every_training_script_takes_the_same_export_flags(script):
+    import importlib
+
+    from training.export import EXPORT_HELP
+
+    text = importlib.import_module(script).build_parser().format_help()
+    for field in EXPORT_HELP:
+        assert "--" + field.replace("_", "-") in text
 
 
 def test_exporting_a_step_the_run_did_not_keep_is_one_sentence_listing_the_kept_steps(tmp_path):

@@ -25,16 +25,17 @@ from anomaly.data import PROTOCOLS, AnomalySplit, make_split
 from anomaly.experiment import HISTORYAD_HELP, HistoryADConfig, TrainedHistoryAD, critic_anomaly_scores, train_historyad
 from anomaly.model import HistoryADModel
 from anomaly.scoring import detection_metrics
+from gan.card import ModelCard
 from gan.cli import ConfigError, command_parser, config_json, parse_configs
 from gan.data import DataError, dataset_names, describe, weights_license
-from gan.hardware import hardware_description
-from gan.hub import ModelCard, publish, save_model
-from gan.train import TRAIN_HELP, TrainConfig, init_distributed
+from gan.hub import save_model
+from gan.train import TRAIN_HELP, TrainConfig, init_distributed, training_hardware
+from training.export import EXPORT_HELP, ExportConfig, publish_export, use_threads
 
 
 @dataclass
 class AnomalyDataConfig:
-    """What is normal and what is the anomaly, and where the weights go."""
+    """What is normal and what is the anomaly."""
 
     dataset: str = "mnist"
     anomalous_class: int = -1
@@ -42,17 +43,14 @@ class AnomalyDataConfig:
     cross_dataset: str = ""
     protocol: str = "fence-gan"
     train_limit: int = 0
-    weights_out: str = ""
-    push_to_hub: str = ""
-    threads: int = 1
 
     def __post_init__(self) -> None:
         if self.protocol not in PROTOCOLS:
             raise ConfigError(f"--protocol must be one of {', '.join(PROTOCOLS)}, got {self.protocol!r}.")
         if sum((self.anomalous_class >= 0, bool(self.normal_classes), bool(self.cross_dataset))) != 1:
             raise ConfigError("Name the anomaly with exactly one of --anomalous-class, --normal-classes or --cross-dataset.")
-        if self.train_limit < 0 or self.threads < 1:
-            raise ConfigError("--train-limit must be 0 or more and --threads at least 1.")
+        if self.train_limit < 0:
+            raise ConfigError(f"--train-limit must be 0 or more, got {self.train_limit}.")
 
 
 DATA_HELP = {
@@ -62,15 +60,19 @@ DATA_HELP = {
     "cross_dataset": "train on all of --dataset; this dataset's images are the anomalies",
     "protocol": "with --anomalous-class: ours (registry train split, whole test split) or fence-gan (Ngo et al. 2019 split of all images)",
     "train_limit": "use at most this many normal training images, drawn with the seed (0: all)",
-    "weights_out": "folder to export the model to (config.json + model.safetensors + README.md); empty: no export",
-    "push_to_hub": "Hub repo id (org/name) to publish the exported weights to; needs HF_TOKEN or a login",
-    "threads": "torch CPU threads",
 }
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
-    return command_parser("python -m training.anomaly", __doc__, (AnomalyDataConfig, DATA_HELP), (HistoryADConfig, HISTORYAD_HELP), (TrainConfig, TRAIN_HELP))
+    return command_parser(
+        "python -m training.anomaly",
+        __doc__,
+        (AnomalyDataConfig, DATA_HELP),
+        (HistoryADConfig, HISTORYAD_HELP),
+        (TrainConfig, TRAIN_HELP),
+        (ExportConfig, EXPORT_HELP),
+    )
 
 
 def load_split(config: AnomalyDataConfig, seed: int) -> AnomalySplit:
@@ -95,11 +97,21 @@ def measure(split: AnomalySplit, trained: TrainedHistoryAD) -> dict[str, float]:
     return metrics
 
 
-def model_card(split: AnomalySplit, config: AnomalyDataConfig, historyad: HistoryADConfig, train_config: TrainConfig, trained: TrainedHistoryAD, metrics: dict[str, float], device: torch.device) -> ModelCard:
+def model_card(
+    name: str,
+    split: AnomalySplit,
+    config: AnomalyDataConfig,
+    historyad: HistoryADConfig,
+    train_config: TrainConfig,
+    trained: TrainedHistoryAD,
+    metrics: dict[str, float],
+    device: torch.device,
+) -> ModelCard:
     """The card of one exported model: data, protocol, hardware and time measured, metrics measured."""
     held_out = f"class {split.anomalous_class} ({split.class_names[split.anomalous_class]}) is the anomaly" if split.anomalous_class >= 0 else f"anomalies: {split.anomaly_dataset or 'the other classes'}"
     return ModelCard(
-        title=f"HistoryAD — {split.name}",
+        name=name,
+        task=f"anomaly detection with HistoryAD on {split.dataset}: {held_out}",
         summary=(
             "Total-variation critic D_TV of HistoryAD (Chatillon & Ballester 2020) with the last WGAN-GP generator (for the "
             "latent-interpolation figure). Anomaly score = −D_TV(x), higher = more anomalous. Load with `anomaly.Detector.from_pretrained`."
@@ -108,9 +120,11 @@ def model_card(split: AnomalySplit, config: AnomalyDataConfig, historyad: Histor
             f"{describe(split.dataset)}. Protocol `{split.protocol}`; {held_out}. {len(split.train)} normal training images, "
             f"{len(split.test_labels)} test images, {len(split.val_labels)} validation images; content {split.content_size}px in a {split.image_size}px frame."
         ),
-        hardware=(
-            f"{hardware_description(device)}; WGAN-GP {trained.seconds['gan'] / 60:.1f} min ({train_config.steps / trained.steps_per_epoch:.1f} epochs), "
-            f"D_TV {trained.seconds['dtv'] / 60:.1f} min in the last (resumed) session."
+        hardware=training_hardware(
+            Path(train_config.run_dir),
+            device,
+            detail=f"Last session: WGAN-GP {trained.seconds['gan'] / 60:.1f} min "
+            f"({train_config.steps / trained.steps_per_epoch:.1f} epochs), D_TV {trained.seconds['dtv'] / 60:.1f} min.",
         ),
         training_config=json.loads(config_json(config, historyad, train_config)),
         metrics=metrics,
@@ -122,11 +136,13 @@ def model_card(split: AnomalySplit, config: AnomalyDataConfig, historyad: Histor
 def main(argv: Sequence[str] | None = None) -> None:
     """Train, measure, export and optionally publish."""
     parser = build_parser()
-    config, historyad, train_config, args = parse_configs(parser, argv, AnomalyDataConfig, HistoryADConfig, TrainConfig)
+    config, historyad, train_config, output, args = parse_configs(
+        parser, argv, AnomalyDataConfig, HistoryADConfig, TrainConfig, ExportConfig
+    )
     if args.print_config:
-        print(config_json(config, historyad, train_config))
+        print(config_json(config, historyad, train_config, output))
         return
-    torch.set_num_threads(config.threads)
+    use_threads(output)
     try:
         split = load_split(config, train_config.seed)
     except DataError as error:
@@ -134,15 +150,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     started = time.perf_counter()
     trained = train_historyad(split, historyad, train_config)
     print(f"trained {split.name} in {time.perf_counter() - started:.0f} s")
-    if not config.weights_out or not init_distributed(train_config.device).is_main:
+    if not output.weights_out or not init_distributed(train_config.device).is_main:
         return
     metrics = measure(split, trained)
     device = next(trained.model.parameters()).device
-    folder = save_model(trained.model.cpu(), Path(config.weights_out), model_card(split, config, historyad, train_config, trained, metrics, device))
+    card = model_card(Path(output.weights_out).name, split, config, historyad, train_config, trained, metrics, device)
+    folder = save_model(trained.model.cpu(), Path(output.weights_out), card)
     print(f"saved {folder}: " + ", ".join(f"{k} {v:.3f}" for k, v in metrics.items() if k.startswith("test")))
-    if config.push_to_hub:
-        publish(folder, config.push_to_hub, model_cls=HistoryADModel)
-        print(f"published to https://huggingface.co/{config.push_to_hub}")
+    publish_export(folder, output, HistoryADModel)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,8 @@ from colorgan.quantize import images_prior, in_gamut_bins, rebalancing_weights
 from colorgan.task import ColorizationTask, build_critic
 from colorgan.variants import VARIANTS, Variant, get_variant
 from evaluation.colorize import evaluate_model
-from gan.checkpoint import CheckpointMismatchError, checkpoint_at, kept_steps, latest_checkpoint, load_checkpoint
+from gan.card import ModelCard
+from gan.checkpoint import CheckpointMismatchError, load_checkpoint
 from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
 from gan.data import (
     DataError,
@@ -37,7 +38,7 @@ from gan.data import (
     load_dataset,
     to_unit_range,
 )
-from gan.hub import ModelCard, WeightsError, publish, save_model, warm_start
+from gan.hub import WeightsError, save_model, warm_start
 from gan.train import (
     TRAIN_HELP,
     TrainConfig,
@@ -47,6 +48,15 @@ from gan.train import (
     run_train_config,
     train,
     training_hardware,
+)
+from training.export import (
+    EXPORT_HELP,
+    WARM_START_HELP,
+    ExportConfig,
+    WarmStartConfig,
+    checkpoint_to_export,
+    publish_export,
+    use_threads,
 )
 
 PRIOR_IMAGES = 4000  # images per training set whose colours make the ab prior of the rebalanced cross-entropy
@@ -71,12 +81,6 @@ class ColorizationConfig:
     critic_layers: int = 3
     val_images: int = 512
     eval_images: int = 2000
-    init_from: str = ""
-    export_only: bool = False
-    export_step: int = 0
-    weights_out: str = ""
-    push_to_hub: str = ""
-    threads: int = 0
 
     def __post_init__(self) -> None:
         get_variant(self.variant)
@@ -87,15 +91,8 @@ class ColorizationConfig:
             raise ConfigError(f"--max-zoom must lie between 1 (no zoom) and 4, got {self.max_zoom}.")
         if self.adversarial_weight is not None and not (0 <= self.adversarial_weight < float("inf")):
             raise ConfigError(f"--adversarial-weight must be a finite number of 0 or more, got {self.adversarial_weight}.")
-        if self.eval_images < 0 or self.threads < 0 or self.export_step < 0:
-            raise ConfigError("--eval-images, --threads and --export-step must be 0 or more.")
-        if self.freeze_trunk and not (get_variant(self.variant).predicts_distribution and self.init_from):
-            raise ConfigError(
-                "--freeze-trunk trains a distribution variant's colour head on a warm-started trunk; "
-                "give such a --variant and --init-from."
-            )
-        if self.export_step and not self.export_only:
-            raise ConfigError("--export-step chooses what --export-only exports; add --export-only.")
+        if self.eval_images < 0:
+            raise ConfigError(f"--eval-images must be 0 or more, got {self.eval_images}.")
 
 
 HELP = {
@@ -111,24 +108,25 @@ HELP = {
     "max_channels": "width cap of the deeper encoder blocks",
     "depth": "number of stride-2 encoder blocks",
     "global_channels": "size of the global semantic vector fused into the decoder",
-    "freeze_trunk": "train the colour head only (distribution variants): the warm-started encoder, decoder "
-    "and class head stay as they are",
+    "freeze_trunk": "train the colour head only (distribution variants, with --init-from): the warm-started encoder, "
+    "decoder and class head stay as they are",
     "critic_channels": "width of the first critic block",
     "critic_layers": "PatchGAN layers (3: 70x70 receptive field at 256 px)",
     "val_images": "images of the data's val split scored every --eval-every steps (model selection; never test images)",
     "eval_images": "test images scored at export for the model card (0 skips)",
-    "export_only": "train nothing: export the run's best validation step (else its latest checkpoint) to --weights-out, e.g. while the run goes on",
-    "export_step": "with --export-only: export the checkpoint the run kept for this step instead (0: the best or latest, as above)",
-    "init_from": "warm-start the generator from these weights (shipped name, Hub repo id or folder) before step 0",
-    "weights_out": "folder to export the trained generator to (config.json + model.safetensors + README.md)",
-    "push_to_hub": "Hub repo id (org/name) to publish the exported weights to; needs HF_TOKEN or a login",
-    "threads": "torch CPU threads (0 keeps torch's default)",
 }
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
-    return command_parser("python -m training.colorgan", __doc__, (ColorizationConfig, HELP), (TrainConfig, TRAIN_HELP))
+    return command_parser(
+        "python -m training.colorgan",
+        __doc__,
+        (ColorizationConfig, HELP),
+        (TrainConfig, TRAIN_HELP),
+        (WarmStartConfig, WARM_START_HELP),
+        (ExportConfig, EXPORT_HELP),
+    )
 
 
 def chosen_variant(config: ColorizationConfig) -> Variant:
@@ -165,13 +163,20 @@ def training_prior(parts: Sequence[ImageSet], centres: torch.Tensor, images: int
     return (priors * sizes[:, None]).sum(0) / sizes.sum()
 
 
-def export(task: ColorizationTask, config: ColorizationConfig, train_config: TrainConfig, step: int) -> Path:
+def export(
+    task: ColorizationTask,
+    config: ColorizationConfig,
+    train_config: TrainConfig,
+    warm: WarmStartConfig,
+    folder: Path,
+    step: int,
+) -> Path:
     """Save the generator (the asked --export-step's, else the best validation step's when --select-metric kept one), evaluated on test images, with its model card.
 
     `step` is the step of the generator in `task` (the run's last, or the checkpoint --export-only loaded).
     """
-    best = None if config.export_step else best_generator_state(Path(train_config.run_dir))
-    selection = f"Step {step} exported (--export-step)." if config.export_step else f"Step {step} of {train_config.steps} exported (the latest)."
+    best = None if warm.export_step else best_generator_state(Path(train_config.run_dir))
+    selection = f"Step {step} exported (--export-step)." if warm.export_step else f"Step {step} of {train_config.steps} exported (the latest)."
     if best is not None:
         weights, record = best
         task.generator.load_state_dict(weights)
@@ -184,36 +189,40 @@ def export(task: ColorizationTask, config: ColorizationConfig, train_config: Tra
         metrics["seconds per test image (batched, this machine)"] = metrics.pop("seconds")
     n_critic = effective_n_critic(task, train_config)
     notes = f"{selection} " + (f"Critic updates per generator update: {n_critic}." if task.critic is not None else "No critic: reconstruction only.")
-    if config.init_from:
-        notes += f" Generator warm-started from `{config.init_from}`."
+    if warm.init_from:
+        notes += f" Generator warm-started from `{warm.init_from}`."
     summary = get_variant(config.variant).description
     if config.adversarial_weight is not None:
         summary += f", here with adversarial weight {config.adversarial_weight:g} in place of the variant's {get_variant(config.variant).adversarial_weight:g}"
     card = ModelCard(
-        title=f"GAN Imaging Studio colorization: {config.variant}",
+        name=folder.name,
+        task=f"colorization, {config.variant} variant",
         summary=f"{summary}. Predicts CIE Lab (a, b) from L; use with `colorgan.Colorizer`.",
         training_data=f"{describe(config.data)}; gray photos left out; {config.image_size}×{config.image_size}"
         + (f"; beside it {describe(config.extra_data)}, {config.image_size} px crops" if config.extra_data else "")
         + f". Model selection on the val split; the metrics below are on {config.eval_images} test images.",
         hardware=training_hardware(Path(train_config.run_dir), next(task.generator.parameters()).device),
-        training_config=json.loads(config_json(config, train_config)),
+        training_config=json.loads(config_json(config, train_config, warm)),
         metrics=metrics,
         notes=notes + " The training data's terms (Tiny ImageNet: non-commercial research and education; UTKFace: non-commercial research) carry over to these weights.",
         tags=["image-colorization", config.variant],
         license="other",
     )
-    return save_model(task.generator, Path(config.weights_out), card)
+    return save_model(task.generator, folder, card)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Train, export and optionally publish."""
     parser = build_parser()
-    config, train_config, args = parse_configs(parser, argv, ColorizationConfig, TrainConfig)
+    config, train_config, warm, output, args = parse_configs(
+        parser, argv, ColorizationConfig, TrainConfig, WarmStartConfig, ExportConfig
+    )
     if args.print_config:
-        print(config_json(config, train_config))
+        print(config_json(config, train_config, warm, output))
         return
-    if config.threads:
-        torch.set_num_threads(config.threads)
+    use_threads(output)
+    if config.freeze_trunk and not (get_variant(config.variant).predicts_distribution and warm.init_from):
+        parser.error("--freeze-trunk trains a distribution variant's colour head on a warm-started trunk; give both.")
     variant = chosen_variant(config)
     try:
         images = load_dataset(config.data, "train", config.image_size).colored()
@@ -230,12 +239,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             parser.error(f"--extra-data: {error}")
         parts.append(extra)
     generator = build_generator(config, len(images.classes) if len(images.classes) > 1 else 0)
-    if config.init_from:
+    if warm.init_from:
         try:
-            fresh = warm_start(generator, config.init_from)
+            fresh = warm_start(generator, warm.init_from)
         except WeightsError as error:
             parser.error(f"--init-from: {error}")
-        print(f"Warm-started from {config.init_from}; initialised afresh: {', '.join(fresh) or 'nothing'}")
+        print(f"Warm-started from {warm.init_from}; initialised afresh: {', '.join(fresh) or 'nothing'}")
     if config.freeze_trunk:
         for name, parameter in generator.named_parameters():
             parameter.requires_grad_(name.startswith("color_head."))
@@ -246,13 +255,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     task = ColorizationTask(generator, critic, variant, config.max_zoom, bin_weights)
     eval_batch = (to_unit_range(validation.images), validation.labels)
     step = train_config.steps
-    if config.export_only:
-        run_dir = Path(train_config.run_dir)
-        checkpoint = checkpoint_at(run_dir, config.export_step) if config.export_step else latest_checkpoint(run_dir)
-        if checkpoint is None or not config.weights_out:
-            wanted = f"a checkpoint of step {config.export_step}" if config.export_step else "a checkpoint"
-            kept = ", ".join(map(str, kept_steps(run_dir))) or "none"
-            parser.error(f"--export-only needs --weights-out and a run folder with {wanted} (steps kept in {run_dir}: {kept}).")
+    if warm.export_only:
+        try:
+            checkpoint = checkpoint_to_export(Path(train_config.run_dir), warm, output)
+        except ConfigError as error:
+            parser.error(str(error))
         train_config = run_train_config(train_config)
         try:
             step = load_checkpoint(checkpoint, {"generator": generator}, {})
@@ -263,12 +270,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             train(task, dataset, train_config, eval_batch=eval_batch)
         except CheckpointMismatchError as error:
             parser.error(f"--run-dir resumes a run: {error}")
-    if config.weights_out and init_distributed(train_config.device).is_main:
-        folder = export(task, config, train_config, step)
+    if output.weights_out and init_distributed(train_config.device).is_main:
+        folder = export(task, config, train_config, warm, Path(output.weights_out), step)
         print(f"Saved weights to {folder}")
-        if config.push_to_hub:
-            publish(folder, config.push_to_hub, model_cls=ChromaGANGenerator)
-            print(f"Published to https://huggingface.co/{config.push_to_hub}")
+        publish_export(folder, output, ChromaGANGenerator)
 
 
 if __name__ == "__main__":

@@ -9,21 +9,35 @@ metrics are listed and nothing is drawn.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from gan.cli import command_parser, parse_configs, positional
 from gan.plots import logged_metrics, plot_runs
+
+
+@dataclass
+class CurvesConfig:
+    """Which runs, which metrics, and where the figure goes."""
+
+    runs: list[Path] = positional()
+    metrics: list[str] = field(default_factory=list)
+    out: Path = Path("curves.png")
+
+
+HELP = {
+    "runs": "run folders (each with a metrics.jsonl)",
+    "metrics": 'metrics to draw, one panel each, e.g. "val psnr" loss_d',
+    "out": "PNG file to write",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Draw the figure, or list what the runs logged."""
-    parser = argparse.ArgumentParser(prog="python -m training.curves", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("runs", nargs="+", type=Path, help="run folders (each with a metrics.jsonl)")
-    parser.add_argument("--metrics", nargs="*", default=[], help='metrics to draw, one panel each, e.g. "val psnr" loss_d')
-    parser.add_argument("--out", type=Path, default=Path("curves.png"), help="PNG file to write (default: curves.png)")
-    args = parser.parse_args(argv)
+    parser = command_parser("python -m training.curves", __doc__, (CurvesConfig, HELP), print_config=False)
+    args, _ = parse_configs(parser, argv, CurvesConfig)
     without_log = [str(run) for run in args.runs if not (run / "metrics.jsonl").exists()]
     if without_log:
         parser.error(f"no metrics.jsonl in {', '.join(without_log)}")

@@ -8,6 +8,7 @@ written into the model card. Resumes from the run's last checkpoint when started
 """
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import time
@@ -19,15 +20,17 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
+from gan.card import Hardware, ModelCard
 from gan.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
 from gan.data import DataError, ImageSet, describe, load_dataset, to_unit_range
 from gan.device import pick_device, seed_everything
 from gan.fid import TinyImageNetClassifier
 from gan.hardware import hardware_description
-from gan.hub import ModelCard, save_model
+from gan.hub import save_model
 from gan.plots import plot_metrics
 from gan.train import MetricsLog
+from training.export import EXPORT_HELP, ExportConfig, publish_export, use_threads
 
 
 @dataclass
@@ -43,15 +46,13 @@ class ClassifierConfig:
     eval_every: int = 1000
     checkpoint_every: int = 1000
     run_dir: str = "runs/fid-classifier"
-    weights_out: str = ""
     device: str = "auto"
-    threads: int = 0
     seed: int = 0
 
     def __post_init__(self) -> None:
         require_at_least_one(self, "width", "steps", "batch_size", "eval_every", "checkpoint_every")
-        if not (self.lr > 0 and math.isfinite(self.lr)) or self.weight_decay < 0 or self.threads < 0:
-            raise ConfigError("--lr must be positive, --weight-decay and --threads 0 or more.")
+        if not (self.lr > 0 and math.isfinite(self.lr)) or self.weight_decay < 0:
+            raise ConfigError("--lr must be positive and --weight-decay 0 or more.")
 
 
 HELP = {
@@ -64,9 +65,7 @@ HELP = {
     "eval_every": "steps between accuracy checks on the val split",
     "checkpoint_every": "steps between checkpoints",
     "run_dir": "folder for checkpoints and metrics.jsonl; an existing run resumes",
-    "weights_out": "folder to export the classifier to (config.json + model.safetensors + README.md)",
     "device": "auto, cpu, cuda, cuda:1, mps",
-    "threads": "torch CPU threads (0 keeps torch's default)",
     "seed": "seed of the whole run",
 }
 
@@ -128,15 +127,19 @@ def train_classifier(config: ClassifierConfig) -> TinyImageNetClassifier:
     return model.eval()
 
 
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    return command_parser("python -m training.fid_classifier", __doc__, (ClassifierConfig, HELP), (ExportConfig, EXPORT_HELP))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Train, then export with the measured accuracies."""
-    parser = command_parser("python -m training.fid_classifier", __doc__, (ClassifierConfig, HELP))
-    config, args = parse_configs(parser, argv, ClassifierConfig)
+    parser = build_parser()
+    config, output, args = parse_configs(parser, argv, ClassifierConfig, ExportConfig)
     if args.print_config:
-        print(config_json(config))
+        print(config_json(config, output))
         return
-    if config.threads:
-        torch.set_num_threads(config.threads)
+    use_threads(output)
     started = time.perf_counter()
     try:
         model = train_classifier(config)
@@ -144,21 +147,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     except DataError as error:
         parser.error(str(error))
     device = next(model.parameters()).device
-    if config.weights_out:
+    if output.weights_out:
         metrics = {"val top-1 accuracy": accuracy(model, load_dataset(config.data, "val"), device), "test top-1 accuracy": accuracy(model, test_set, device)}
         card = ModelCard(
-            title="GAN Imaging Studio FID-TIN feature network",
+            name=Path(output.weights_out).name,
+            task="the FID-TIN feature network",
             summary="A small ResNet trained from scratch on Tiny ImageNet 200; its pooled 128-d features define FID-TIN "
             "(Fréchet distance in this network's feature space, not Inception's). Use through `gan.fid.frechet_distance`.",
             training_data=f"{describe(config.data)}: train split, random flips and shifts; val split watched; test split = the official validation set.",
-            hardware=f"{hardware_description(device)}; {(time.perf_counter() - started) / 60:.1f} minutes in this run",
+            hardware=Hardware([hardware_description(device)], hours=round((time.perf_counter() - started) / 3600, 2)),
             training_config=json.loads(config_json(config)),
             metrics=metrics,
             tags=["fid-tin"],
             license="other",
         )
-        save_model(model, Path(config.weights_out), card)
-        print(f"Saved {config.weights_out}: {metrics}")
+        folder = save_model(model, Path(output.weights_out), card)
+        print(f"Saved {folder}: {metrics}")
+        publish_export(folder, output, TinyImageNetClassifier)
 
 
 if __name__ == "__main__":

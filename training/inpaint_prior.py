@@ -21,7 +21,8 @@ from pathlib import Path
 
 import torch
 
-from gan.checkpoint import CheckpointMismatchError, latest_checkpoint, load_checkpoint
+from gan.card import ModelCard
+from gan.checkpoint import CheckpointMismatchError, load_checkpoint
 from gan.cli import ConfigError, command_parser, config_json, parse_configs, require_at_least_one
 from gan.data import (
     DataError,
@@ -34,7 +35,7 @@ from gan.data import (
     weights_license,
 )
 from gan.device import pick_device
-from gan.hub import ModelCard, WeightsError, fetch, publish, save_model, warm_start
+from gan.hub import WeightsError, fetch, save_model, warm_start
 from gan.nets import init_gan_weights
 from gan.objectives import make_objective
 from gan.train import (
@@ -48,11 +49,20 @@ from gan.train import (
 )
 from inpaint.prior import InpaintPrior, to_frame
 from inpaint.task import PriorTask
+from training.export import (
+    EXPORT_HELP,
+    WARM_START_HELP,
+    ExportConfig,
+    WarmStartConfig,
+    checkpoint_to_export,
+    publish_export,
+    use_threads,
+)
 
 
 @dataclass
 class PriorConfig:
-    """What prior to train: data, frame size and network widths, the gradient penalty, export."""
+    """What prior to train: data, frame size and network widths, the gradient penalty, what the card measures."""
 
     dataset: str = "fashion-mnist"
     image_size: int = 32
@@ -64,17 +74,12 @@ class PriorConfig:
     val_images: int = 512
     test_images: int = 2000
     fid_classifier: str = ""
-    init_from: str = ""
-    export_only: bool = False
-    weights_out: str = ""
-    push_to_hub: str = ""
-    threads: int = 0
 
     def __post_init__(self) -> None:
         if self.image_size < 8 or self.image_size & (self.image_size - 1):
             raise ConfigError(f"--image-size must be a power of two of at least 8 (32, 64), got {self.image_size}.")
         require_at_least_one(self, "latent_dim", "generator_channels", "critic_channels", "val_images")
-        for name in ("max_train_images", "test_images", "threads"):
+        for name in ("max_train_images", "test_images"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"--{name.replace('_', '-')} must be 0 or more, got {getattr(self, name)}.")
         if not (math.isfinite(self.gp_weight) and self.gp_weight >= 0):
@@ -92,17 +97,19 @@ HELP = {
     "val_images": "images of the val split on which the critic's distance is watched every --eval-every steps",
     "test_images": "test images the exported card measures on (held-out distance, FID-TIN); 0 skips",
     "fid_classifier": "FID-TIN feature network (shipped name, Hub repo id or folder) for the card's FID-TIN; empty skips",
-    "init_from": "warm-start generator and critic from this exported prior (shipped name, Hub repo id or folder) before step 0, e.g. when the run's checkpoints are gone; a run that has checkpoints resumes from them instead",
-    "export_only": "train nothing: export the run's latest checkpoint to --weights-out, e.g. while the run goes on",
-    "weights_out": "folder to export the prior to (config.json + model.safetensors + README.md + samples.png)",
-    "push_to_hub": "Hub repo id (org/name) to publish the exported prior to; needs HF_TOKEN or a login",
-    "threads": "torch CPU threads (0 keeps torch's default)",
 }
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
-    return command_parser("python -m training.inpaint_prior", __doc__, (PriorConfig, HELP), (TrainConfig, TRAIN_HELP))
+    return command_parser(
+        "python -m training.inpaint_prior",
+        __doc__,
+        (PriorConfig, HELP),
+        (TrainConfig, TRAIN_HELP),
+        (WarmStartConfig, WARM_START_HELP),
+        (ExportConfig, EXPORT_HELP),
+    )
 
 
 def prepare(config: PriorConfig, split: str) -> tuple[ImageSet, int]:
@@ -140,15 +147,25 @@ def test_metrics(prior: InpaintPrior, config: PriorConfig, seed: int) -> dict[st
     return metrics
 
 
-def export(task: PriorTask, prior: InpaintPrior, config: PriorConfig, train_config: TrainConfig, n_train: int, content: int, step: int) -> Path:
+def export(
+    task: PriorTask,
+    prior: InpaintPrior,
+    config: PriorConfig,
+    train_config: TrainConfig,
+    warm: WarmStartConfig,
+    folder: Path,
+    n_train: int,
+    content: int,
+    step: int,
+) -> Path:
     """Save the prior with its model card and last sample grid; return the weights folder."""
     device = next(prior.parameters()).device
     prior.cpu().eval()
     metrics = test_metrics(prior, config, train_config.seed) if config.test_images else {}
     n_critic = effective_n_critic(task, train_config)
-    folder = Path(config.weights_out)
     card = ModelCard(
-        title=f"Inpainting prior: WGAN-GP DCGAN on {config.dataset}",
+        name=folder.name,
+        task=f"inpainting and super-resolution prior, a WGAN-GP DCGAN on {config.dataset}",
         summary=(
             "Generator and critic of a WGAN-GP (Gulrajani et al. 2017) trained on uncorrupted images: the image prior "
             "of semantic inpainting and super-resolution by latent search (Yeh et al. 2017; Vitoria, Sintes and Ballester 2019). "
@@ -161,11 +178,11 @@ def export(task: PriorTask, prior: InpaintPrior, config: PriorConfig, train_conf
             f"training; the metrics below are on {config.test_images} test images."
         ),
         hardware=training_hardware(Path(train_config.run_dir), device),
-        training_config={**json.loads(config_json(config, train_config)), "n_critic": n_critic},
+        training_config={**json.loads(config_json(config, train_config, warm)), "n_critic": n_critic},
         metrics=metrics,
         notes=(
             f"Step {step} of {train_config.steps}"
-            + (f", warm-started from `{config.init_from}` (its steps not counted)" if config.init_from else "")
+            + (f", warm-started from `{warm.init_from}` (its steps not counted)" if warm.init_from else "")
             + f". Critic updates per generator update: {n_critic}. "
             "`samples.png` is the run's last sample grid (fixed latents). The search quality this prior gives is "
             "measured by `python -m evaluation.inpaint` (docs/inpaint.md)."
@@ -184,12 +201,13 @@ def export(task: PriorTask, prior: InpaintPrior, config: PriorConfig, train_conf
 def main(argv: Sequence[str] | None = None) -> None:
     """Train (or export), and optionally publish."""
     parser = build_parser()
-    config, train_config, args = parse_configs(parser, argv, PriorConfig, TrainConfig)
+    config, train_config, warm, output, args = parse_configs(
+        parser, argv, PriorConfig, TrainConfig, WarmStartConfig, ExportConfig
+    )
     if args.print_config:
-        print(config_json(config, train_config))
+        print(config_json(config, train_config, warm, output))
         return
-    if config.threads:
-        torch.set_num_threads(config.threads)
+    use_threads(output)
     try:
         train_set, content = prepare(config, "train")
         validation, _ = prepare(config, "val")
@@ -205,20 +223,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error(str(error))
     torch.manual_seed(train_config.seed)
     prior = build_prior(config, train_set.images.shape[1], content)
-    if config.init_from:
+    if warm.init_from:
         try:
-            left = warm_start(prior, config.init_from)
+            left = warm_start(prior, warm.init_from)
         except WeightsError as error:
             parser.error(f"--init-from: {error}")
         if left:
-            parser.error(f"--init-from: {config.init_from} does not fit this prior's sizes ({len(left)} tensors differ, e.g. {left[0]}).")
+            parser.error(f"--init-from: {warm.init_from} does not fit this prior's sizes ({len(left)} tensors differ, e.g. {left[0]}).")
     task = PriorTask(prior.generator, prior.critic, make_objective("wgan-gp", gp_weight=config.gp_weight), config.latent_dim)
     validation = validation.sample(config.val_images, train_config.seed)
     step = train_config.steps
-    if config.export_only:
-        checkpoint = latest_checkpoint(Path(train_config.run_dir))
-        if checkpoint is None or not config.weights_out:
-            parser.error("--export-only needs --weights-out and a run folder with a checkpoint.")
+    if warm.export_only:
+        try:
+            checkpoint = checkpoint_to_export(Path(train_config.run_dir), warm, output)
+        except ConfigError as error:
+            parser.error(str(error))
         train_config = run_train_config(train_config)
         try:
             step = load_checkpoint(checkpoint, {"generator": prior.generator, "critic": prior.critic}, {})
@@ -229,12 +248,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             train(task, TensorImages(train_set), train_config, eval_batch=(to_unit_range(validation.images),))
         except CheckpointMismatchError as error:
             parser.error(f"--run-dir resumes a run: {error}")
-    if config.weights_out and init_distributed(train_config.device).is_main:
-        folder = export(task, prior, config, train_config, len(train_set), content, step)
+    if output.weights_out and init_distributed(train_config.device).is_main:
+        folder = export(task, prior, config, train_config, warm, Path(output.weights_out), len(train_set), content, step)
         print(f"Saved weights to {folder}")
-        if config.push_to_hub:
-            publish(folder, config.push_to_hub, model_cls=InpaintPrior)
-            print(f"Published to https://huggingface.co/{config.push_to_hub}")
+        publish_export(folder, output, InpaintPrior)
 
 
 if __name__ == "__main__":

@@ -12,13 +12,12 @@ first load with its configured model class (`from_pretrained`, strict), dry run 
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from gan.cli import add_config_arguments, parse_configs
+from gan.cli import command_parser, parse_configs, positional
 from gan.hub import WeightsError, model_class, publish
 from gan.shipped import WEIGHTS_ROOT, hub_config
 
@@ -27,6 +26,7 @@ from gan.shipped import WEIGHTS_ROOT, hub_config
 class PublishConfig:
     """What to publish and how."""
 
+    folder: Path | None = positional(default=None)
     repo: str = ""
     name: str = ""
     all: bool = False
@@ -36,6 +36,7 @@ class PublishConfig:
 
 
 PUBLISH_HELP = {
+    "folder": "one weights folder to publish (with --repo)",
     "repo": "Hub repo id (org/name) for FOLDER",
     "name": "model name under which weights/hub.json pins FOLDER's upload (empty: record nothing)",
     "all": "publish every model listed in weights/hub.json to its configured repo",
@@ -47,13 +48,11 @@ PUBLISH_HELP = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Publish and print what was (or would be) uploaded; return the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m training.publish", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("folder", nargs="?", type=Path, help="one weights folder to publish (with --repo)")
-    add_config_arguments(parser, PublishConfig, PUBLISH_HELP)
-    config, args = parse_configs(parser, argv, PublishConfig)
-    if config.all == bool(args.folder):
+    parser = command_parser("python -m training.publish", __doc__, (PublishConfig, PUBLISH_HELP), print_config=False)
+    config, _ = parse_configs(parser, argv, PublishConfig)
+    if config.all == bool(config.folder):
         parser.error("give either FOLDER --repo ORG/NAME or --all")
-    if args.folder and not config.repo:
+    if config.folder and not config.repo:
         parser.error("FOLDER needs --repo ORG/NAME")
     if config.name and config.all:
         parser.error("--name goes with FOLDER; --all records every model under its own name")
@@ -62,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if config.all:
         jobs = [(WEIGHTS_ROOT / name, entry["repo"], name) for name, entry in hub_config().items()]
     else:
-        jobs = [(args.folder, config.repo, config.name or None)]
+        jobs = [(config.folder, config.repo, config.name or None)]
     status = 0
     for folder, repo, name in jobs:
         try:

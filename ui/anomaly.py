@@ -25,6 +25,7 @@ from anomaly.settings import (
     TRAIN_IMAGES_RANGE,
 )
 from gan.classes import FASHION_MNIST_CLASSES
+from ui.components import checked_records, user_errors
 from ui.context import AppContext
 
 if TYPE_CHECKING:
@@ -171,6 +172,15 @@ def verdicts(reference: ReferenceScores | None, threshold: float, scored: list[d
     return figure, _threshold_text(reference, threshold), table
 
 
+SCORE_FIELDS = {"image": (str,), "score": (int, float), "note": (str,), "out_of_domain": (str, type(None))}
+
+
+@user_errors
+def keep_scores(result: object) -> list[dict]:
+    """The scores shown to the user, kept as the session's state for the verdicts: checked, as the page sends them."""
+    return checked_records(result, "The scores", MAX_IMAGES, SCORE_FIELDS)
+
+
 def stop_live(live: LiveSession | None) -> str:
     """Ask this session's live training to stop at its next step; the partial model is kept."""
     if live is not None:
@@ -226,7 +236,7 @@ def build_tab(ctx: AppContext) -> None:
         gr.on(None, tab.view, [model_name, live], view_outputs, api_visibility="private")
         threshold.release(verdicts, [reference, threshold, scored], [histogram, threshold_text, verdict_table], api_visibility="private")
         score_button.click(tab.score, [model_name, files, live], [scores_json], api_name="anomaly_score").success(
-            lambda result: result, [scores_json], [scored], api_visibility="private"
+            keep_scores, [scores_json], [scored], api_visibility="private"
         ).then(verdicts, [reference, threshold, scored], [histogram, threshold_text, verdict_table], api_visibility="private")
         # preprocess=False: values reach `LiveSettings` as sent, so text, NaN or None in a number get its sentence, not Gradio's generic error.
         train_button.click(

@@ -26,11 +26,18 @@ import numbers
 import tempfile
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import gradio as gr
+from gradio.components.base import server
+from gradio.components.image_editor import AcceptBlobs
+from gradio.data_classes import FileData
+from PIL import Image
+
+from gan.imageio import MAX_PIXELS, InvalidImageError, image_pixels
 
 log = logging.getLogger("gan_studio.ui")
 Handler = TypeVar("Handler", bound=Callable)
@@ -122,6 +129,26 @@ def checked_files(paths: object, name: str, max_files: int) -> list[str]:
     return [str(getattr(path, "path", path)) for path in paths]
 
 
+def checked_records(value: object, name: str, max_items: int, fields: dict[str, tuple[type, ...]]) -> list[dict]:
+    """`value` as a list of at most `max_items` dicts whose `fields` have the given types (strings up to
+    MESSAGE_CHARS, numbers finite), else ValueError with a sentence: what a handler takes from a client as its state."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > max_items:
+        raise ValueError(f"{name} must be a list of at most {max_items} entries.")
+    for entry in value:
+        if not isinstance(entry, dict) or set(entry) != set(fields):
+            raise ValueError(f"{name}: every entry must have exactly the fields {', '.join(fields)}.")
+        for field_name, types in fields.items():
+            item = entry[field_name]
+            if not isinstance(item, types) or isinstance(item, bool) and bool not in types:
+                raise ValueError(f"{name}: the field {field_name} has the wrong type.")
+            too_long = isinstance(item, str) and len(item) > MESSAGE_CHARS
+            if too_long or isinstance(item, float) and not math.isfinite(item):
+                raise ValueError(f"{name}: the field {field_name} is out of range.")
+    return value
+
+
 def _checked_payload(component: gr.Slider | gr.Number, payload: object) -> float | int:
     try:
         return checked_number(payload, component.label or "This value", component.minimum, component.maximum, integer=component.precision == 0)
@@ -207,3 +234,87 @@ class ImageFileInput(gr.Image):
         if payload is None or payload.path is None or (payload.url or "").startswith("data:"):
             return super().preprocess(payload)
         return str(payload.path)
+
+
+EDITOR_SLOTS = 6  # layers taken from the editor at most: its mask needs one
+EDITOR_PENDING = 16  # editor values (blob sets) kept between the browser's upload and the event that reads them
+UNREADABLE_EDITOR_VALUE = "The editor sent an image this app cannot read; please upload it again."
+
+
+def _checked_slot(slot: object, limit: int) -> None:
+    """A slot of an editor payload: its size read from the header (nothing decoded), or InvalidImageError."""
+    if slot is None:
+        return
+    source = slot.path if isinstance(slot, FileData) else slot if isinstance(slot, bytes) else None
+    if source is None:
+        raise InvalidImageError("The editor sent something that is not an image; please upload the photo again.")
+    with warnings.catch_warnings():  # PIL warns of a bomb at open; the check below refuses it
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        pixels = image_pixels(source)
+    if pixels > limit:
+        megapixels = limit // 1_000_000
+        raise InvalidImageError(f"This image is larger than {megapixels} megapixels; please downscale it first.")
+
+
+class CheckedImageMask(gr.ImageMask):
+    """A `gr.ImageMask` that reads the size of the background, the layers and the composite from their headers
+    before Gradio decodes any of them: an image over `MAX_PIXELS` (or not an image at all) gets a sentence and
+    costs a header's read, not gigabytes of pixels."""
+
+    def get_block_name(self) -> str:
+        """Rendered by the frontend of `gr.ImageMask`."""
+        return "imageeditor"
+
+    def preprocess(self, payload):
+        """The editor's value (background, layers, composite), decoded only once every slot passed the header check."""
+        try:
+            return self._checked_preprocess(payload)
+        except InvalidImageError as error:
+            log.info("user error in %s: %s", shorten(self.label, 40), error)
+            raise gr.Error(str(error), print_exception=False) from None
+
+    def _checked_preprocess(self, payload):
+        if payload is None:
+            return None
+        if payload.id is not None and payload.id in self.__dict__.get("_refused", {}):
+            raise InvalidImageError(self.__dict__["_refused"].pop(payload.id))
+        slots = self.blob_storage.get(payload.id) if payload.id is not None else payload
+        if slots is not None:
+            layers = list(slots.layers or [])
+            try:
+                if len(layers) > EDITOR_SLOTS:
+                    raise InvalidImageError(f"The editor sent {len(layers)} layers; at most {EDITOR_SLOTS} are taken.")
+                for slot in (slots.background, slots.composite, *layers):
+                    _checked_slot(slot, MAX_PIXELS)
+            except InvalidImageError:
+                if payload.id is not None:
+                    self.blob_storage.pop(payload.id, None)
+                raise
+        try:
+            return super().preprocess(payload)
+        except (OSError, SyntaxError, ValueError) as error:
+            raise InvalidImageError("This image file is damaged or truncated and cannot be decoded.") from error
+
+    @server
+    def accept_blobs(self, data: AcceptBlobs) -> None:
+        """Keep one image the browser sends ahead of an event once its header passed (a few values at most); a refused
+        one is remembered, so that the event reading it answers with the sentence."""
+        fields = data.data if isinstance(getattr(data, "data", None), dict) else {}
+        value_id = str(fields.get("id") or "")[:64]
+        try:
+            if not value_id:
+                raise InvalidImageError("The editor sent an image without its id; please upload it again.")
+            _checked_slot(data.files[0][1] if data.files else None, MAX_PIXELS)
+            index = fields.get("index")
+            if fields.get("type") == "layer" and index not in (None, "null") and int(index) >= EDITOR_SLOTS:
+                raise InvalidImageError(f"The editor takes at most {EDITOR_SLOTS} layers.")
+            while len(self.blob_storage) >= EDITOR_PENDING and value_id not in self.blob_storage:
+                self.blob_storage.pop(next(iter(self.blob_storage)))
+            super().accept_blobs(data)
+        except (InvalidImageError, IndexError, KeyError, TypeError, ValueError) as error:
+            self.blob_storage.pop(value_id, None)
+            refused = self.__dict__.setdefault("_refused", {})
+            while len(refused) >= EDITOR_PENDING:
+                refused.pop(next(iter(refused)))
+            refused[value_id] = str(error) if isinstance(error, InvalidImageError) else UNREADABLE_EDITOR_VALUE
+            log.info("refused an image sent to %s: %s", shorten(self.label, 40), shorten(refused[value_id]))

@@ -2,8 +2,9 @@
 
 Tabs never call `from_pretrained` themselves: `ctx.load(COLORIZER, name)` loads a model the first time a
 request needs it (not when the app starts), keeps it for the next requests, and applies the one model-name
-policy of the app: visitors name shipped models and Hub repos; folders of the server's disk only when the
-operator started `python app.py --allow-local-models`. Importing this module does not import torch: the
+policy of the app: visitors name shipped models (and their Hub repos); other Hub repos only when the operator
+started `python app.py --allow-any-hub-model`, folders of the server's disk only with `--allow-local-models`.
+Importing this module does not import torch: the
 first model loaded brings it in, in `preload`'s background thread or in the first request that needs one.
 """
 from __future__ import annotations
@@ -38,6 +39,7 @@ class AppContext:
     device: str = "auto"  # a torch device name, resolved ("auto": the best one present) when the first model loads
     votes_db: str = field(default_factory=default_votes_db)
     allow_local_models: bool = False
+    allow_any_hub_model: bool = False
     cached_parameters: int = CACHED_PARAMETERS
     _models: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False)
     _loading: dict = field(default_factory=dict, init=False, repr=False)
@@ -66,7 +68,8 @@ class AppContext:
                 if key in self._models:
                     return self._models[key]
             try:
-                loaded = pipeline.resolve().from_pretrained(name, device=self.device, allow_local=self.allow_local_models)
+                policy = {"allow_local": self.allow_local_models, "allow_any_hub": self.allow_any_hub_model}
+                loaded = pipeline.resolve().from_pretrained(name, device=self.device, **policy)
             finally:
                 with self._lock:
                     self._loading.pop(key, None)

@@ -1,10 +1,12 @@
 """The Inpaint tab: paint over a damaged region (or pick a preset), watch the latent search converge, get the blend.
 
-Widgets map to `inpaint.Inpainter` calls and their results are formatted here; the model, the crop,
-the search and the blending live in `inpaint`. A Super-resolution mode enlarges a small image ×4.
+Widgets map to `inpaint.Inpainter` calls and their results are formatted here; the model, the framing,
+the choice of fill, the search and the blending live in `inpaint`. A Super-resolution mode enlarges the face of a
+photo of any size ×4; the labels and the controls follow the mode. A refusal stays in the status line as a sentence.
 The endpoint `inpaint` takes an image and a mask (white or opaque = fill) and returns the blended image.
 Every handler is a generator that yields between search steps, so a cancelled request stops its search.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,8 +20,15 @@ from PIL import Image
 
 from gan.imageio import load_image
 from inpaint.masks import PRESETS, preset_mask
-from inpaint.settings import EXAMPLES_DIR, INPAINTER, SR_Z_WEIGHT, recommended_solver
-from ui.components import CheckedNumber, CheckedSlider, checked_choice, output_path, user_errors
+from inpaint.settings import (
+    EXAMPLES_DIR,
+    INPAINTER,
+    SEARCH_ITERATIONS,
+    SEARCH_RESTARTS,
+    SR_Z_WEIGHT,
+    recommended_solver,
+)
+from ui.components import CheckedImageMask, CheckedNumber, CheckedSlider, checked_choice, output_path, user_errors
 from ui.context import AppContext
 from ui.gpu import on_gpu
 
@@ -31,11 +40,18 @@ EXAMPLES = sorted(str(p) for p in EXAMPLES_DIR.iterdir() if p.suffix in (".png",
 MASK_COLOR = (255, 0, 255)
 BRUSH_COLOR = "#ff00ff"
 BRUSH_SIZE = 6  # px; Gradio 6's "auto" brush is a fixed 25 px whatever the photo (a 50-px band on a 150-px photo)
-SEARCHES_AT_ONCE = 2  # latent searches running at once, tab and API together: a queue of their own, never holding up colorization
+SEARCHES_AT_ONCE = 2  # latent searches at once, tab and API together: a queue of their own
+SEARCH_QUEUE = "inpaint-search"  # their concurrency group, where each visitor has a share (app.SHARES)
 REPORT_EVERY = 10  # search steps between two live previews (and between two chances to stop a cancelled search)
-DISPLAY_SIDE = 256  # smaller images are shown enlarged (nearest neighbour) to at least this side; downloads keep the true size
-ITERATIONS = {"minimum": 20, "maximum": 1000, "value": 300, "step": 10, "label": "Search iterations"}
-RESTARTS = {"minimum": 1, "maximum": 16, "value": 8, "step": 1, "label": "Random restarts (best kept, or averaged)"}
+DISPLAY_SIDE = 256  # smaller images are shown enlarged (nearest neighbour) to at least this side; downloads keep it
+ITERATIONS = {"minimum": 20, "maximum": 1000, "value": SEARCH_ITERATIONS, "step": 10, "label": "Search iterations"}
+RESTARTS = {
+    "minimum": 1,
+    "maximum": 16,
+    "value": SEARCH_RESTARTS,
+    "step": 1,
+    "label": "Random restarts (best kept, or averaged)",
+}
 MODES = ("Inpaint", "Super-resolution ×4")
 SR_FACTOR = 4
 RECOMMENDED = "recommended"
@@ -52,25 +68,46 @@ HEAD = """
 #inpaint-live img, #inpaint-result img, #inpaint-classical img { image-rendering: pixelated; object-fit: contain; }
 </style>
 """
-NOTES = (
-    "Paint over what should be filled (brush size, eraser and undo are in the editor toolbar) or apply a preset, "
-    "pick the prior that matches your photo, and press **Run**. The search looks for the latent code whose "
-    "generated image best matches the unpainted context (Vitoria, Sintes and Ballester 2019, after Yeh et al. 2017); "
-    "you see G(z) converge, then the result Poisson-blended into your photo at full resolution, beside a classical "
-    "fill of the same hole. The priors are small WGAN-GPs trained by us on a CPU: a square around the hole is filled "
-    "at the prior's size (32×32 or 64×64) and enlarged at most 4×, so a hole larger than the prior can fill is refused "
-    "before the search, with the largest size it fills. **Super-resolution ×4** enlarges a small image (at most the "
-    "prior's size ÷ 4 on a side, e.g. 16×16 for a 64×64 prior) to four times its size. "
-    "For faces pick **inpaint-faces**: with its default solver, the **posterior mean** (the average of its L-BRGM "
-    "restarts), it fills a central hole of held-out 64×64 faces 2.4 dB better than the best classical method, while "
-    "a thin scratch is filled as well by the classical fill shown beside it. Its ×4 super-resolution is made to "
-    "agree with your small image (shrunk back, it is your image); the posterior mean is 0.4 dB closer to held-out "
-    "faces than bicubic and about as smooth, while one search (the Proposed solver) adds invented detail: sharper "
-    "than bicubic, but not closer to the truth (README, Results). "
-    "For scenes and objects pick **inpaint-photos** (Tiny ImageNet): with the same default solver it fills a central "
-    "hole of held-out photos 0.4–0.6 dB better than the classical fill. Its fill is soft: it continues the "
-    "surrounding colours and texture, it does not invent objects."
+FILL_LABELS = {
+    "Best for this hole (GAN fill for wide holes, classical for thin strokes and scratches)": "auto",
+    "GAN fill (latent search)": "gan",
+    "Classical fill (biharmonic)": "classical",
+}
+INTRO = (
+    "Paint over what should go (or apply a preset), pick the prior that matches the photo (**inpaint-faces** for "
+    "portraits, **inpaint-photos** for scenes) and press **Run**; the status line says which fill was used and why. "
+    "**Super-resolution ×4** enlarges the face of a photo of any size."
 )
+METHOD = """
+**How it fills.** The priors are small WGAN-GPs trained by us on a CPU at 64×64. A prior fills best what it was
+trained on, so the fill is made in a frame of the photo the prior knows: for **inpaint-faces** the whole face
+(the whole photo when it is a face crop; otherwise the face found by dlib's frontal-face detector), for
+**inpaint-photos** the hole with half its side of surroundings. The frame is shrunk to 64×64, the latent search finds
+the code whose generated image best matches the unpainted part (the posterior mean of L-BRGM restarts; Marinescu
+et al. 2021, after Yeh et al. 2017), and the fill is enlarged back and Poisson-blended into the hole at full
+resolution: pixels outside the hole never change. You see G(z) converge on the right.
+
+**Which fill.** Thin strokes, scratches and holes that are small in the frame are filled best by a classical
+diffusion (scikit-image's biharmonic, shown beside every result); wide holes in a face or a texture by the GAN. By
+default each hole gets the fill the measured rule gives it (docs/inpaint.md); a face prior meeting a photo with no
+face says so and fills classically. You can force either fill.
+
+**How well.** Measured on held-out photos at their own size through this very call (docs/inpaint.md):
+{numbers}
+
+**Super-resolution ×4** frames the face (or takes the whole image when it is at most 16×16), shrinks it to 16×16 and
+enlarges it ×4 to 64×64 by latent search, made to agree with the shrunk input (shrunk back, it is that input).
+"""
+NUMBERS = "see docs/inpaint.md for the tables."
+LABELS = {
+    MODES[0]: (
+        "Photo — paint over the part to fill",
+        "Filled (the fill named below)",
+        "Classical fill, for comparison",
+    ),
+    MODES[1]: ("Photo with a face (any size), or a small image", "×4 by latent search", "Bicubic ×4, for comparison"),
+}
+"""Per mode: the labels of the editor, the result and the comparison."""
 
 
 def hole_from_layer(layer: np.ndarray | None) -> np.ndarray | None:
@@ -153,39 +190,65 @@ def search_config(solver: str, prior_name: str | None, iterations: int, restarts
 
 
 def result_status(progress: Progress, config: SearchConfig) -> str:
-    """The status line of a finished search."""
+    """The status line of a finished fill or enlargement: what was done, with what, how long."""
     from inpaint.inference import InpaintResult
 
     result = progress.result
+    searched = f", {solver_phrase(config)}" if not isinstance(result, InpaintResult) or result.fill == "gan" else ""
     if isinstance(result, InpaintResult):
-        top, left, bottom, right = result.crop
-        how = (
-            f"the {right - left}×{bottom - top} square around the hole was searched at the prior's size and the fill "
-            f"Poisson-blended back; right: {result.classical_method} on the same hole"
-        )
+        right = f"Right: {result.classical_method} on the same hole."
     else:
-        height, width = result.image.shape[:2]
-        how = f"×{result.factor} to {width}×{height} px; right: bicubic enlargement of the same input"
-    return f"Done in {result.seconds:.1f} s with prior {result.model} ({result.source}), {solver_phrase(config)}: {how}."
+        right = "Right: bicubic enlargement of the same input."
+    return (
+        f"{result.note} Done in {result.seconds:.1f} s with prior {result.model} ({result.source}){searched}. {right}"
+    )
 
 
-def search_updates(inpainter: Inpainter, image: np.ndarray, hole: np.ndarray, mode: str, config: SearchConfig) -> Iterator[tuple]:
-    """The tab's outputs (live G(z), result, classical fill, PNG file, status) every few search steps; the last carry the result."""
+def search_updates(
+    inpainter: Inpainter, image: np.ndarray, hole: np.ndarray, mode: str, config: SearchConfig, fill: str = "auto"
+) -> Iterator[tuple]:
+    """The tab's outputs (live G(z), result, comparison, PNG file, status) every few search steps; the last carry the result."""
     from inpaint.inference import InpaintResult
 
     if mode == MODES[1]:
         steps = inpainter.super_resolve_steps(image, SR_FACTOR, replace(config, z_weight=SR_Z_WEIGHT))
     else:
-        steps = inpainter.inpaint_steps(image, hole, config)
+        steps = inpainter.inpaint_steps(image, hole, config, fill)
     for progress in steps:
         if progress.done:
             result = progress.result
             comparison = result.classical if isinstance(result, InpaintResult) else result.bicubic
-            file = save_png(result.image, "inpainted.png" if isinstance(result, InpaintResult) else "super-resolved.png")
-            yield enlarged(progress.preview), enlarged(result.image), enlarged(comparison), file, result_status(progress, config)
+            file = save_png(
+                result.image, "inpainted.png" if isinstance(result, InpaintResult) else "super-resolved.png"
+            )
+            yield (
+                enlarged(progress.preview),
+                enlarged(result.image),
+                enlarged(comparison),
+                file,
+                result_status(progress, config),
+            )
         else:
             status = f"Step {progress.step}/{progress.total}, loss {progress.loss:.3g}, prior {inpainter.name}."
             yield enlarged(progress.preview), gr.skip(), gr.skip(), gr.skip(), status
+
+
+def refusal(error: ValueError) -> tuple:
+    """The tab's outputs for a refused request: empty images and the sentence, kept visible in the status line."""
+    return None, None, None, None, f"**Not run:** {error}"
+
+
+def mode_updates(mode: str) -> tuple:
+    """Labels and controls for `mode`: editor, result and comparison labels; presets and the fill choice only to inpaint."""
+    editor, result, comparison = LABELS[checked_choice(mode, "Mode", MODES)]
+    inpainting = mode == MODES[0]
+    return (
+        gr.update(label=editor),
+        gr.update(label=result),
+        gr.update(label=comparison),
+        gr.update(visible=inpainting),
+        gr.update(visible=inpainting),
+    )
 
 
 def build_tab(ctx: AppContext) -> None:
@@ -193,17 +256,25 @@ def build_tab(ctx: AppContext) -> None:
 
     @user_errors
     @on_gpu(duration=120)
-    def run(value: dict | None, mode: str, prior_name: str | None, solver: str, iterations: int, restarts: int) -> Iterator[tuple]:
-        mode = checked_choice(mode, "Mode", MODES)
-        solver = SOLVER_LABELS[checked_choice(solver, "Solver", SOLVER_LABELS)]
-        image, hole = editor_inputs(value)
-        inpainter = ctx.load(INPAINTER, prior_name)
-        config = search_config(solver, prior_name, iterations, restarts)
-        yield from search_updates(inpainter, image, hole, mode, config)
+    def run(
+        value: dict | None, mode: str, prior_name: str | None, fill: str, solver: str, iterations: int, restarts: int
+    ) -> Iterator[tuple]:
+        try:
+            mode = checked_choice(mode, "Mode", MODES)
+            fill = FILL_LABELS[checked_choice(fill, "Fill", FILL_LABELS)]
+            solver = SOLVER_LABELS[checked_choice(solver, "Solver", SOLVER_LABELS)]
+            image, hole = editor_inputs(value)
+            inpainter = ctx.load(INPAINTER, prior_name)
+            config = search_config(solver, prior_name, iterations, restarts)
+            yield from search_updates(inpainter, image, hole, mode, config, fill)
+        except ValueError as error:
+            yield refusal(error)
 
     @user_errors
     @on_gpu(duration=120)
-    def inpaint_endpoint(image_path: str | None, mask_path: str | None, prior_name: str | None, iterations: int, restarts: int) -> Iterator:
+    def inpaint_endpoint(
+        image_path: str | None, mask_path: str | None, prior_name: str | None, iterations: int, restarts: int
+    ) -> Iterator:
         image = np.asarray(load_image(image_path))
         hole = hole_from_image(read_mask(mask_path))
         inpainter = ctx.load(INPAINTER, prior_name)
@@ -217,11 +288,11 @@ def build_tab(ctx: AppContext) -> None:
 
     priors = INPAINTER.shipped_models()
     with gr.Tab("Inpaint"):
-        gr.Markdown(NOTES)
+        gr.Markdown(INTRO)
         mode = gr.Radio(list(MODES), value=MODES[0], label="Mode")
         with gr.Row():
-            editor = gr.ImageMask(
-                label="Photo — paint over the part to fill",
+            editor = CheckedImageMask(
+                label=LABELS[MODES[0]][0],
                 type="numpy",
                 image_mode="RGBA",
                 sources=["upload", "clipboard"],
@@ -230,37 +301,91 @@ def build_tab(ctx: AppContext) -> None:
                 format="png",
                 elem_id="inpaint-editor",
             )
-            live = gr.Image(label="G(z) during the search", type="numpy", format="png", interactive=False, height=300, elem_id="inpaint-live")
+            live = gr.Image(
+                label="G(z) during the search",
+                type="numpy",
+                format="png",
+                interactive=False,
+                height=300,
+                elem_id="inpaint-live",
+            )
         with gr.Row():
-            result = gr.Image(label="GAN fill (latent search + Poisson blending)", type="numpy", format="png", interactive=False, buttons=["fullscreen"], elem_id="inpaint-result")
-            classical = gr.Image(label="Classical fill, for comparison", type="numpy", format="png", interactive=False, buttons=["fullscreen"], elem_id="inpaint-classical")
+            result = gr.Image(
+                label=LABELS[MODES[0]][1],
+                type="numpy",
+                format="png",
+                interactive=False,
+                buttons=["fullscreen"],
+                elem_id="inpaint-result",
+            )
+            classical = gr.Image(
+                label=LABELS[MODES[0]][2],
+                type="numpy",
+                format="png",
+                interactive=False,
+                buttons=["fullscreen"],
+                elem_id="inpaint-classical",
+            )
         with gr.Row():
-            preset = gr.Dropdown(list(PRESETS), value="center", label="Mask preset (center square, left half, random blocks, a scratch across)")
-            preset_seed = CheckedNumber(0, minimum=0, maximum=10**6, precision=0, label="Seed of the random blocks or the scratch")
+            prior_name = gr.Dropdown(
+                priors, value=priors[0] if priors else None, label="Prior (or a Hub repo id)", allow_custom_value=True
+            )
+            fill = gr.Radio(list(FILL_LABELS), value=next(iter(FILL_LABELS)), label="Fill")
+        with gr.Row() as presets:
+            preset = gr.Dropdown(
+                list(PRESETS),
+                value="center",
+                label="Mask preset (center square, left half, random blocks, a scratch across)",
+            )
+            preset_seed = CheckedNumber(
+                0, minimum=0, maximum=10**6, precision=0, label="Seed of the random blocks or the scratch"
+            )
             preset_button = gr.Button("Apply preset")
-        with gr.Row():
-            prior_name = gr.Dropdown(priors, value=priors[0] if priors else None, label="Prior (or a Hub repo id)", allow_custom_value=True)
-            solver = gr.Radio(list(SOLVER_LABELS), value=next(iter(SOLVER_LABELS)), label="Solver")
-        with gr.Row():
-            iterations = CheckedSlider(precision=0, elem_id="inpaint-iterations", **ITERATIONS)
-            restarts = CheckedSlider(precision=0, **RESTARTS)
         button = gr.Button("Run", variant="primary")
         status = gr.Markdown(elem_id="inpaint-status")
         download = gr.File(label="Result as PNG (true size)", elem_id="inpaint-download")
         gr.Examples(EXAMPLES, inputs=editor)
+        with gr.Accordion("Search settings", open=False):
+            solver = gr.Radio(list(SOLVER_LABELS), value=next(iter(SOLVER_LABELS)), label="Solver")
+            with gr.Row():
+                iterations = CheckedSlider(precision=0, elem_id="inpaint-iterations", **ITERATIONS)
+                restarts = CheckedSlider(precision=0, **RESTARTS)
+        with gr.Accordion("How it works, and how well", open=False):
+            gr.Markdown(METHOD.format(numbers=NUMBERS))
+        mode.change(mode_updates, mode, [editor, result, classical, presets, fill], api_visibility="private")
         preset_button.click(apply_preset, [editor, preset, preset_seed], editor, api_visibility="private")
         button.click(
-            run, [editor, mode, prior_name, solver, iterations, restarts], [live, result, classical, download, status],
-            api_visibility="private", concurrency_limit=SEARCHES_AT_ONCE, concurrency_id="inpaint-search",
+            run,
+            [editor, mode, prior_name, fill, solver, iterations, restarts],
+            [live, result, classical, download, status],
+            api_visibility="private",
+            concurrency_limit=SEARCHES_AT_ONCE,
+            concurrency_id=SEARCH_QUEUE,
         )
         with gr.Row(visible=False):
             api_image = gr.File(type="filepath", label="Image")
             api_mask = gr.File(type="filepath", label="Mask (white = fill)")
             api_prior = gr.Textbox(priors[0] if priors else "", label="Prior")
-            api_iterations = CheckedNumber(ITERATIONS["value"], minimum=ITERATIONS["minimum"], maximum=ITERATIONS["maximum"], precision=0, label=ITERATIONS["label"])
-            api_restarts = CheckedNumber(RESTARTS["value"], minimum=RESTARTS["minimum"], maximum=RESTARTS["maximum"], precision=0, label=RESTARTS["label"])
+            api_iterations = CheckedNumber(
+                ITERATIONS["value"],
+                minimum=ITERATIONS["minimum"],
+                maximum=ITERATIONS["maximum"],
+                precision=0,
+                label=ITERATIONS["label"],
+            )
+            api_restarts = CheckedNumber(
+                RESTARTS["value"],
+                minimum=RESTARTS["minimum"],
+                maximum=RESTARTS["maximum"],
+                precision=0,
+                label=RESTARTS["label"],
+            )
             api_result = gr.Image(type="numpy", format="png", label="Inpainted")
         gr.Button(visible=False).click(
-            inpaint_endpoint, [api_image, api_mask, api_prior, api_iterations, api_restarts], api_result,
-            api_name="inpaint", concurrency_limit=SEARCHES_AT_ONCE, concurrency_id="inpaint-search",
+            inpaint_endpoint,
+            [api_image, api_mask, api_prior, api_iterations, api_restarts],
+            api_result,
+            api_name="inpaint",
+            concurrency_limit=SEARCHES_AT_ONCE,
+            concurrency_id=SEARCH_QUEUE,
         )

@@ -4,25 +4,25 @@ Participants get a server-signed token kept in their browser (BrowserState), see
 (never its method, under an opaque name), and answer with the buttons or the keys y / n. They see the
 results table (share judged natural per method, 95 % Wilson interval) only once their round is over:
 every photo answered, or "Finish and see the results", after which the test takes no more votes from
-them, so the live table cannot bias their answers. API: `join`, `draw`, `vote` and `results`.
+them, so the live table cannot bias their answers. API: `join`, `draw`, `vote`, `finish` and `results` (the
+last with the token of a finished participant). Catch trials, screening and per-address weighing: docs/naturalness.md.
 """
 from __future__ import annotations
 
 import base64
 import io
-import tempfile
 import time
-from pathlib import Path
 
 import gradio as gr
 from PIL import Image
 
 from naturalness.pool import default_pool_dir, for_display
-from naturalness.results import HEADERS, table_rows, write_results_csv
+from naturalness.results import HEADERS, StudyResults, table_rows, write_results_csv
 from naturalness.store import VoteError
 from naturalness.study import NaturalnessStudy, Shown
-from ui.components import user_errors
+from ui.components import output_path, user_errors
 from ui.context import AppContext
+from ui.guards import visitor_key
 
 QUESTION = "Does this image have a natural colorization?"
 INSTRUCTIONS = (
@@ -30,7 +30,8 @@ INSTRUCTIONS = (
     "You will see color photos one at a time: some are real, some were colorized from black and white by a model. "
     f"For each, answer **{QUESTION}** with **Yes** or **No** (or the keys **y** and **n**). "
     "Do not dwell on details: about five seconds an image is enough. Images are small photos shown enlarged, "
-    "so judge the colors, not the sharpness. Stop whenever you like with **Finish and see the results**: the results "
+    "so judge the colors, not the sharpness. A few images are colored wrongly on purpose, to check attention. "
+    "Stop whenever you like with **Finish and see the results**: the results "
     "are shown after your round, not during it. Your answers are stored with an anonymous random id, nothing else."
 )
 THANKS = "### Thank you!\nYour round is over. Here is what everyone has answered so far."
@@ -55,14 +56,8 @@ document.addEventListener("keydown", (event) => {
 """
 
 
-def client_of(request: gr.Request | None) -> str:
-    """The address a request came from, the key of the per-client limit on new participants."""
-    return request.client.host if request is not None and request.client is not None else "unknown"
-
-
 def _display(study: NaturalnessStudy, shown: Shown) -> Image.Image:
-    with Image.open(study.pool.path(shown.entry.image)) as image:
-        return for_display(image)
+    return for_display(study.image(shown))
 
 
 def _png_data_url(image: Image.Image) -> str:
@@ -71,10 +66,11 @@ def _png_data_url(image: Image.Image) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def _export_csv(study: NaturalnessStudy) -> str:
-    path = Path(tempfile.mkdtemp(prefix="naturalness-")) / "naturalness-results.csv"
+def export_csv(results: StudyResults) -> str:
+    """The table as a CSV file in the swept output folder (ui.components.output_path)."""
+    path = output_path("naturalness-results.csv")
     with open(path, "w", newline="") as handle:
-        write_results_csv(study.results(), handle)
+        write_results_csv(results.methods, handle)
     return str(path)
 
 
@@ -106,80 +102,95 @@ def _build_voting(study: NaturalnessStudy) -> None:
     with gr.Column(visible=False, elem_id="naturalness-results-view") as after:
         gr.Markdown(THANKS)
         gr.Markdown("Share of images judged natural per method, with the 95 % Wilson score interval.")
+        summary = gr.Markdown(elem_id="naturalness-summary")
         results = gr.Dataframe(headers=HEADERS, interactive=False, elem_id="naturalness-results")
         with gr.Row():
             export = gr.Button("Export the table as CSV", size="sm")
             csv_file = gr.File(label="CSV", visible=False, interactive=False)
     refresh = gr.Timer(REFRESH_S, active=False)
-    screen = [current, image, progress, voting, start, after, results, refresh]
+    screen = [current, image, progress, voting, start, after, results, summary, refresh]
 
     def show(participant: str, shown: Shown | None) -> tuple:
         """The screen for `shown`, or the results view once the participant's round is over."""
         if shown is None:
-            return None, None, "", gr.update(visible=False), gr.update(visible=False), gr.update(visible=True), table_rows(study.results()), gr.Timer(active=True)
+            study.finish(participant)
+            table = study.results_for(participant)
+            hidden = gr.update(visible=False)
+            rows, shown_results = table_rows(table.methods), gr.update(visible=True)
+            return None, None, "", hidden, hidden, shown_results, rows, table.summary(), gr.Timer(active=True)
         done = study.answered(participant)
         text = f"**{QUESTION}** (image {done + 1} of at most {len(study.pool.sources())})"
         state = {"ticket": shown.ticket, "shown_at": time.monotonic()}
         hidden = gr.update(visible=False)
-        return state, _display(study, shown), text, gr.update(visible=True), hidden, hidden, gr.skip(), gr.Timer(active=False)
+        voting_view = gr.update(visible=True)
+        unchanged = gr.skip()
+        return state, _display(study, shown), text, voting_view, hidden, hidden, unchanged, unchanged, gr.Timer(active=False)
 
     @user_errors
     def begin(participant: str, request: gr.Request):
         try:
             study.participant(participant)
         except VoteError:
-            participant = study.join(client_of(request))
-        return participant, *show(participant, study.draw(participant))
+            participant = study.join()
+        return participant, *show(participant, study.draw(participant, visitor_key(request)))
 
-    def answer(natural: bool, participant: str, shown: dict | None) -> tuple:
+    def answer(natural: bool, participant: str, shown: dict | None, request: gr.Request) -> tuple:
         if not shown:
-            raise gr.Error("Press “Start the test” first.")
+            raise gr.Error("Press “Start the test” first.", print_exception=False)
         if time.monotonic() - shown["shown_at"] < MIN_ANSWER_S:
             return tuple(gr.skip() for _ in screen)
-        study.vote(participant, shown["ticket"], natural)
-        return show(participant, study.draw(participant))
+        study.vote(participant, shown["ticket"], natural, visitor_key(request))
+        return show(participant, study.draw(participant, visitor_key(request)))
 
     @user_errors
-    def answer_yes(participant: str, shown: dict | None) -> tuple:
-        return answer(True, participant, shown)
+    def answer_yes(participant: str, shown: dict | None, request: gr.Request) -> tuple:
+        return answer(True, participant, shown, request)
 
     @user_errors
-    def answer_no(participant: str, shown: dict | None) -> tuple:
-        return answer(False, participant, shown)
+    def answer_no(participant: str, shown: dict | None, request: gr.Request) -> tuple:
+        return answer(False, participant, shown, request)
 
     @user_errors
     def end_round(participant: str) -> tuple:
-        study.finish(participant)
         return show(participant, None)
+
+    @user_errors
+    def redraw(participant: str) -> tuple:
+        table = study.results_for(participant)
+        return table_rows(table.methods), table.summary()
+
+    @user_errors
+    def export_table(participant: str) -> dict:
+        return gr.update(value=export_csv(study.results_for(participant)), visible=True)
 
     private = {"api_visibility": "private", "concurrency_limit": VOTE_CONCURRENCY}
     start.click(begin, inputs=token, outputs=[token, *screen], **private)
     yes.click(answer_yes, inputs=[token, current], outputs=screen, **private)
     no.click(answer_no, inputs=[token, current], outputs=screen, **private)
     finish.click(end_round, inputs=token, outputs=screen, **private)
-    refresh.tick(lambda: table_rows(study.results()), outputs=results, api_visibility="private")
-    export.click(lambda: gr.update(value=_export_csv(study), visible=True), outputs=csv_file, api_visibility="private")
+    refresh.tick(redraw, inputs=token, outputs=[results, summary], api_visibility="private")
+    export.click(export_table, inputs=token, outputs=csv_file, api_visibility="private")
 
 
 def _build_api(study: NaturalnessStudy) -> None:
     @user_errors
-    def join(request: gr.Request) -> str:
+    def join() -> str:
         """Start as a new participant: a server-signed token to draw images and vote with."""
-        return study.join(client_of(request))
+        return study.join()
 
     @user_errors
-    def draw(token: str) -> dict:
+    def draw(token: str, request: gr.Request) -> dict:
         """The image to judge next (a PNG data URL) and its ticket; the same one until it is answered; ticket null at the end."""
-        shown = study.draw(token)
+        shown = study.draw(token, visitor_key(request))
         answered = study.answered(token)
         if shown is None:
             return {"ticket": None, "image": None, "answered": answered}
         return {"ticket": shown.ticket, "image": _png_data_url(_display(study, shown)), "answered": answered}
 
     @user_errors
-    def vote(token: str, ticket: str, natural: bool) -> dict:
+    def vote(token: str, ticket: str, natural: bool, request: gr.Request) -> dict:
         """Answer the image drawn with `ticket` (natural = yes); a repeat returns recorded=false and the first answer."""
-        receipt = study.vote(token, ticket, natural)
+        receipt = study.vote(token, ticket, natural, visitor_key(request))
         return {"recorded": receipt.recorded, "ticket": receipt.vote.vote_id, "natural": receipt.vote.natural, "response_ms": receipt.vote.response_ms}
 
     @user_errors
@@ -188,12 +199,16 @@ def _build_api(study: NaturalnessStudy) -> None:
         study.finish(token)
         return "finished"
 
-    def results_table() -> list[dict]:
-        """Per method: votes judged natural, all votes, share and 95 % Wilson interval (fractions)."""
-        return [
+    @user_errors
+    def results_table(token: str) -> dict:
+        """The table for a participant whose round is over: per method the (weighted) votes judged natural, all votes,
+        share and 95 % Wilson interval (fractions); who is counted and who excluded."""
+        table = study.results_for(token)
+        rows = [
             {"method": r.method, "natural": r.natural, "votes": r.votes, "share": r.share, "wilson_low": r.interval[0], "wilson_high": r.interval[1]}
-            for r in study.results()
+            for r in table.methods
         ]
+        return {"methods": rows, "counted": table.counted, "excluded": table.excluded, "summary": table.summary()}
 
     gr.api(join, api_name="join", queue=False)
     gr.api(draw, api_name="draw", queue=False)
