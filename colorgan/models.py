@@ -6,13 +6,17 @@ colour branch whose decoder receives that vector, broadcast over the image and c
 its features (the fusion), so colour is chosen knowing what the picture shows. The paper's encoder
 is VGG-16 with ImageNet weights, which cannot be had offline; here the encoder is a U-Net's,
 trained from scratch, with skip connections so that colour edges follow the full-resolution L.
+With `ab_bins`, the colour branch predicts a distribution over quantised (a, b) at half resolution instead
+(Zhang et al. 2016, `colorgan.quantize`), shown as its annealed mean at the model's `temperature`.
 """
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from huggingface_hub import PyTorchModelHubMixin
 from torch import Tensor, nn
 
+from colorgan.quantize import DEFAULT_TEMPERATURE, annealed_mean
 from gan.nets import down_block, init_gan_weights, norm_layer, up_block
 
 
@@ -59,6 +63,7 @@ class ChromaGANGenerator(
         global_channels: int = 256,
         num_classes: int = 201,
         train_size: int = 64,
+        ab_bins: int = 0,
     ) -> None:
         super().__init__()
         widths = [min(base_channels * 2**i, max_channels) for i in range(depth)]
@@ -75,7 +80,12 @@ class ChromaGANGenerator(
         self.decoder = nn.ModuleList(
             up_block(widths[level] * (1 if level == depth - 1 else 2), widths[level - 1], "batch", 0.0) for level in reversed(range(1, depth))
         )
-        self.head = nn.Sequential(nn.ConvTranspose2d(2 * widths[0], 2, 4, stride=2, padding=1), nn.Tanh())
+        if ab_bins:
+            self.color_head = nn.Conv2d(2 * widths[0], ab_bins, 1)
+            self.register_buffer("ab_centres", torch.zeros(ab_bins, 2))
+        else:
+            self.head = nn.Sequential(nn.ConvTranspose2d(2 * widths[0], 2, 4, stride=2, padding=1), nn.Tanh())
+        self.ab_bins, self.temperature = ab_bins, DEFAULT_TEMPERATURE
         init_gan_weights(self)
 
     @property
@@ -83,8 +93,7 @@ class ChromaGANGenerator(
         """Input sides must be multiples of this."""
         return 2**self.depth
 
-    def forward(self, lightness: Tensor, with_classes: bool = False) -> Tensor | tuple[Tensor, Tensor | None]:
-        """ab; with `with_classes`, (ab, class logits or None when the model has no class head)."""
+    def _features(self, lightness: Tensor) -> tuple[Tensor, Tensor]:
         multiple = self.size_multiple
         if lightness.shape[-1] % multiple or lightness.shape[-2] % multiple:
             raise ValueError(f"The generator needs sides that are multiples of {multiple}, got {tuple(lightness.shape[-2:])}.")
@@ -96,7 +105,25 @@ class ChromaGANGenerator(
         x = self.fusion(torch.cat([x, semantic[:, :, None, None].expand(-1, -1, *x.shape[-2:])], 1))
         for block, skip in zip(self.decoder, reversed(skips[:-1])):
             x = torch.cat([block(x), skip], 1)
-        ab = self.head(x)
-        if not with_classes:
-            return ab
-        return ab, (self.class_head(semantic) if self.class_head is not None else None)
+        return x, semantic
+
+    def decode(self, logits: Tensor, temperature: float | None = None) -> Tensor:
+        """ab at twice the logits' resolution: their annealed mean (temperature: the model's own by default)."""
+        ab = annealed_mean(logits, self.ab_centres, self.temperature if temperature is None else temperature)
+        return F.interpolate(ab, scale_factor=2, mode="bilinear", align_corners=False)
+
+    def forward(
+        self, lightness: Tensor, with_classes: bool = False, bins: bool = False
+    ) -> Tensor | tuple[Tensor, Tensor | None]:
+        """ab; with `with_classes`, (ab, class logits or None when the model has no class head).
+
+        With `bins` (distribution models), (logits over the ab bins at half resolution, class logits or None).
+        """
+        if bins and not self.ab_bins:
+            raise ValueError("This model predicts ab directly; it has no colour distribution.")
+        x, semantic = self._features(lightness)
+        classes = self.class_head(semantic) if self.class_head is not None else None
+        if bins:
+            return self.color_head(x), classes
+        ab = self.decode(self.color_head(x)) if self.ab_bins else self.head(x)
+        return (ab, classes) if with_classes else ab

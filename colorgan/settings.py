@@ -15,3 +15,14 @@ def check_strength(strength: float) -> float:
     if not MIN_STRENGTH <= strength <= MAX_STRENGTH:
         raise ValueError(f"The color strength must be between {MIN_STRENGTH:g} and {MAX_STRENGTH:g}, got {strength:g}.")
     return strength
+MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 1.0
+"""Range of the annealed-mean temperature of distribution models: lower is more vivid, 1 the plain mean (browner)."""
+
+
+def check_temperature(temperature: float | None) -> float | None:
+    """`temperature` when None (the model's own) or in [MIN_TEMPERATURE, MAX_TEMPERATURE]; else a ValueError."""
+    if temperature is not None and not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
+        raise ValueError(
+            f"The colour temperature must be between {MIN_TEMPERATURE:g} and {MAX_TEMPERATURE:g}, got {temperature:g}."
+        )
+    return temperature

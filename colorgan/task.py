@@ -1,19 +1,22 @@
 """Colorization as a GAN task: the generator sees L, the critic judges (L, a, b) patches."""
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from colorgan.lab import join_normalized, split_normalized
+from colorgan.lab import AB_RANGE, join_normalized, split_normalized
 from colorgan.models import ChromaGANGenerator
+from colorgan.quantize import rebalanced_cross_entropy
 from colorgan.variants import Variant
-from gan.metrics import colorfulness
+from gan.metrics import ab_auc, ab_error_table, ab_frequencies, colorfulness, inverse_frequency
 from gan.nets import AutoencoderCritic, PatchGAN, init_gan_weights
 from gan.objectives import make_objective
 from gan.task import Batch, GanTask
 
 LABEL_SMOOTHING = 0.1
+PSNR_FLOOR = 1.0  # dB below the gray photo's PSNR that selection tolerates (PSNR charges plausible wrong colours)
 
 
 def build_critic(variant: Variant, base_channels: int = 32, n_layers: int = 3) -> nn.Module | None:
@@ -72,15 +75,27 @@ def reconstruction_loss(kind: str, prediction: Tensor, target: Tensor) -> Tensor
 
 
 class ColorizationTask(GanTask):
-    """Batches are (RGB in [-1, 1], class label); the loss terms follow the variant.
+    """Batches are (RGB in [-1, 1], class label or -1 for none); the loss terms follow the variant.
 
     Training views are mirrored at random and, when `max_zoom` > 1, zoomed in at random (`random_zoom`).
+    A distribution variant needs `bin_weights`, the rebalancing weight of each of the generator's ab bins.
     """
 
-    def __init__(self, generator: ChromaGANGenerator, critic: nn.Module | None, variant: Variant, max_zoom: float = 1.0) -> None:
+    def __init__(
+        self,
+        generator: ChromaGANGenerator,
+        critic: nn.Module | None,
+        variant: Variant,
+        max_zoom: float = 1.0,
+        bin_weights: Tensor | None = None,
+    ) -> None:
         super().__init__()
         self.generator, self.critic, self.variant, self.max_zoom = generator, critic, variant, max_zoom
         self.objective = make_objective(variant.objective) if variant.objective is not None else None
+        if variant.predicts_distribution:
+            if bin_weights is None or len(bin_weights) != generator.ab_bins:
+                raise ValueError("A distribution variant needs a generator with ab bins and a weight per bin.")
+            self.register_buffer("bin_weights", bin_weights.float())
 
     def _lab(self, batch: Batch, augment: bool = True) -> tuple[Tensor, Tensor]:
         rgb = batch[0] * 0.5 + 0.5
@@ -94,18 +109,25 @@ class ColorizationTask(GanTask):
 
     def generator_loss(self, batch: Batch, generator: nn.Module, critic: nn.Module) -> tuple[Tensor, dict[str, float]]:
         lightness, ab = self._lab(batch)
-        fake_ab, logits = generator(lightness, with_classes=True)
         v = self.variant
-        reconstruction = reconstruction_loss(v.reconstruction, fake_ab, ab)
+        if v.predicts_distribution:
+            bins, logits = generator(lightness, bins=True)
+            target = F.avg_pool2d(ab, 2)  # the bins are predicted at half resolution
+            reconstruction = rebalanced_cross_entropy(bins, target, self.generator.ab_centres, self.bin_weights)
+            fake_ab = self.generator.decode(bins)
+        else:
+            fake_ab, logits = generator(lightness, with_classes=True)
+            reconstruction = reconstruction_loss(v.reconstruction, fake_ab, ab)
         loss = v.reconstruction_weight * reconstruction
         logs = {"reconstruction": reconstruction.item()}
         if self.objective is not None:
             adversarial = self.objective.generator_loss(critic, torch.cat([lightness, fake_ab], 1))
             loss = loss + v.adversarial_weight * adversarial
             logs["g_adv"] = adversarial.item()
-        if v.class_weight > 0 and logits is not None:
-            teacher = teacher_distribution(batch[1], logits.shape[1])
-            kl = F.kl_div(F.log_softmax(logits, dim=1), teacher, reduction="batchmean")
+        labelled = batch[1] >= 0  # photos with no class of the data (label -1) teach colour only
+        if v.class_weight > 0 and logits is not None and labelled.any():
+            teacher = teacher_distribution(batch[1][labelled], logits.shape[1])
+            kl = F.kl_div(F.log_softmax(logits[labelled], dim=1), teacher, reduction="batchmean")
             loss = loss + v.class_weight * kl
             logs["class_kl"] = kl.item()
         return loss, logs
@@ -121,11 +143,17 @@ class ColorizationTask(GanTask):
         gray = join_normalized(lightness, torch.zeros_like(ab))
         return torch.cat([gray, prediction, join_normalized(lightness, ab)]) * 2 - 1
 
+    @torch.no_grad()
     def evaluate(self, batch: Batch) -> dict[str, float]:
-        """PSNR of prediction and of the gray baseline, and mean colorfulness, on a held-out batch."""
+        """PSNR, raw and rebalanced ab AuC (the batch's own colour weights) of prediction and gray, and colorfulness.
+
+        "selection" is the model-selection score: the rebalanced AuC when raw AuC is no worse than the gray
+        photo's and PSNR at most PSNR_FLOOR dB below it (the floors), else that AuC less 100.
+        """
         lightness, ab = self._lab(batch, augment=False)
         truth = join_normalized(lightness, ab)
-        prediction = join_normalized(lightness, self.generator(lightness))
+        predicted_ab = self.generator(lightness).clamp(-1, 1)
+        prediction = join_normalized(lightness, predicted_ab)
         gray = join_normalized(lightness, torch.zeros_like(ab))
 
         def mean_psnr(images: Tensor) -> float:
@@ -136,9 +164,21 @@ class ColorizationTask(GanTask):
             arrays = (images.permute(0, 2, 3, 1).cpu().numpy() * 255).round()
             return float(sum(colorfulness(a) for a in arrays) / len(arrays))
 
-        return {
+        def table(candidate: Tensor) -> np.ndarray:
+            return ab_error_table(*((x * AB_RANGE).permute(0, 2, 3, 1).cpu().numpy() for x in (candidate, ab)))
+
+        predicted, grayed = table(predicted_ab), table(torch.zeros_like(ab))
+        weights = inverse_frequency(ab_frequencies(predicted))
+        metrics = {
             "psnr": mean_psnr(prediction),
             "psnr_gray": mean_psnr(gray),
+            "auc": ab_auc(predicted),
+            "auc_gray": ab_auc(grayed),
+            "auc_rebalanced": ab_auc(predicted, weights),
+            "auc_rebalanced_gray": ab_auc(grayed, weights),
             "colorfulness": mean_colorfulness(prediction),
             "colorfulness_truth": mean_colorfulness(truth),
         }
+        floors = metrics["psnr"] >= metrics["psnr_gray"] - PSNR_FLOOR and metrics["auc"] >= metrics["auc_gray"]
+        metrics["selection"] = metrics["auc_rebalanced"] - (0 if floors else 100)
+        return metrics

@@ -7,10 +7,11 @@ Photos are BSDS500's (our held-out real-photo test set: no model is trained on i
 the defaults are one portrait, group, street scene, landscape, interior and object. Each photo is
 colorized at full resolution by `Colorizer` at the shipped prediction size and shown at --side pixels.
 """
+
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
@@ -18,11 +19,19 @@ from PIL import Image
 from colorgan.inference import Colorizer
 from colorgan.lab import gray_rgb, image_to_rgb, rgb_to_image
 from colorgan.settings import COLORIZER, DEFAULT_SIZE
+from gan.cli import ConfigError, command_parser, parse_configs, require_at_least_one
 from gan.data import DataError, photo_files
 from gan.imageio import load_image
 from gan.sheets import contact_sheet, labelled
 
-PHOTOS = {"302003": "portrait", "376001": "group", "90076": "street", "176035": "landscape", "145014": "interior", "169012": "object"}
+PHOTOS = {
+    "302003": "portrait",
+    "376001": "group",
+    "90076": "street",
+    "176035": "landscape",
+    "145014": "interior",
+    "169012": "object",
+}
 
 
 def gray_version(photo: Image.Image) -> Image.Image:
@@ -42,31 +51,56 @@ def showcase(photos: dict[str, Image.Image], colorizers: dict[str, Colorizer], s
     return contact_sheet(rows)
 
 
+@dataclass
+class ShowcaseConfig:
+    """Which photos, which colorizers, and the figure's size."""
+
+    out: str = ""
+    models: list[str] = field(default_factory=list)
+    photos: list[str] = field(default_factory=lambda: list(PHOTOS))
+    size: int = DEFAULT_SIZE
+    side: int = 240
+    device: str = "auto"
+
+    def __post_init__(self) -> None:
+        if not self.out:
+            raise ConfigError("--out is required: the image file to write (.jpg or .png).")
+        require_at_least_one(self, "size", "side")
+
+
+HELP = {
+    "out": "image file to write (.jpg or .png)",
+    "models": "colorizers, one column each: shipped names, Hub repo ids or weights folders "
+    f"(default: {COLORIZER.default_model()})",
+    "photos": "BSDS500 photo ids (file stems), one row each (default: one of each kind)",
+    "size": "longer side, in pixels, at which color is predicted",
+    "side": "longer side, in pixels, of each photo in the figure",
+    "device": "auto, cpu, cuda, cuda:1, mps",
+}
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Write the showcase figure."""
-    parser = argparse.ArgumentParser(prog="python -m evaluation.colorize_showcase", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--models", nargs="+", default=None, help=f"colorizers, one column each: shipped names, Hub repo ids or weights folders (default: {COLORIZER.default_model()})")
-    parser.add_argument("--photos", nargs="+", default=list(PHOTOS), help="BSDS500 photo ids (file stems), one row each (default: one of each kind)")
-    parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="longer side, in pixels, at which color is predicted")
-    parser.add_argument("--side", type=int, default=240, help="longer side, in pixels, of each photo in the figure")
-    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps")
-    parser.add_argument("--out", type=Path, required=True, help="image file to write (.jpg or .png)")
-    args = parser.parse_args(argv)
+    parser = command_parser(
+        "python -m evaluation.colorize_showcase", __doc__, (ShowcaseConfig, HELP), print_config=False
+    )
+    config, _ = parse_configs(parser, argv, ShowcaseConfig)
     try:
         files = {path.stem: path for path in photo_files("bsds500")}
     except DataError as error:
         parser.error(str(error))
-    unknown = [photo for photo in args.photos if photo not in files]
+    unknown = [photo for photo in config.photos if photo not in files]
     if unknown:
         parser.error(f"BSDS500 has no photo {unknown[0]!r}; ids are file stems such as {next(iter(PHOTOS))}.")
-    photos = {f"{PHOTOS.get(photo, photo)} ({photo})": load_image(files[photo]) for photo in args.photos}
+    photos = {f"{PHOTOS.get(photo, photo)} ({photo})": load_image(files[photo]) for photo in config.photos}
     colorizers = {}
-    for name in args.models or [COLORIZER.default_model()]:
-        colorizer = Colorizer.from_pretrained(name, device=args.device)
+    for name in config.models or [COLORIZER.default_model()]:
+        colorizer = Colorizer.from_pretrained(name, device=config.device)
         colorizers[Path(name).name if Path(name).is_dir() else name] = colorizer
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    showcase(photos, colorizers, args.size, args.side).save(args.out, quality=88)
-    print(f"Wrote {args.out}")
+    out = Path(config.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    showcase(photos, colorizers, config.size, config.side).save(out, quality=88)
+    print(f"Wrote {out}")
 
 
 if __name__ == "__main__":

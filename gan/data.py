@@ -1,6 +1,6 @@
 """The one data registry: every dataset of the studio by name, with seeded train/val/test splits.
 
-Names: `cifar10`, `tiny-imagenet`, `utkface`, `mnist`, `fashion-mnist`, `bsds500`, `folder:PATH`
+Names: `cifar10`, `tiny-imagenet`, `utkface`, `photos-128`, `mnist`, `fashion-mnist`, `bsds500`, `folder:PATH`
 (any image folder, flat or root/<class>/<image>), torchvision's downloads for users online
 (`svhn`, `celeba`, `kmnist`), and `A+B` for the union of two same-size datasets (classes of B
 follow those of A, so `tiny-imagenet+utkface` has 201 classes, faces the last).
@@ -20,6 +20,7 @@ and extracted once into the data folder; online, the same names fall back to tor
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import shutil
@@ -138,6 +139,27 @@ class TensorImages(Dataset):
 
     def __getitem__(self, index: int) -> tuple[Tensor, Tensor]:
         return to_unit_range(self.image_set.images[index]), self.image_set.labels[index]
+
+
+class RandomCrops(Dataset):
+    """Larger photos as a Dataset of random size × size crops (image in [-1, 1], label), at their own pixel scale.
+
+    `label` replaces the set's labels when given (e.g. -1: no class of the other training data).
+    """
+
+    def __init__(self, image_set: ImageSet, size: int, label: int | None = None) -> None:
+        if image_set.image_size < size:
+            raise DataError(f"Crops of {size} px need images at least that large, got {image_set.image_size} px.")
+        self.image_set, self.size, self.label = image_set, size, label
+
+    def __len__(self) -> int:
+        return len(self.image_set)
+
+    def __getitem__(self, index: int) -> tuple[Tensor, Tensor]:
+        top, left = torch.randint(0, self.image_set.image_size - self.size + 1, (2,)).tolist()
+        crop = self.image_set.images[index, :, top : top + self.size, left : left + self.size]
+        label = self.image_set.labels[index] if self.label is None else torch.tensor(self.label)
+        return to_unit_range(crop), label
 
 
 def to_unit_range(images: Tensor) -> Tensor:
@@ -367,6 +389,28 @@ def load_utkface(split: str = "train") -> ImageSet:
     return _unsplit(_cached("utkface", build), split)
 
 
+PHOTOS_128_VAL_SHARE = 20  # one photo in 20, chosen by a hash of its file name, is photos-128's val split
+
+
+def photos_128_val(name: str) -> bool:
+    """Whether photos-128's file `name` (source/NNNNN.jpg) is in the val split: a hash of the name."""
+    return int(hashlib.sha256(f"photos-128:{name}".encode()).hexdigest(), 16) % PHOTOS_128_VAL_SHARE == 0
+
+
+def load_photos_128(split: str = "train") -> ImageSet:
+    """photos-128: 6 249 color photos, center-cropped to 128 × 128; classes are the sources; train and val only."""
+    if split == "test":
+        raise DataError("photos-128 has no test split (it is training and validation data); test on bsds500.")
+
+    root = _extracted("photos-128.tar.gz", "photos-128")
+    if root is None:
+        raise _missing("photos-128", "photos-128.tar.gz")
+    files, labels, classes = image_files(root)
+    full = _cached("photos-128", lambda: _stack(files, labels, classes, size=128))
+    mask = torch.tensor([photos_128_val(f"{f.parent.name}/{f.name}") == (split == "val") for f in files])
+    return full.subset(mask)
+
+
 def bsds500_folder() -> Path:
     """The extracted folder of BSDS500's 200 train photos (481×321 or 321×481), our real-photo test set."""
     root = _extracted("bsds500-train.tar.gz", "bsds500-train")
@@ -481,6 +525,12 @@ DATASETS: dict[str, DatasetInfo] = {
     "cifar10": DatasetInfo(load_cifar10, 3, 32, "CIFAR-10 (Krizhevsky 2009): 60 000 real 32×32 photos, 10 classes"),
     "tiny-imagenet": DatasetInfo(load_tiny_imagenet, 3, 64, "Tiny ImageNet 200: 80 000 train + 10 000 val 64×64 photos, 200 classes (ImageNet terms: non-commercial research and education)", research_only=True),
     "utkface": DatasetInfo(load_utkface, 3, 64, "UTKFace: 22 000 aligned faces at 64×64 (non-commercial research only)", research_only=True),
+    "photos-128": DatasetInfo(
+        load_photos_128, 3, 128,
+        "photos-128: 6 249 color photos at 128 px (ImageNet samples and detection classes, Intel scenes, "
+        "Dogs vs Cats, GCompris, COCO; research use)",
+        research_only=True,
+    ),
     "mnist": DatasetInfo(load_mnist, 1, 28, "MNIST: 70 000 handwritten digits, 28×28 (CC BY-SA 3.0)"),
     "fashion-mnist": DatasetInfo(load_fashion_mnist, 1, 28, "Fashion-MNIST (Xiao et al. 2017): 70 000 28×28 clothing images, 10 classes (MIT)"),
     "bsds500": DatasetInfo(load_bsds500, 3, 64, "BSDS500 train: 200 natural photos 481×321 (research use); a test set here", research_only=True),

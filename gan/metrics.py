@@ -74,3 +74,57 @@ def bootstrap_mean_interval(values: np.ndarray, resamples: int = 2000, level: fl
     ])
     tail = (1 - level) / 2 * 100
     return float(np.percentile(means, tail)), float(np.percentile(means, 100 - tail))
+
+
+AB_BIN = 10.0  # side of the ab bins whose inverse frequency rebalances the AuC
+AB_GRID = 13  # bins from -130 to 130 on each axis: every real colour of sRGB and some room
+MAX_AB_ERROR = 150  # thresholds of the AuC: 0, 1, ..., 150 in ab units
+
+
+def ab_bins_of(ab: np.ndarray) -> np.ndarray:
+    """Index of the 10-wide (a, b) bin of each colour of a (..., 2) array in ab units, on a grid of 27 x 27 bins."""
+    index = np.clip(np.round(np.asarray(ab, dtype=np.float64) / AB_BIN), -AB_GRID, AB_GRID).astype(np.int64) + AB_GRID
+    return index[..., 0] * (2 * AB_GRID + 1) + index[..., 1]
+
+
+def ab_error_table(prediction: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """Counts of pixels by (true colour's bin, ab error rounded up): a (27 * 27, 152) table from (..., 2) ab arrays.
+
+    Tables of several images add up; `ab_auc` reads any rebalancing off the table afterwards.
+    """
+    error = np.ceil(np.linalg.norm(np.asarray(prediction, np.float64) - np.asarray(truth, np.float64), axis=-1))
+    errors = np.minimum(error, MAX_AB_ERROR + 1).astype(np.int64).ravel()
+    bins = ab_bins_of(truth).ravel()
+    width = MAX_AB_ERROR + 2
+    return np.bincount(bins * width + errors, minlength=(2 * AB_GRID + 1) ** 2 * width).reshape(-1, width)
+
+
+def ab_frequencies(table_or_ab: np.ndarray) -> np.ndarray:
+    """Share of pixels in each (a, b) bin, from an `ab_error_table` or from a (..., 2) ab array."""
+    if table_or_ab.ndim == 2 and table_or_ab.shape[1] == MAX_AB_ERROR + 2:
+        counts = table_or_ab.sum(1).astype(np.float64)
+    else:
+        counts = np.bincount(ab_bins_of(table_or_ab).ravel(), minlength=(2 * AB_GRID + 1) ** 2).astype(np.float64)
+    return counts / max(counts.sum(), 1.0)
+
+
+def inverse_frequency(frequencies: np.ndarray) -> np.ndarray:
+    """Weight of each bin: 1 / its frequency; bins the frequencies never saw get the weight of the rarest bin seen."""
+    seen = frequencies[frequencies > 0]
+    return 1.0 / np.where(frequencies > 0, frequencies, seen.min() if len(seen) else 1.0)
+
+
+def ab_auc(table: np.ndarray, bin_weights: np.ndarray | None = None) -> float:
+    """Area (0 to 100) under the share of pixels within t of the true ab, for t = 0..150 (Zhang et al. 2016).
+
+    `bin_weights` weighs each pixel by its true colour's bin (e.g. `inverse_frequency`): class-rebalanced AuC.
+    """
+    counts = table.astype(np.float64) if bin_weights is None else table * np.asarray(bin_weights, np.float64)[:, None]
+    by_error = counts.sum(0)
+    within = np.cumsum(by_error)[: MAX_AB_ERROR + 1] / max(by_error.sum(), 1e-300)
+    return float(100 * np.trapezoid(within, dx=1.0) / MAX_AB_ERROR)
+
+
+def top1_accuracy(logits: np.ndarray, labels: np.ndarray) -> float:
+    """Share of rows whose largest logit is at the label."""
+    return float(np.mean(np.argmax(logits, axis=1) == np.asarray(labels)))

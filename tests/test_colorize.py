@@ -138,7 +138,10 @@ def test_evaluation_scores_a_model_on_its_own_device_against_the_gray_baseline(u
     data = f"folder:{PHOTOS}"
     gray = evaluate_model(None, data, limit=8, size=32)
     model = evaluate_model(untrained_model.to(device), data, limit=8, size=32)
-    assert set(model) == {"psnr", "gain_over_gray", "gain_over_gray_low", "gain_over_gray_high", "ssim", "colorfulness", "colorfulness_truth", "seconds"}
+    assert set(model) == {
+        "auc", "auc_rebalanced", "psnr", "gain_over_gray", "gain_over_gray_low", "gain_over_gray_high",
+        "ssim", "colorfulness", "colorfulness_truth", "seconds",
+    }
     assert gray["colorfulness"] < 1 < gray["colorfulness_truth"] == model["colorfulness_truth"]
     assert abs(gray["gain_over_gray"]) < 0.01
     assert model["gain_over_gray_low"] <= model["gain_over_gray"] <= model["gain_over_gray_high"]
@@ -203,7 +206,7 @@ def test_the_standard_inception_fid_is_a_flag_away_and_named_so_in_its_column(mo
     monkeypatch.setattr(evaluation, "frechet_distance", lambda real, fake, feature: features.append(feature) or 1.0)
     evaluate_main(["--data", f"folder:{PHOTOS}", "--fid-classifier", "inception", "--size", "32", "--models", str(save_model(untrained_model, tmp_path / "tiny", ModelCard("tiny", "test", "none", "none")))])
     table = capsys.readouterr().out
-    assert features == ["inception", "inception"] and "FID, Inception-v3 (vs true colors)" in table and "FID-TIN" not in table
+    assert features == ["inception"] * 3 and "FID, Inception-v3 (vs true colors)" in table and "FID-TIN" not in table
 
 
 def test_the_inception_fid_without_torch_fidelity_is_refused_in_one_sentence(monkeypatch, capsys):

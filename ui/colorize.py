@@ -5,7 +5,16 @@ from pathlib import Path
 
 import gradio as gr
 
-from colorgan.settings import COLORIZER, DEFAULT_SIZE, DEFAULT_STRENGTH, MAX_STRENGTH, MIN_STRENGTH
+from colorgan.quantize import DEFAULT_TEMPERATURE
+from colorgan.settings import (
+    COLORIZER,
+    DEFAULT_SIZE,
+    DEFAULT_STRENGTH,
+    MAX_STRENGTH,
+    MAX_TEMPERATURE,
+    MIN_STRENGTH,
+    MIN_TEMPERATURE,
+)
 from gan.imageio import MAX_PIXELS, load_image
 from ui.components import CheckedSlider, ImageFileInput, output_path, user_errors
 from ui.context import AppContext
@@ -25,16 +34,24 @@ def build_tab(ctx: AppContext) -> None:
 
     @user_errors
     @on_gpu(duration=30)
-    def run(photo: str | None, model_name: str | None, size: int, strength: float) -> tuple[str, str, str]:
+    def run(
+        photo: str | None, model_name: str | None, size: int, strength: float, temperature: float = DEFAULT_TEMPERATURE
+    ) -> tuple[str, str, str]:
         image = load_image(photo)
         colorizer = ctx.load(COLORIZER, model_name)
-        result = colorizer(image, size, strength)
+        result = colorizer(image, size, strength, temperature if colorizer.predicts_distribution else None)
         target = output_path(f"{Path(photo).stem}-color.png")
         result.image.save(target)
         height, width = result.size
         status = (
             f"{image.width}×{image.height} px, model {result.model} ({result.source}), "
-            f"color predicted at {width}×{height} px, color strength {result.strength:g}, {result.seconds:.2f} s."
+            f"color predicted at {width}×{height} px, color strength {result.strength:g}, "
+            + (
+                f"vividness temperature {result.temperature:g}, "
+                if result.temperature is not None
+                else "no vividness control (this model predicts one colour), "
+            )
+            + f"{result.seconds:.2f} s."
         )
         return str(target), str(target), status
 
@@ -48,8 +65,13 @@ def build_tab(ctx: AppContext) -> None:
             model_name = gr.Dropdown(models, value=models[0] if models else None, label="Model (or a Hub repo id)", allow_custom_value=True)
             size = CheckedSlider(32, 512, value=DEFAULT_SIZE, step=32, precision=0, label="Color prediction size (px, longer side)")
             strength = CheckedSlider(MIN_STRENGTH, MAX_STRENGTH, value=DEFAULT_STRENGTH, step=0.1, label="Color strength (1 = the model's own, 0 = gray)")
+            temperature = CheckedSlider(
+                MIN_TEMPERATURE, MAX_TEMPERATURE, value=DEFAULT_TEMPERATURE, step=0.01,
+                label="Vividness: temperature of distribution models (lower = more vivid, 1 = the average colour)",
+            )
         button = gr.Button("Colorize", variant="primary")
         download = gr.File(label="Full-resolution PNG")
         status = gr.Markdown(elem_id="colorize-status")
         gr.Examples(EXAMPLES, inputs=photo)
-        button.click(run, [photo, model_name, size, strength], [colorized, download, status], api_name="colorize", concurrency_limit=2)
+        inputs = [photo, model_name, size, strength, temperature]
+        button.click(run, inputs, [colorized, download, status], api_name="colorize", concurrency_limit=2)
