@@ -99,9 +99,12 @@ def pick_prior(page: Page, prior: str) -> None:
 
 
 def run_search(page: Page, expect: Expect, iterations: int | None = None) -> None:
-    """Press Run (after setting the iterations, when given) and wait for the finished status and fill."""
+    """Press Run (after setting the iterations in the Search settings accordion, when given) and wait for the
+    finished status and fill."""
     if iterations is not None:
         field = page.locator("#inpaint-iterations input[type=number]")
+        if not field.is_visible():
+            page.get_by_role("button", name="Search settings").click()
         field.fill(str(iterations))
         field.press("Enter")
     page.get_by_role("button", name="Run", exact=True).click()

@@ -70,7 +70,7 @@ def test_a_face_prior_on_a_photo_with_no_face_says_so_and_fills_classically() ->
     assert result.fill == "skimage-biharmonic" and result.framing == "none"
     assert "tiny-faces knows faces, and this photo shows no face" in result.note and "classically" in result.note
     assert np.array_equal(result.image, result.classical)
-    small = square_mask(*cat.shape[:2], 0.15)
+    small = square_mask(*cat.shape[:2], 0.1)
     forced = tiny_face_inpainter().inpaint(cat, small, QUICK, fill="gan")
     assert forced.fill == "gan" and "no face" in forced.note and np.array_equal(forced.image[~small], cat[~small])
 

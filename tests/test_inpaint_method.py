@@ -9,6 +9,7 @@ from inpaint_helpers import tiny_inpainter
 
 from inpaint.blend import poisson_blend
 from inpaint.framing import context_frame
+from inpaint.inference import PHOTO_CONTEXT
 from inpaint.losses import contextual_loss, image_gradients, importance_weights, yeh_prior
 from inpaint.masks import check_mask, preset_mask
 from inpaint.operators import DownsampleOperator, MaskOperator
@@ -213,7 +214,7 @@ def test_inpainting_a_large_image_changes_only_the_hole(device: torch.device) ->
     image = np.random.default_rng(0).integers(0, 256, (40, 60, 3), dtype=np.uint8)
     hole = np.zeros((40, 60), bool)
     hole[10:18, 30:38] = True
-    assert context_frame(hole, 8, 0.5) == (6, 26, 22, 42)
+    assert context_frame(hole, 8, PHOTO_CONTEXT) == (2, 22, 26, 46)  # the hole's side of context each way
     reports = list(tiny_inpainter(device=device).inpaint_steps(image, hole, SearchConfig(iterations=10, restarts=2, report_every=5), "gan"))
     result = reports[-1].result
     assert [r.done for r in reports] == [False, True]
@@ -221,18 +222,18 @@ def test_inpainting_a_large_image_changes_only_the_hole(device: torch.device) ->
     for filled in (result.image, result.classical):
         assert filled.shape == image.shape and filled.dtype == np.uint8
         assert np.array_equal(filled[~hole], image[~hole]) and not np.array_equal(filled[hole], image[hole])
-    assert result.crop == (6, 26, 22, 42) and result.model == "tiny" and result.seconds > 0 and result.fill == "gan"
+    assert result.crop == (2, 22, 26, 46) and result.model == "tiny" and result.seconds > 0 and result.fill == "gan"
 
 
 def test_a_forced_gan_fill_names_the_largest_hole_a_photo_prior_fills() -> None:
     inpainter = tiny_inpainter()
     image = np.zeros((200, 200, 3), np.uint8)
     hole = np.zeros((200, 200), bool)
-    hole[:32, :32] = True
-    assert inpainter.max_hole_side == 32
+    hole[:21, :21] = True
+    assert inpainter.max_hole_side == 21  # 8 × 8 px / (1 + 2 × PHOTO_CONTEXT)
     inpainter.check_frame(hole, inpainter.framing(image, hole).box)
-    hole[32, 0] = True
-    with pytest.raises(ValueError, match=r"The hole spans 32×33 pixels, too large .* up to 32×32 pixels"):
+    hole[21, 0] = True
+    with pytest.raises(ValueError, match=r"The hole spans 21×22 pixels, too large .* up to 21×21 pixels"):
         inpainter.inpaint(image, hole, SearchConfig(iterations=2, restarts=1), fill="gan")
 
 
