@@ -11,7 +11,6 @@ temporary files are deleted after DELETE_CACHE[1] s.
 """
 from __future__ import annotations
 
-import argparse
 import importlib
 import logging
 import os
@@ -25,7 +24,7 @@ from starlette.middleware import Middleware
 
 from anomaly.settings import DETECTOR
 from colorgan.settings import COLORIZER
-from gan.cli import add_config_arguments, parse_configs
+from gan.cli import command_parser, parse_configs
 from inpaint.settings import INPAINTER
 from ui import TABS
 from ui.context import AppContext
@@ -101,8 +100,7 @@ SERVE_HELP = {
 
 def parse_args(argv: Sequence[str] | None = None) -> ServeConfig:
     """The command line of `python app.py`; a bad value exits with one sentence."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_config_arguments(parser, ServeConfig, SERVE_HELP)
+    parser = command_parser("python app.py", __doc__, (ServeConfig, SERVE_HELP), print_config=False)
     config, _ = parse_configs(parser, argv, ServeConfig)
     return config
 

@@ -10,11 +10,12 @@ offline machine cannot make.
 """
 from __future__ import annotations
 
-import argparse
 import multiprocessing
 import resource
 import statistics
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -23,6 +24,7 @@ from PIL import Image
 
 from colorgan.inference import Colorizer
 from colorgan.settings import DEFAULT_SIZE
+from gan.cli import ConfigError, command_parser, parse_configs, require_at_least_one
 from gan.device import pick_device
 from gan.hardware import hardware_description
 
@@ -60,15 +62,34 @@ def _measure(task: tuple[str, int, str, str, int, int, int]) -> dict[str, float]
     return {"seconds": statistics.median(times), "memory_mb": memory}
 
 
-def main() -> None:
+@dataclass
+class SpeedConfig:
+    """What to time and how often."""
+
+    model: str = ""
+    device: str = "auto"
+    repeats: int = 5
+    size: int = DEFAULT_SIZE
+    threads: int = 2
+
+
+HELP = {
+    "model": "model to time (shipped name, Hub repo id or folder; empty: the shipped default)",
+    "device": "auto, cpu, cuda",
+    "repeats": "timed runs per size (median reported)",
+    "size": "color prediction size passed to the colorizer",
+    "threads": "torch CPU threads",
+}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
     """Print the table."""
-    parser = argparse.ArgumentParser(prog="python -m bench.colorize_speed", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default=None, help="model to time (shipped name, Hub repo id or folder; default: the shipped default)")
-    parser.add_argument("--device", default="auto", help="auto, cpu, cuda")
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs per size (median reported)")
-    parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="color prediction size passed to the colorizer")
-    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
-    args = parser.parse_args()
+    parser = command_parser("python -m bench.colorize_speed", __doc__, (SpeedConfig, HELP), print_config=False)
+    args, _ = parse_configs(parser, argv, SpeedConfig)
+    try:
+        require_at_least_one(args, "repeats", "size", "threads")
+    except ConfigError as error:
+        parser.error(str(error))
     args.model = args.model or Colorizer.default_model()
     device = pick_device(args.device)
     context = multiprocessing.get_context("spawn")

@@ -11,17 +11,17 @@ The browser test drives the tab through the same steps (`upload`, `paint_stroke`
 """
 from __future__ import annotations
 
-import argparse
 import io
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image
 
+from gan.cli import command_parser, parse_configs
 from gan.sheets import contact_sheet, labelled
 from gan.shipped import REPO_ROOT
 
@@ -166,12 +166,22 @@ def detail(photo: np.ndarray, gan_fill: np.ndarray, classical_fill: np.ndarray, 
     return contact_sheet([tiles])
 
 
+@dataclass
+class ScreenshotConfig:
+    """Where the screenshots go and which to make."""
+
+    out: str = "docs/figures"
+    shots: list[str] = field(default_factory=lambda: [shot.name for shot in SHOTS],
+                             metadata={"choices": [shot.name for shot in SHOTS]})
+
+
+HELP = {"out": "folder for the JPEG files", "shots": "which screenshots to make"}
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Serve the app, make every screenshot and print where they went."""
-    parser = argparse.ArgumentParser(prog="python -m evaluation.screenshots", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", default="docs/figures", help="folder for the JPEG files")
-    parser.add_argument("--shots", nargs="+", choices=[shot.name for shot in SHOTS], default=[shot.name for shot in SHOTS], help="which screenshots to make")
-    args = parser.parse_args(argv)
+    parser = command_parser("python -m evaluation.screenshots", __doc__, (ScreenshotConfig, HELP), print_config=False)
+    args, _ = parse_configs(parser, argv, ScreenshotConfig)
     if not Path(CHROMIUM).exists():
         parser.error(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium).")
     from playwright.sync_api import expect, sync_playwright

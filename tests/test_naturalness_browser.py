@@ -14,7 +14,7 @@ def test_browser_answers_three_images_with_keys_and_sees_the_results_only_after_
     secrets = [*METHODS, *served.pool.catalog()]
     page = browser_page
     page.goto(served.url)
-    page.get_by_role("tab", name="Naturalness").click()
+    page.get_by_role("tab", name="Naturalness test").click()
     page.get_by_role("button", name="Start the test").click()
     progress = page.locator("#naturalness-progress")
     table = page.locator("#naturalness-results")

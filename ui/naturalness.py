@@ -76,7 +76,7 @@ def export_csv(results: StudyResults) -> str:
 
 def build_tab(ctx: AppContext) -> None:
     """The Naturalness tab."""
-    with gr.Tab("Naturalness"):
+    with gr.Tab("Naturalness test"):
         gr.Markdown(INSTRUCTIONS)
         pool_dir = default_pool_dir()
         try:
