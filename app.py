@@ -9,6 +9,7 @@ Visitors name shipped models and Hub repos only; the operator's --allow-local-mo
 name weights folders on this machine's disk. Uploads are limited to MAX_FILE_SIZE each, and Gradio's
 temporary files are deleted after DELETE_CACHE[1] s.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -44,7 +45,11 @@ CONCURRENCY = 2  # requests of one event handled at once, unless its tab sets it
 QUEUE_SIZE = 64  # events waiting at once, all endpoints together; past it a visitor is told the server is busy
 # Per visitor (address): at most 3 latent searches queued or running, and never all the search slots at once.
 SHARES = {SEARCH_QUEUE: Share(events=3, running=max(1, SEARCHES_AT_ONCE - 1))}
-PRELOADED = (COLORIZER, INPAINTER, DETECTOR)  # the default model of each tab, loaded in the background at start (--no-preload: not)
+PRELOADED = (
+    COLORIZER,
+    INPAINTER,
+    DETECTOR,
+)  # the default model of each tab, loaded in the background at start (--no-preload: not)
 DEVICE_NAME = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
 
@@ -77,7 +82,10 @@ class ServeConfig:
             raise ValueError(f"--port must be between 1 and 65535, not {self.port}.")
         if not DEVICE_NAME.fullmatch(self.device):
             raise ValueError(f"--device {self.device!r} is not a torch device; use auto, cpu, cuda, cuda:1 or mps.")
-        if self.device not in ("auto", "cpu"):  # an accelerator asked for by name: check it is there now (this imports torch)
+        if self.device not in (
+            "auto",
+            "cpu",
+        ):  # an accelerator asked for by name: check it is there now (this imports torch)
             from gan.device import pick_device
 
             pick_device(self.device)

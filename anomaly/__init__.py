@@ -8,6 +8,7 @@ bound penalty, initialised with the exponentially weighted mean of the saved cri
 (`anomaly.dtv.fit_dtv`). The anomaly score is −D_TV(x), defined once in
 `anomaly.model.HistoryADModel.score`. Use it through `anomaly.Detector`; this package never imports gradio.
 """
+
 from gan.lazy import lazy_exports
 
 __all__ = ["DetectionResult", "Detector", "ImageScore"]

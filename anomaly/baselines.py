@@ -4,6 +4,7 @@ Each is fitted on flattened normal images and scores any images with PyOD's `dec
 higher = more anomalous, like HistoryAD's −D_TV, so one evaluation serves all. Settings are PyOD's
 defaults except where named below (training lengths cut for a CPU, stated in every table).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -58,7 +59,9 @@ def _autoencoder(features: int, seed: int):
 def _deep_svdd(features: int, seed: int):
     from pyod.models.deep_svdd import DeepSVDD
 
-    return DeepSVDD(n_features=features, hidden_neurons=[256, 64], epochs=20, batch_size=64, random_state=seed, verbose=0)
+    return DeepSVDD(
+        n_features=features, hidden_neurons=[256, 64], epochs=20, batch_size=64, random_state=seed, verbose=0
+    )
 
 
 def _alad(features: int, seed: int):
@@ -66,7 +69,16 @@ def _alad(features: int, seed: int):
     from pyod.models.alad import ALAD
 
     torch.manual_seed(seed)
-    return ALAD(latent_dim=16, dec_layers=[64, 256], enc_layers=[256, 64], disc_xx_layers=[256, 64], disc_zz_layers=[64, 32], disc_xz_layers=[256, 64], epochs=20, batch_size=64)
+    return ALAD(
+        latent_dim=16,
+        dec_layers=[64, 256],
+        enc_layers=[256, 64],
+        disc_xx_layers=[256, 64],
+        disc_zz_layers=[64, 32],
+        disc_xz_layers=[256, 64],
+        epochs=20,
+        batch_size=64,
+    )
 
 
 BASELINES: dict[str, Baseline] = {
@@ -77,6 +89,8 @@ BASELINES: dict[str, Baseline] = {
         Baseline("pca", "PyOD PCA with its defaults (all components, standardised, weighted projections)", _pca),
         Baseline("autoencoder", "PyOD AutoEncoder 1024-256-64, 20 epochs, batch 64", _autoencoder),
         Baseline("deep-svdd", "PyOD DeepSVDD 256-64, 20 epochs, batch 64", _deep_svdd),
-        Baseline("alad", "PyOD ALAD (adversarially learned anomaly detection, a GAN), z of 16, 20 epochs, batch 64", _alad),
+        Baseline(
+            "alad", "PyOD ALAD (adversarially learned anomaly detection, a GAN), z of 16, 20 epochs, batch 64", _alad
+        ),
     )
 }

@@ -6,6 +6,7 @@ Fence-GAN (Ngo et al. 2019, `fence_gan_split`). Images stay uint8 (N, C, H, W) i
 `channels`, the content at `content_size`, zero-padded to `image_size` (MNIST and Fashion-MNIST: 28
 padded to 32, as the DCGAN wants). Labels are 1 for anomalous, 0 for normal.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -27,7 +28,9 @@ def image_format(name: str) -> tuple[int, int]:
     if first.startswith(FOLDER_PREFIX):
         return 3, MODEL_SIZE
     if first not in DATASETS:
-        raise DataError(f"Unknown dataset {first!r}; choose one of {', '.join(sorted(DATASETS))} or {FOLDER_PREFIX}PATH.")
+        raise DataError(
+            f"Unknown dataset {first!r}; choose one of {', '.join(sorted(DATASETS))} or {FOLDER_PREFIX}PATH."
+        )
     info = DATASETS[first]
     return info.channels, min(info.size, MODEL_SIZE)
 
@@ -46,8 +49,12 @@ def to_model_format(images: Tensor, channels: int, content_size: int, image_size
         images = images.repeat(1, 3, 1, 1)
     if tuple(images.shape[-2:]) != (content_size, content_size):
         chunks = [
-            F.interpolate(chunk.float(), size=(content_size, content_size), mode="bilinear", antialias=True, align_corners=False)
-            .round().clamp(0, 255).to(torch.uint8)
+            F.interpolate(
+                chunk.float(), size=(content_size, content_size), mode="bilinear", antialias=True, align_corners=False
+            )
+            .round()
+            .clamp(0, 255)
+            .to(torch.uint8)
             for chunk in images.split(4096)
         ]
         images = torch.cat(chunks) if chunks else images.new_empty(0, channels, content_size, content_size)
@@ -103,8 +110,12 @@ class AnomalySplit:
 
         train = ImageSet(convert(self.train.images), self.train.labels, self.train.classes)
         return replace(
-            self, train=train, val_images=convert(self.val_images), test_images=convert(self.test_images),
-            content_size=content_size, image_size=image_size,
+            self,
+            train=train,
+            val_images=convert(self.val_images),
+            test_images=convert(self.test_images),
+            content_size=content_size,
+            image_size=image_size,
         )
 
 
@@ -132,7 +143,11 @@ def _split_name(dataset: str, held_out: list[int], normal_classes: list[int], pr
 
 
 def class_split(
-    dataset: str, normal_classes: list[int], train_limit: int | None = None, test_limit: int | None = None, seed: int = 0
+    dataset: str,
+    normal_classes: list[int],
+    train_limit: int | None = None,
+    test_limit: int | None = None,
+    seed: int = 0,
 ) -> AnomalySplit:
     """Train on `normal_classes` of the registry's train split; its val and test splits are labelled, other classes anomalous."""
     channels, content = image_format(dataset)
@@ -144,9 +159,19 @@ def class_split(
     held_out = sorted(set(range(len(train.classes))) - set(normal_classes))
     fmt = lambda images: to_model_format(images, channels, content)  # noqa: E731
     return AnomalySplit(
-        _split_name(dataset, held_out, normal_classes, "ours"), dataset, ImageSet(fmt(normal.images), normal.labels, normal.classes),
-        fmt(val.images), val_labels, fmt(test.images), test_labels, channels, content, MODEL_SIZE, train.classes,
-        tuple(normal_classes), held_out[0] if len(held_out) == 1 else -1,
+        _split_name(dataset, held_out, normal_classes, "ours"),
+        dataset,
+        ImageSet(fmt(normal.images), normal.labels, normal.classes),
+        fmt(val.images),
+        val_labels,
+        fmt(test.images),
+        test_labels,
+        channels,
+        content,
+        MODEL_SIZE,
+        train.classes,
+        tuple(normal_classes),
+        held_out[0] if len(held_out) == 1 else -1,
     )
 
 
@@ -171,7 +196,10 @@ def fence_gan_parts(labels: Tensor, anomalous_class: int, seed: int = 0) -> dict
     rng = torch.Generator().manual_seed(seed)
     normal = (labels != anomalous_class).nonzero().squeeze(1)
     anomalous = (labels == anomalous_class).nonzero().squeeze(1)
-    normal, anomalous = normal[torch.randperm(len(normal), generator=rng)], anomalous[torch.randperm(len(anomalous), generator=rng)]
+    normal, anomalous = (
+        normal[torch.randperm(len(normal), generator=rng)],
+        anomalous[torch.randperm(len(anomalous), generator=rng)],
+    )
     n_train, n_test = int(len(normal) * FENCE_GAN_FRACTIONS[0]), int(len(normal) * FENCE_GAN_FRACTIONS[1])
     a_test = int(len(anomalous) * FENCE_GAN_FRACTIONS[2])
     return {
@@ -181,7 +209,9 @@ def fence_gan_parts(labels: Tensor, anomalous_class: int, seed: int = 0) -> dict
     }
 
 
-def fence_gan_split(dataset: str, anomalous_class: int, train_limit: int | None = None, test_limit: int | None = None, seed: int = 0) -> AnomalySplit:
+def fence_gan_split(
+    dataset: str, anomalous_class: int, train_limit: int | None = None, test_limit: int | None = None, seed: int = 0
+) -> AnomalySplit:
     """The Fence-GAN protocol on every image of `dataset` (train, val and test pooled): see `fence_gan_parts`."""
     channels, content = image_format(dataset)
     parts = [_load(dataset, split) for split in ("train", "val", "test")]
@@ -189,17 +219,33 @@ def fence_gan_split(dataset: str, anomalous_class: int, train_limit: int | None 
     _check_class(dataset, pooled.classes, anomalous_class)
     index = fence_gan_parts(pooled.labels, anomalous_class, seed)
     train = pooled.subset(index["train"][_limit(len(index["train"]), train_limit, seed)])
-    val, test = pooled.subset(index["val"]), pooled.subset(index["test"][_limit(len(index["test"]), test_limit, seed + 1)])
+    val, test = (
+        pooled.subset(index["val"]),
+        pooled.subset(index["test"][_limit(len(index["test"]), test_limit, seed + 1)]),
+    )
     fmt = lambda images: to_model_format(images, channels, content)  # noqa: E731
     normal_classes = tuple(c for c in range(len(pooled.classes)) if c != anomalous_class)
     return AnomalySplit(
-        _split_name(dataset, [anomalous_class], list(normal_classes), "fence-gan"), dataset, ImageSet(fmt(train.images), train.labels, train.classes),
-        fmt(val.images), (val.labels == anomalous_class).long(), fmt(test.images), (test.labels == anomalous_class).long(),
-        channels, content, MODEL_SIZE, pooled.classes, normal_classes, anomalous_class, protocol="fence-gan",
+        _split_name(dataset, [anomalous_class], list(normal_classes), "fence-gan"),
+        dataset,
+        ImageSet(fmt(train.images), train.labels, train.classes),
+        fmt(val.images),
+        (val.labels == anomalous_class).long(),
+        fmt(test.images),
+        (test.labels == anomalous_class).long(),
+        channels,
+        content,
+        MODEL_SIZE,
+        pooled.classes,
+        normal_classes,
+        anomalous_class,
+        protocol="fence-gan",
     )
 
 
-def cross_dataset(dataset: str, anomalies: str, train_limit: int | None = None, test_limit: int | None = None, seed: int = 0) -> AnomalySplit:
+def cross_dataset(
+    dataset: str, anomalies: str, train_limit: int | None = None, test_limit: int | None = None, seed: int = 0
+) -> AnomalySplit:
     """Train on all of `dataset`; its val/test splits are normal, `anomalies`' val/test splits anomalous (converted alike)."""
     channels, content = image_format(dataset)
     train = _load(dataset, "train")
@@ -208,16 +254,31 @@ def cross_dataset(dataset: str, anomalies: str, train_limit: int | None = None, 
 
     def labelled(split: str, offset: int) -> tuple[Tensor, Tensor]:
         normal, other = _load(dataset, split), _load(anomalies, split)
-        normal_keep, other_keep = _limit(len(normal), test_limit, seed + offset), _limit(len(other), test_limit, seed + offset + 1)
+        normal_keep, other_keep = (
+            _limit(len(normal), test_limit, seed + offset),
+            _limit(len(other), test_limit, seed + offset + 1),
+        )
         images = torch.cat([fmt(normal.images[normal_keep]), fmt(other.images[other_keep])])
-        return images, torch.cat([torch.zeros(len(normal_keep), dtype=torch.long), torch.ones(len(other_keep), dtype=torch.long)])
+        return images, torch.cat(
+            [torch.zeros(len(normal_keep), dtype=torch.long), torch.ones(len(other_keep), dtype=torch.long)]
+        )
 
     val_images, val_labels = labelled("val", 3)
     test_images, test_labels = labelled("test", 1)
     return AnomalySplit(
-        f"{short_name(dataset)}-vs-{short_name(anomalies)}", dataset, ImageSet(fmt(train.images), train.labels, train.classes),
-        val_images, val_labels, test_images, test_labels, channels, content, MODEL_SIZE, train.classes,
-        tuple(range(len(train.classes))), anomaly_dataset=anomalies,
+        f"{short_name(dataset)}-vs-{short_name(anomalies)}",
+        dataset,
+        ImageSet(fmt(train.images), train.labels, train.classes),
+        val_images,
+        val_labels,
+        test_images,
+        test_labels,
+        channels,
+        content,
+        MODEL_SIZE,
+        train.classes,
+        tuple(range(len(train.classes))),
+        anomaly_dataset=anomalies,
     )
 
 
@@ -235,7 +296,11 @@ def make_split(
     if anomalies:
         return cross_dataset(dataset, anomalies, **options)
     if anomalous_class is not None and anomalous_class >= 0:
-        return fence_gan_split(dataset, anomalous_class, **options) if protocol == "fence-gan" else one_vs_rest(dataset, anomalous_class, **options)
+        return (
+            fence_gan_split(dataset, anomalous_class, **options)
+            if protocol == "fence-gan"
+            else one_vs_rest(dataset, anomalous_class, **options)
+        )
     if normal_classes:
         return class_split(dataset, list(normal_classes), **options)
     raise DataError("Name the anomaly: a held-out class, the normal classes, or another dataset.")

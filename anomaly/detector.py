@@ -7,6 +7,7 @@
 A request is bounded: at most MAX_IMAGES files and MAX_TOTAL_PIXELS pixels in all, both checked from
 the files' headers before any pixel is decoded.
 """
+
 from __future__ import annotations
 
 import time
@@ -78,7 +79,9 @@ def check_request(sources: list[ImageSource]) -> None:
         raise RequestError(f"{len(sources)} images were sent; at most {MAX_IMAGES} are scored per request.")
     total = sum(_header_pixels(source) for source in sources)
     if total > MAX_TOTAL_PIXELS:
-        raise RequestError(f"These images hold {total / 1e6:.0f} megapixels together; the limit is {MAX_TOTAL_PIXELS // 1_000_000} per request. Send fewer or smaller images.")
+        raise RequestError(
+            f"These images hold {total / 1e6:.0f} megapixels together; the limit is {MAX_TOTAL_PIXELS // 1_000_000} per request. Send fewer or smaller images."
+        )
 
 
 def conversion_note(image: Image.Image, raw: torch.Tensor, model: HistoryADModel) -> str:
@@ -131,10 +134,14 @@ class Detector(Pipeline):
         """Score `images` (paths, PIL images or arrays; see `check_request` for the limits)."""
         check_request(images)
         started = time.perf_counter()
-        names = names or [Path(image).name if isinstance(image, (str, Path)) else f"image {i + 1}" for i, image in enumerate(images)]
+        names = names or [
+            Path(image).name if isinstance(image, (str, Path)) else f"image {i + 1}" for i, image in enumerate(images)
+        ]
         batch, notes, warnings = prepare_images([load_image(image) for image in images], self.model)
         scores = self.score(batch).tolist()
-        rows = [ImageScore(name, score, note, warning) for name, score, note, warning in zip(names, scores, notes, warnings)]
+        rows = [
+            ImageScore(name, score, note, warning) for name, score, note, warning in zip(names, scores, notes, warnings)
+        ]
         return DetectionResult(rows, self.name, str(self.source), time.perf_counter() - started)
 
     def score(self, images: torch.Tensor) -> torch.Tensor:
@@ -145,8 +152,14 @@ class Detector(Pipeline):
         """The labelled split the model was trained for (a seeded subset of `test_limit` test images)."""
         model = self.model
         return make_split(
-            model.dataset, model.anomalous_class, list(model.normal_classes), model.anomaly_dataset, model.protocol,
-            test_limit=test_limit, train_limit=1, seed=seed,
+            model.dataset,
+            model.anomalous_class,
+            list(model.normal_classes),
+            model.anomaly_dataset,
+            model.protocol,
+            test_limit=test_limit,
+            train_limit=1,
+            seed=seed,
         )
 
     def reference(self, test_limit: int = REFERENCE_IMAGES) -> Reference:
@@ -157,4 +170,3 @@ class Detector(Pipeline):
             normal = split.test_tensor()[split.test_labels == 0]
             self._references[test_limit] = Reference(split.name, scores, scores.metrics(), normal)
         return self._references[test_limit]
-

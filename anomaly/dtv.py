@@ -4,6 +4,7 @@ A focused loop rather than `gan.train.train`: here the generator side is a fixed
 parameters and no update, so the shared loop's generator step, optimiser and checkpoints would
 all be idle. The objective is the shared `gan.objectives.BoundedTotalVariation` ('tv-bounded').
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """Training HistoryAD on a split: (a) the WGAN-GP with snapshots through `gan.train.train`, (b) the history sampler, (c) D_TV."""
+
 from __future__ import annotations
 
 import copy
@@ -99,11 +100,22 @@ def built(factory: Callable[[], M]) -> M:
 
 def historyad_model(split: AnomalySplit, config: HistoryADConfig) -> HistoryADModel:
     """An (uninitialised) HistoryAD model for `split` with the networks of `config`."""
-    return built(lambda: HistoryADModel(
-        split.channels, split.image_size, split.content_size, config.base_channels, config.latent_dim, split.dataset,
-        split.anomalous_class, list(split.class_names), list(split.normal_classes), split.anomaly_dataset, split.protocol,
-        intensity_range(split.normal_tensor()),
-    ))
+    return built(
+        lambda: HistoryADModel(
+            split.channels,
+            split.image_size,
+            split.content_size,
+            config.base_channels,
+            config.latent_dim,
+            split.dataset,
+            split.anomalous_class,
+            list(split.class_names),
+            list(split.normal_classes),
+            split.anomaly_dataset,
+            split.protocol,
+            intensity_range(split.normal_tensor()),
+        )
+    )
 
 
 def train_historyad(
@@ -121,8 +133,13 @@ def train_historyad(
     """
     dtv_rng = rng or torch.Generator().manual_seed(train_config.seed)
     init_rng = rng or torch.Generator().manual_seed(train_config.seed + 1)
-    make_generator = lambda: built(lambda: DCGANGenerator(config.latent_dim, split.channels, split.image_size, config.base_channels))  # noqa: E731
-    generator, critic = make_generator(), built(lambda: DCGANCritic(split.channels, split.image_size, config.base_channels, norm="layer"))
+    make_generator = lambda: built(
+        lambda: DCGANGenerator(config.latent_dim, split.channels, split.image_size, config.base_channels)
+    )  # noqa: E731
+    generator, critic = (
+        make_generator(),
+        built(lambda: DCGANCritic(split.channels, split.image_size, config.base_channels, norm="layer")),
+    )
     _init(generator, init_rng)
     _init(critic, init_rng)
     task = UnconditionalGAN(generator, critic, make_objective("wgan-gp"), config.latent_dim)
@@ -150,7 +167,9 @@ def train_historyad(
             probe = torch.randint(len(normal), (512,), generator=dtv_rng)
             rescale_to_bound(model.critic, normal[probe], sampler.sample(512, dtv_rng))
     started = time.perf_counter()
-    dtv = DTVConfig(steps=config.dtv_steps, batch_size=train_config.batch_size, lr=config.dtv_lr, bound_weight=config.bound_weight)
+    dtv = DTVConfig(
+        steps=config.dtv_steps, batch_size=train_config.batch_size, lr=config.dtv_lr, bound_weight=config.bound_weight
+    )
     fit_dtv(model.critic, normal, sampler, dtv, dtv_rng, on_dtv_step)
     model.eval()
     seconds = {"gan": gan_seconds, "dtv": time.perf_counter() - started}
@@ -158,7 +177,9 @@ def train_historyad(
 
 
 @torch.no_grad()
-def history_score_panels(trained: TrainedHistoryAD, split: AnomalySplit, panels: int = 4, samples: int = 1000) -> list[tuple[str, dict[str, np.ndarray]]]:
+def history_score_panels(
+    trained: TrainedHistoryAD, split: AnomalySplit, panels: int = 4, samples: int = 1000
+) -> list[tuple[str, dict[str, np.ndarray]]]:
     """Scores −D(x) of normal and anomalous test images and of G_t(z), for the critics of a few saved states t and for D_TV."""
     test, labels = split.test_tensor(), split.test_labels.bool()
     rng = torch.Generator().manual_seed(0)
@@ -172,10 +193,28 @@ def history_score_panels(trained: TrainedHistoryAD, split: AnomalySplit, panels:
         generated = trained.sampler.generator(index)(z.to(trained.sampler.device)).cpu()
         scores = critic_anomaly_scores(critic.eval(), torch.cat([test, generated])).numpy()
         epoch = history[index].step / trained.steps_per_epoch
-        result.append((f"critic at epoch {epoch:.1f}", {"normal": scores[: len(test)][~labels.numpy()], "anomalous": scores[: len(test)][labels.numpy()], "history": scores[len(test) :]}))
+        result.append(
+            (
+                f"critic at epoch {epoch:.1f}",
+                {
+                    "normal": scores[: len(test)][~labels.numpy()],
+                    "anomalous": scores[: len(test)][labels.numpy()],
+                    "history": scores[len(test) :],
+                },
+            )
+        )
     model = trained.model
     scores = model.score(torch.cat([test, trained.sampler.sample(samples, rng).cpu()])).numpy()
-    result.append(("D_TV (final)", {"normal": scores[: len(test)][~labels.numpy()], "anomalous": scores[: len(test)][labels.numpy()], "history": scores[len(test) :]}))
+    result.append(
+        (
+            "D_TV (final)",
+            {
+                "normal": scores[: len(test)][~labels.numpy()],
+                "anomalous": scores[: len(test)][labels.numpy()],
+                "history": scores[len(test) :],
+            },
+        )
+    )
     return result
 
 
@@ -183,5 +222,7 @@ def history_score_panels(trained: TrainedHistoryAD, split: AnomalySplit, panels:
 def critic_anomaly_scores(critic: nn.Module, images: Tensor, batch_size: int = 512) -> Tensor:
     """−critic(x) for a plain WGAN critic (the 'early-stopped GAN' baseline), higher = more anomalous."""
     device = next(critic.parameters()).device
-    parts = [-per_sample_mean(critic(images[i : i + batch_size].to(device))).cpu() for i in range(0, len(images), batch_size)]
+    parts = [
+        -per_sample_mean(critic(images[i : i + batch_size].to(device))).cpu() for i in range(0, len(images), batch_size)
+    ]
     return torch.cat(parts) if parts else torch.empty(0)

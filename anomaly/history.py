@@ -5,6 +5,7 @@ and a saved state t is drawn with density c·1[α, T]·e^(−βt), α and T in e
 earlier version measured t as the fraction of the run, which gave α and β a meaning that changed
 with the run's length; see docs/anomaly.md.)
 """
+
 from __future__ import annotations
 
 import tempfile

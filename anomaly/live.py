@@ -5,6 +5,7 @@ stopped, or its page closed), and draws from the session's own torch.Generator; 
 partial model (the critic of the phase that was running), and the finished or partial model scores
 images like a shipped one (`session.detector`).
 """
+
 from __future__ import annotations
 
 import copy
@@ -72,8 +73,12 @@ class LiveRecipe:
     def historyad(self, epochs: float) -> HistoryADConfig:
         """HistoryAD's settings for a WGAN run of `epochs` epochs."""
         return HistoryADConfig(
-            base_channels=self.base_channels, snapshot_every=max(1, self.steps // self.snapshots),
-            alpha=self.late_fraction * epochs, beta=0.0, dtv_steps=self.dtv_steps, dtv_lr=self.dtv_lr,
+            base_channels=self.base_channels,
+            snapshot_every=max(1, self.steps // self.snapshots),
+            alpha=self.late_fraction * epochs,
+            beta=0.0,
+            dtv_steps=self.dtv_steps,
+            dtv_lr=self.dtv_lr,
             memory_limit_mb=256.0,
         )
 
@@ -178,10 +183,20 @@ class LiveSession:
         epochs = recipe.steps * recipe.batch_size * 5 / len(split.train)  # WGAN-GP: n_critic = 5 batches per step
         config = recipe.historyad(epochs)
         train_config = TrainConfig(
-            run_dir=str(self.run_dir), steps=recipe.steps, batch_size=recipe.batch_size,
-            lr_generator=recipe.lr_generator, lr_critic=recipe.lr_critic, log_every=recipe.steps,
-            sample_every=recipe.steps, eval_every=recipe.steps, checkpoint_every=recipe.steps, keep_checkpoints=1,
-            seed=self.seed, device=str(self.device), resume=False, progress=False,
+            run_dir=str(self.run_dir),
+            steps=recipe.steps,
+            batch_size=recipe.batch_size,
+            lr_generator=recipe.lr_generator,
+            lr_critic=recipe.lr_critic,
+            log_every=recipe.steps,
+            sample_every=recipe.steps,
+            eval_every=recipe.steps,
+            checkpoint_every=recipe.steps,
+            keep_checkpoints=1,
+            seed=self.seed,
+            device=str(self.device),
+            resume=False,
+            progress=False,
         )
         runner = _Runner(self, split, config, train_config, every)
         yield from runner.updates()
@@ -191,10 +206,20 @@ class _Runner:
     """The worker thread of one run and the queue its updates travel through."""
 
     def __init__(
-        self, session: LiveSession, split: AnomalySplit, config: HistoryADConfig, train_config: TrainConfig,
+        self,
+        session: LiveSession,
+        split: AnomalySplit,
+        config: HistoryADConfig,
+        train_config: TrainConfig,
         every: int | None,
     ) -> None:
-        self.session, self.split, self.config, self.train_config, self.every = session, split, config, train_config, every
+        self.session, self.split, self.config, self.train_config, self.every = (
+            session,
+            split,
+            config,
+            train_config,
+            every,
+        )
         self.last_redraw = time.monotonic()
         self.test, self.labels = split.test_tensor(), split.test_labels.numpy()
         self.queue: queue.Queue = queue.Queue()
@@ -222,7 +247,9 @@ class _Runner:
         self.critic, self.step = task.critic, step
         self._check()
         if self._due(step) or step == self.train_config.steps:
-            self.queue.put(self._update("gan", step, self.train_config.steps, critic_anomaly_scores(task.critic, self.test)))
+            self.queue.put(
+                self._update("gan", step, self.train_config.steps, critic_anomaly_scores(task.critic, self.test))
+            )
 
     def dtv_hook(self, step: int, critic: torch.nn.Module, logs: dict[str, float]) -> None:
         self.phase, self.critic, self.step = "dtv", critic, step
@@ -245,7 +272,11 @@ class _Runner:
         torch.set_num_threads(self.session.threads)  # process-wide: one thread each lets two runs share two cores
         try:
             trained: TrainedHistoryAD = train_historyad(
-                self.split, self.config, self.train_config, self.session.rng, gan_hooks=[self.gan_hook],
+                self.split,
+                self.config,
+                self.train_config,
+                self.session.rng,
+                gan_hooks=[self.gan_hook],
                 on_dtv_step=self.dtv_hook,
             )
             self.finish(trained.model, "done", sum(trained.seconds.values()))

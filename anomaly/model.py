@@ -1,4 +1,5 @@
 """The shipped HistoryAD model: the D_TV critic, the last generator, and what their inputs look like."""
+
 from __future__ import annotations
 
 import torch
@@ -36,7 +37,11 @@ class HistoryADModel(nn.Module, PyTorchModelHubMixin):
         super().__init__()
         self.channels, self.image_size, self.content_size = channels, image_size, content_size
         self.latent_dim, self.dataset, self.anomalous_class = latent_dim, dataset, anomalous_class
-        self.class_names, self.normal_classes, self.anomaly_dataset = list(class_names), list(normal_classes), anomaly_dataset
+        self.class_names, self.normal_classes, self.anomaly_dataset = (
+            list(class_names),
+            list(normal_classes),
+            anomaly_dataset,
+        )
         self.protocol, self.intensity_range = protocol, list(intensity_range)
         self.critic = DCGANCritic(channels, image_size, base_channels, norm="layer")
         self.generator = DCGANGenerator(latent_dim, channels, image_size, base_channels)

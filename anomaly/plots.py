@@ -1,4 +1,5 @@
 """Matplotlib figures of anomaly scores, shared by the tab and the evaluation CLI."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -26,10 +27,21 @@ def score_histograms(
 ) -> Figure:
     """Overlaid density histograms of normal and anomalous scores, with user images and a threshold marked."""
     figure, axes = plt.subplots(figsize=(7, 3.6), dpi=100)
-    values = np.concatenate([normal, anomalous, np.asarray(marks, dtype=float)]) if len(normal) + len(anomalous) else np.zeros(1)
+    values = (
+        np.concatenate([normal, anomalous, np.asarray(marks, dtype=float)])
+        if len(normal) + len(anomalous)
+        else np.zeros(1)
+    )
     bins = np.linspace(values.min(), values.max() + 1e-9, 50)
     axes.hist(normal, bins=bins, density=True, alpha=0.55, color="tab:blue", label=f"normal test ({len(normal)})")
-    axes.hist(anomalous, bins=bins, density=True, alpha=0.55, color="tab:red", label=f"{anomalous_label} test ({len(anomalous)})")
+    axes.hist(
+        anomalous,
+        bins=bins,
+        density=True,
+        alpha=0.55,
+        color="tab:red",
+        label=f"{anomalous_label} test ({len(anomalous)})",
+    )
     for i, mark in enumerate(marks):
         axes.axvline(mark, color="black", linewidth=1.5, linestyle=":", label="your images" if i == 0 else None)
     if threshold is not None:

@@ -1,4 +1,5 @@
 """Scores of a labelled split and what a threshold makes of them: metrics in both conventions, precision, recall, a starting threshold."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,7 +45,12 @@ class DetectionMetrics:
 
     def as_dict(self) -> dict[str, float]:
         """The four numbers by name, for tables and JSON."""
-        return {"auprc": self.auprc, "auprc_normal": self.auprc_normal, "auroc": self.auroc, "anomaly_share": self.anomaly_share}
+        return {
+            "auprc": self.auprc,
+            "auprc_normal": self.auprc_normal,
+            "auroc": self.auroc,
+            "anomaly_share": self.anomaly_share,
+        }
 
 
 def detection_metrics(labels: np.ndarray, scores: np.ndarray) -> DetectionMetrics:

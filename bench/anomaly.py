@@ -10,6 +10,7 @@ live run of the tab is timed as a visitor starts it (from the split's loading to
 class of `--live-classes`, with its final AUROC on the tab's held-out test images. The hardware line is
 measured (device name, or CPU model and torch threads); with `--live`, the load average is printed beside it.
 """
+
 from __future__ import annotations
 
 import os
@@ -79,8 +80,11 @@ def live_table(config: BenchConfig) -> None:
         final = list(session.train(split, settings.live_recipe()))[-1]
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         name = split.class_names[anomalous]
-        print(f"| {anomalous} ({name}) | {config.live} | {seconds:.1f} | {cpu:.1f} | {final.metrics.auroc:.3f} | "
-              f"{final.metrics.auprc:.3f} ({final.metrics.anomaly_share:.2f}) |", flush=True)
+        print(
+            f"| {anomalous} ({name}) | {config.live} | {seconds:.1f} | {cpu:.1f} | {final.metrics.auroc:.3f} | "
+            f"{final.metrics.auprc:.3f} ({final.metrics.anomaly_share:.2f}) |",
+            flush=True,
+        )
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end")
 
 
@@ -90,7 +94,14 @@ def speed_table(config: BenchConfig) -> None:
     split = one_vs_rest("fashion-mnist", 0, train_limit=config.train_images, test_limit=config.test_images)
     historyad = HistoryADConfig(snapshot_every=1, alpha=0.0, dtv_steps=config.steps, memory_limit_mb=256.0)
     with tempfile.TemporaryDirectory(prefix="bench-anomaly-") as run_dir:
-        train_config = TrainConfig(run_dir=run_dir, steps=config.steps, batch_size=config.batch_size, device=str(device), resume=False, progress=False)
+        train_config = TrainConfig(
+            run_dir=run_dir,
+            steps=config.steps,
+            batch_size=config.batch_size,
+            device=str(device),
+            resume=False,
+            progress=False,
+        )
         trained = train_historyad(split, historyad, train_config)
     n_train, test = len(split.train), split.test_tensor()
     gan_epoch = trained.seconds["gan"] / config.steps * trained.steps_per_epoch
@@ -98,7 +109,13 @@ def speed_table(config: BenchConfig) -> None:
     rows = []
     started = time.perf_counter()
     trained.model.score(test)
-    rows.append(("historyad (−D_TV)", f"{gan_epoch:.1f} s/epoch WGAN-GP + {dtv_epoch:.1f} s/epoch D_TV", len(test) / (time.perf_counter() - started)))
+    rows.append(
+        (
+            "historyad (−D_TV)",
+            f"{gan_epoch:.1f} s/epoch WGAN-GP + {dtv_epoch:.1f} s/epoch D_TV",
+            len(test) / (time.perf_counter() - started),
+        )
+    )
     started = time.perf_counter()
     critic_anomaly_scores(trained.last_critic, test)
     rows.append(("wgan-critic-last", f"{gan_epoch:.1f} s/epoch WGAN-GP", len(test) / (time.perf_counter() - started)))
@@ -110,7 +127,9 @@ def speed_table(config: BenchConfig) -> None:
         started = time.perf_counter()
         detector.decision_function(test_rows)
         rows.append((name, f"{fit:.1f} s fit on {n_train} images", len(test) / (time.perf_counter() - started)))
-    print(f"{hardware_description(device)}; {n_train} normal training images, {len(test)} test images, 32x32 gray, DCGAN width {historyad.base_channels}, batch {config.batch_size}")
+    print(
+        f"{hardware_description(device)}; {n_train} normal training images, {len(test)} test images, 32x32 gray, DCGAN width {historyad.base_channels}, batch {config.batch_size}"
+    )
     print("| method | training | scoring (images/s) |\n|---|---|---|")
     for name, training, speed in rows:
         print(f"| {name} | {training} | {speed:,.0f} |")

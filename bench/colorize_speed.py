@@ -8,6 +8,7 @@ Lab-based colorizer pays before running a network. The peer a user would otherwi
 colorizer (Zhang et al. 2016, Caffe weights), is not in the table: its weights are a download this
 offline machine cannot make.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -58,7 +59,11 @@ def _measure(task: tuple[str, int, str, str, int, int, int]) -> dict[str, float]
         if device.type == "cuda":
             torch.cuda.synchronize(device)
         times.append(time.perf_counter() - started)
-    memory = torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" and method != "opencv" else _peak_rss_mb() - baseline
+    memory = (
+        torch.cuda.max_memory_allocated(device) / 2**20
+        if device.type == "cuda" and method != "opencv"
+        else _peak_rss_mb() - baseline
+    )
     return {"seconds": statistics.median(times), "memory_mb": memory}
 
 
@@ -99,7 +104,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     for side in SIDES:
         for method in ("colorgan", "opencv"):
             with context.Pool(1) as pool:
-                result = pool.map(_measure, [(method, side, args.model, str(device), args.repeats, args.size, args.threads)])[0]
+                result = pool.map(
+                    _measure, [(method, side, args.model, str(device), args.repeats, args.size, args.threads)]
+                )[0]
             label = f"{args.model} colorize" if method == "colorgan" else "OpenCV Lab round trip (floor)"
             print(f"| {side}×{side} | {label} | {result['seconds']:.4f} | {result['memory_mb']:.0f} |", flush=True)
 

@@ -3,6 +3,7 @@
 Each request uses what a fresh checkout has: the bundled example photos, the default shipped model of
 each tab and an image of the bundled naturalness pool.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -31,7 +32,9 @@ def colorize(client: Client) -> None:
 
 def inpaint(client: Client) -> None:
     """Fill the center of a held-out face with the shipped face prior (a short search)."""
-    client.predict(handle_file(str(INPAINT_PHOTO)), handle_file(str(CENTER_MASK)), "inpaint-faces", 50, 2, api_name="/inpaint")
+    client.predict(
+        handle_file(str(INPAINT_PHOTO)), handle_file(str(CENTER_MASK)), "inpaint-faces", 50, 2, api_name="/inpaint"
+    )
 
 
 def anomaly_score(client: Client) -> None:

@@ -10,6 +10,7 @@ status is 1 if any, or if an endpoint served nothing while the others were busy)
 latency percentiles. `.ci/run` runs it for 8 s with 2 users per endpoint, outside the test suite. Colorization keeps answering while inpainting
 searches run, because each heavy handler has its own concurrency limit in the queue.
 """
+
 from __future__ import annotations
 
 import sys
@@ -42,7 +43,9 @@ class EndpointLoad:
         )
 
 
-def run_load(url: str, seconds: float, clients: int, endpoints: Sequence[str] = tuple(REQUESTS)) -> dict[str, EndpointLoad]:
+def run_load(
+    url: str, seconds: float, clients: int, endpoints: Sequence[str] = tuple(REQUESTS)
+) -> dict[str, EndpointLoad]:
     """Send concurrent requests to `endpoints` of the app at `url` for `seconds`; return what happened."""
     results = {name: EndpointLoad() for name in endpoints}
     lock = threading.Lock()
@@ -92,7 +95,10 @@ HELP = {
 
 def table(results: dict[str, EndpointLoad], seconds: float) -> str:
     """The load results as a Markdown table."""
-    lines = ["| endpoint | requests served | errors | throughput (req/s) | median latency (s) | 95th percentile (s) |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| endpoint | requests served | errors | throughput (req/s) | median latency (s) | 95th percentile (s) |",
+        "|---|---|---|---|---|---|",
+    ]
     return "\n".join(lines + [load.row(name, seconds) for name, load in results.items()])
 
 
@@ -108,7 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{args.clients} users per endpoint for {args.seconds:.0f} s against {url}\n")
     print(table(results, args.seconds))
     errors = [f"{name}: {error}" for name, load in results.items() for error in load.errors]
-    errors += [f"{name}: served nothing while the others were busy" for name, load in results.items() if not load.latencies_s]
+    errors += [
+        f"{name}: served nothing while the others were busy" for name, load in results.items() if not load.latencies_s
+    ]
     for error in errors[:20]:
         print(error, file=sys.stderr)
     return 1 if errors else 0

@@ -11,6 +11,7 @@ from /proc) is read at idle, once the port answers and before any request; then 
 request; then after every other endpoint was called once, with the peak (VmHWM). The bare app is a
 one-textbox `gr.Interface`: what any Gradio app costs. With --repeat, each row is the median of runs.
 """
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -55,7 +56,9 @@ def memory_mib(pid: int) -> tuple[float, float]:
     return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
 
 
-def measure(command: list[str], first: Callable[[Client], None], others: Sequence[Callable[[Client], None]], timeout: float) -> Startup:
+def measure(
+    command: list[str], first: Callable[[Client], None], others: Sequence[Callable[[Client], None]], timeout: float
+) -> Startup:
     """Start `command` (which takes a port last), time it, read its memory around the requests, stop it."""
     with running_app(command, timeout) as app:
         listening = time.perf_counter() - app.launched
@@ -109,18 +112,34 @@ def main(argv: Sequence[str] | None = None) -> None:
     args, _ = parse_configs(parser, argv, StartupConfig)
     requests = list(REQUESTS.values())
     apps = {
-        "bare Gradio app (one textbox)": ([sys.executable, "-c", BARE_APP], lambda c: c.predict("hello", api_name="/echo"), []),
-        "GAN Imaging Studio": ([sys.executable, "app.py", "--device", args.device, "--port"], requests[0], requests[1:]),
-        "GAN Imaging Studio --no-preload": ([sys.executable, "app.py", "--device", args.device, "--no-preload", "--port"], requests[0], requests[1:]),
+        "bare Gradio app (one textbox)": (
+            [sys.executable, "-c", BARE_APP],
+            lambda c: c.predict("hello", api_name="/echo"),
+            [],
+        ),
+        "GAN Imaging Studio": (
+            [sys.executable, "app.py", "--device", args.device, "--port"],
+            requests[0],
+            requests[1:],
+        ),
+        "GAN Imaging Studio --no-preload": (
+            [sys.executable, "app.py", "--device", args.device, "--no-preload", "--port"],
+            requests[0],
+            requests[1:],
+        ),
     }
     rows = {name: median([measure(*spec, args.timeout) for _ in range(args.repeat)]) for name, spec in apps.items()}
     load = os.getloadavg()[0]
-    torch_build = importlib.metadata.version("torch")  # +cpu: PyTorch's CPU build (the Space's, pre-requirements.txt); else PyPI's CUDA build
+    torch_build = importlib.metadata.version(
+        "torch"
+    )  # +cpu: PyTorch's CPU build (the Space's, pre-requirements.txt); else PyPI's CUDA build
     print(
         f"Startup on {args.device}, torch {torch_build}, {os.cpu_count()} CPU cores (load average {load:.1f}), median of {args.repeat}; "
         f"studio's first request: {next(iter(REQUESTS))}\n"
     )
-    print("| app | start to listening (s) | start to first response (s) | resident at idle (MiB) | after first request (MiB) | after every endpoint (MiB) | peak (MiB) |")
+    print(
+        "| app | start to listening (s) | start to first response (s) | resident at idle (MiB) | after first request (MiB) | after every endpoint (MiB) | peak (MiB) |"
+    )
     print("|---|---|---|---|---|---|---|")
     for name, row in rows.items():
         print(
@@ -133,7 +152,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     bare = rows[next(iter(apps))]
     print()
     for name, studio in list(rows.items())[1:]:
-        print(f"{name}: first response / bare = {studio.first_response_s / bare.first_response_s:.2f} (target <= 1.3); idle memory {studio.idle_rss_mib:.0f} MiB (target < 600)")
+        print(
+            f"{name}: first response / bare = {studio.first_response_s / bare.first_response_s:.2f} (target <= 1.3); idle memory {studio.idle_rss_mib:.0f} MiB (target < 600)"
+        )
 
 
 if __name__ == "__main__":

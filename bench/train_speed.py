@@ -9,6 +9,7 @@ uint8 tensors held like the data registry holds real ones: speed does not depend
 Settings compared: the loop as it was (contiguous memory) and with channels-last memory order, at
 each thread count.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -76,10 +77,16 @@ def images_per_second(case: Case, steps: int, warmup: int, channels_last: bool, 
     torch.manual_seed(0)
     count = case.batch_size * 8 * 6
     labels = torch.randint(0, 201, (count,))
-    images = ImageSet(torch.randint(0, 256, (count, case.channels, case.size, case.size), dtype=torch.uint8), labels, tuple(map(str, range(201))))
+    images = ImageSet(
+        torch.randint(0, 256, (count, case.channels, case.size, case.size), dtype=torch.uint8),
+        labels,
+        tuple(map(str, range(201))),
+    )
     task = case.build()
     with tempfile.TemporaryDirectory() as run_dir:
-        settings = dict(run_dir=run_dir, batch_size=case.batch_size, progress=False, channels_last=channels_last, device=device)
+        settings = dict(
+            run_dir=run_dir, batch_size=case.batch_size, progress=False, channels_last=channels_last, device=device
+        )
         settings.update(log_every=10**6, sample_every=10**6, eval_every=10**6, checkpoint_every=10**6)
         train(task, TensorImages(images), TrainConfig(steps=warmup, **settings))
         started = time.perf_counter()
@@ -122,7 +129,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args, _ = parse_configs(parser, argv, SpeedConfig)
     cases = [CASES[i] for i in args.cases] if args.cases else list(CASES)
     print(f"Device: {hardware_description(torch.device(args.device))}; {args.steps} timed steps per row\n")
-    print("| model step | threads | contiguous (images/s) | channels-last (images/s) | speed-up |\n|---|---|---|---|---|")
+    print(
+        "| model step | threads | contiguous (images/s) | channels-last (images/s) | speed-up |\n|---|---|---|---|---|"
+    )
     for case in cases:
         for threads in args.threads:
             torch.set_num_threads(threads)

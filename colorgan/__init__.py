@@ -1,4 +1,5 @@
 """Colorization of black-and-white photos: ChromaGAN and the GAN objectives people compare."""
+
 from gan.lazy import lazy_exports
 
 __all__ = ["Colorizer", "ColorizeResult"]

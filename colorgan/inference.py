@@ -9,6 +9,7 @@ so the output has exactly the input's size and luminance.
     colorizer = Colorizer.from_pretrained("colorgan-chromagan", device="cpu")
     result = colorizer(photo)          # ColorizeResult: image, model, source, size, seconds, strength, temperature
 """
+
 from __future__ import annotations
 
 import time
@@ -75,7 +76,9 @@ def colorize(
     rgb = image_to_rgb(image)[None].to(device)
     lightness = rgb_to_lab(rgb)[:, :1]
     height, width = lightness.shape[-2:]
-    small = F.interpolate(lightness, size=prediction_size(height, width, size or DEFAULT_SIZE, model.size_multiple), mode="area")
+    small = F.interpolate(
+        lightness, size=prediction_size(height, width, size or DEFAULT_SIZE, model.size_multiple), mode="area"
+    )
     ab = predict_ab(model, normalize_l(small), strength, temperature)
     ab_full = F.interpolate(ab, size=(height, width), mode="bicubic", align_corners=False)
     result = join_normalized(normalize_l(lightness), ab_full)

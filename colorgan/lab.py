@@ -3,6 +3,7 @@
 L lies in [0, 100] and a, b in about [-110, 110]; models see L/50 - 1 and ab/110, both in [-1, 1].
 Predicted ab is clamped to that range before conversion back, so highlights cannot turn red.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,7 +13,9 @@ from torch import Tensor
 
 AB_RANGE = 110.0
 _WHITE_D65 = (0.95047, 1.0, 1.08883)
-_RGB_TO_XYZ = torch.tensor([[0.412453, 0.357580, 0.180423], [0.212671, 0.715160, 0.072169], [0.019334, 0.119193, 0.950227]])
+_RGB_TO_XYZ = torch.tensor(
+    [[0.412453, 0.357580, 0.180423], [0.212671, 0.715160, 0.072169], [0.019334, 0.119193, 0.950227]]
+)
 _DELTA = 6.0 / 29.0
 
 

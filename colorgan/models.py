@@ -9,6 +9,7 @@ trained from scratch, with skip connections so that colour edges follow the full
 With `ab_bins`, the colour branch predicts a distribution over quantised (a, b) at half resolution instead
 (Zhang et al. 2016, `colorgan.quantize`), shown as its annealed mean at the model's `temperature`.
 """
+
 from __future__ import annotations
 
 import torch
@@ -22,7 +23,9 @@ from gan.nets import down_block, init_gan_weights, norm_layer, up_block
 
 def conv3x3(channels: int, norm: str = "batch") -> nn.Sequential:
     """A shape-keeping 3×3 convolution, norm and ReLU: the extra depth at every encoder level."""
-    return nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1, bias=False), norm_layer(norm, channels), nn.ReLU(inplace=True))
+    return nn.Sequential(
+        nn.Conv2d(channels, channels, 3, padding=1, bias=False), norm_layer(norm, channels), nn.ReLU(inplace=True)
+    )
 
 
 class GlobalBranch(nn.Module):
@@ -69,16 +72,21 @@ class ChromaGANGenerator(
         widths = [min(base_channels * 2**i, max_channels) for i in range(depth)]
         self.depth, self.train_size = depth, train_size
         self.encoder = nn.ModuleList(
-            nn.Sequential(down_block(1 if i == 0 else widths[i - 1], widths[i], "batch", first=i == 0), conv3x3(widths[i]))
+            nn.Sequential(
+                down_block(1 if i == 0 else widths[i - 1], widths[i], "batch", first=i == 0), conv3x3(widths[i])
+            )
             for i in range(depth)
         )
         self.global_branch = GlobalBranch(widths[-1], global_channels)
         self.class_head = nn.Linear(global_channels, num_classes) if num_classes > 0 else None
         self.fusion = nn.Sequential(
-            nn.Conv2d(widths[-1] + global_channels, widths[-1], 1, bias=False), norm_layer("batch", widths[-1]), nn.ReLU(inplace=True)
+            nn.Conv2d(widths[-1] + global_channels, widths[-1], 1, bias=False),
+            norm_layer("batch", widths[-1]),
+            nn.ReLU(inplace=True),
         )
         self.decoder = nn.ModuleList(
-            up_block(widths[level] * (1 if level == depth - 1 else 2), widths[level - 1], "batch", 0.0) for level in reversed(range(1, depth))
+            up_block(widths[level] * (1 if level == depth - 1 else 2), widths[level - 1], "batch", 0.0)
+            for level in reversed(range(1, depth))
         )
         if ab_bins:
             self.color_head = nn.Conv2d(2 * widths[0], ab_bins, 1)
@@ -96,7 +104,9 @@ class ChromaGANGenerator(
     def _features(self, lightness: Tensor) -> tuple[Tensor, Tensor]:
         multiple = self.size_multiple
         if lightness.shape[-1] % multiple or lightness.shape[-2] % multiple:
-            raise ValueError(f"The generator needs sides that are multiples of {multiple}, got {tuple(lightness.shape[-2:])}.")
+            raise ValueError(
+                f"The generator needs sides that are multiples of {multiple}, got {tuple(lightness.shape[-2:])}."
+            )
         x, skips = lightness, []
         for block in self.encoder:
             x = block(x)

@@ -1,4 +1,5 @@
 """What the Colorize tab and the CLIs show before any model is loaded: the pipeline and its size bounds (no torch)."""
+
 from gan.shipped import PipelineRef
 
 COLORIZER = PipelineRef("colorgan.inference:Colorizer", model="colorgan.models:ChromaGANGenerator")
@@ -15,6 +16,8 @@ def check_strength(strength: float) -> float:
     if not MIN_STRENGTH <= strength <= MAX_STRENGTH:
         raise ValueError(f"The color strength must be between {MIN_STRENGTH:g} and {MAX_STRENGTH:g}, got {strength:g}.")
     return strength
+
+
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 1.0
 """Range of the annealed-mean temperature of distribution models: lower is more vivid, 1 the plain mean (browner)."""
 

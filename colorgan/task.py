@@ -1,4 +1,5 @@
 """Colorization as a GAN task: the generator sees L, the critic judges (L, a, b) patches."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -64,7 +65,7 @@ def random_zoom(images: Tensor, max_zoom: float, rng: torch.Generator | None = N
 
 
 def reconstruction_loss(kind: str, prediction: Tensor, target: Tensor) -> Tensor:
-    """"squared-norm": batch mean of each image's ||prediction - target||^2; "mse" and "l1": per-pixel means."""
+    """ "squared-norm": batch mean of each image's ||prediction - target||^2; "mse" and "l1": per-pixel means."""
     if kind == "squared-norm":
         return ((prediction - target) ** 2).flatten(1).sum(1).mean()
     if kind == "mse":

@@ -8,6 +8,7 @@ predicts colour as a distribution over ab bins, trained with Zhang et al.'s clas
 (`colorgan.quantize`); the critic judges the decoded (annealed-mean) colour. Critic steps per generator step are the
 objective's own (5 for the Wasserstein objectives), never the variant's.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,11 +33,26 @@ class Variant:
 
 
 VARIANTS: dict[str, Variant] = {
-    "regression": Variant(None, "mse", 1.0, 0.0, description="regression: per-pixel MSE on ab only, no critic (the reference)"),
-    "chromagan": Variant("wgan-gp", "squared-norm", 1.0, 0.1, 0.003, description="ChromaGAN: ||ab||^2 + 0.1 WGAN-GP + 0.003 KL(class)"),
-    "chromagan-mse": Variant("wgan-gp", "mse", 1.0, 0.1, 0.003, description="ChromaGAN as the authors' Keras code weighs it: per-pixel MSE + 0.1 WGAN-GP + 0.003 KL(class)"),
+    "regression": Variant(
+        None, "mse", 1.0, 0.0, description="regression: per-pixel MSE on ab only, no critic (the reference)"
+    ),
+    "chromagan": Variant(
+        "wgan-gp", "squared-norm", 1.0, 0.1, 0.003, description="ChromaGAN: ||ab||^2 + 0.1 WGAN-GP + 0.003 KL(class)"
+    ),
+    "chromagan-mse": Variant(
+        "wgan-gp",
+        "mse",
+        1.0,
+        0.1,
+        0.003,
+        description="ChromaGAN as the authors' Keras code weighs it: per-pixel MSE + 0.1 WGAN-GP + 0.003 KL(class)",
+    ),
     "chromagan-dist": Variant(
-        "wgan-gp", "rebalanced-ce", 1.0, 0.1, 0.003,
+        "wgan-gp",
+        "rebalanced-ce",
+        1.0,
+        0.1,
+        0.003,
         description="ChromaGAN with a colour distribution: rebalanced cross-entropy over ab bins "
         "+ 0.1 WGAN-GP + 0.003 KL(class)",
     ),
@@ -44,7 +60,9 @@ VARIANTS: dict[str, Variant] = {
     "lsgan": Variant("lsgan", "l1", 100.0, 1.0, description="LSGAN + 100 L1"),
     "wgan-clip": Variant("wgan-clip", "l1", 100.0, 1.0, description="WGAN (weight clipping 0.01, RMSprop) + 100 L1"),
     "wgan-gp": Variant("wgan-gp", "l1", 100.0, 1.0, description="WGAN-GP + 100 L1, no class head"),
-    "ebgan": Variant("ebgan", "l1", 100.0, 1.0, critic="autoencoder", description="EBGAN (autoencoder energy, margin 1) + 100 L1"),
+    "ebgan": Variant(
+        "ebgan", "l1", 100.0, 1.0, critic="autoencoder", description="EBGAN (autoencoder energy, margin 1) + 100 L1"
+    ),
 }
 
 

@@ -10,6 +10,7 @@ split's name) or trained in this run (`--train`, with every HistoryAD and traini
 is then scored too). AUPRC is printed with anomalies positive (ours) and with normal images positive and
 the negated anomaly score (the Fence-GAN paper's convention), beside AUROC and the anomaly share.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,7 +68,9 @@ class EvaluationConfig:
         if unknown:
             raise ConfigError(f"Unknown baselines {', '.join(unknown)}; choose from {', '.join(BASELINES)}.")
         if sum(bool(v) for v in (self.anomalous_classes, self.normal_classes, self.cross_dataset)) != 1:
-            raise ConfigError("Name the anomaly with exactly one of --anomalous-classes, --normal-classes or --cross-dataset.")
+            raise ConfigError(
+                "Name the anomaly with exactly one of --anomalous-classes, --normal-classes or --cross-dataset."
+            )
         if min(self.baseline_train_size, self.train_limit, self.test_limit) < 0 or self.threads < 1:
             raise ConfigError("Sizes must be 0 or more and --threads at least 1.")
 
@@ -77,7 +80,9 @@ class EvaluationConfig:
 
     def classes(self) -> list[int]:
         """The held-out classes asked for ('all' = the ten)."""
-        return list(range(10)) if self.anomalous_classes == "all" else [int(c) for c in self.anomalous_classes.split(",")]
+        return (
+            list(range(10)) if self.anomalous_classes == "all" else [int(c) for c in self.anomalous_classes.split(",")]
+        )
 
 
 HELP = {
@@ -100,7 +105,14 @@ HELP = {
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
-    return command_parser("python -m evaluation.anomaly", __doc__, (EvaluationConfig, HELP), (HistoryADConfig, HISTORYAD_HELP), (TrainConfig, TRAIN_HELP), print_config=False)
+    return command_parser(
+        "python -m evaluation.anomaly",
+        __doc__,
+        (EvaluationConfig, HELP),
+        (HistoryADConfig, HISTORYAD_HELP),
+        (TrainConfig, TRAIN_HELP),
+        print_config=False,
+    )
 
 
 def splits(config: EvaluationConfig) -> list[AnomalySplit]:
@@ -109,7 +121,9 @@ def splits(config: EvaluationConfig) -> list[AnomalySplit]:
     if config.cross_dataset:
         return [make_split(config.dataset, anomalies=config.cross_dataset, **options)]
     if config.normal_classes:
-        return [make_split(config.dataset, normal_classes=[int(c) for c in config.normal_classes.split(",")], **options)]
+        return [
+            make_split(config.dataset, normal_classes=[int(c) for c in config.normal_classes.split(",")], **options)
+        ]
     return [make_split(config.dataset, k, protocol=config.protocol, **options) for k in config.classes()]
 
 
@@ -128,7 +142,9 @@ def evaluate_split(
         run = TrainConfig(**{**asdict(train_config), "run_dir": str(Path(train_config.run_dir) / split.name)})
         trained = train_historyad(split, historyad, run)
         detector = Detector(trained.model, "trained in this run", "this run", pick_device(train_config.device))
-        results["wgan-critic-last"] = detection_metrics(labels, critic_anomaly_scores(trained.last_critic, test).numpy())
+        results["wgan-critic-last"] = detection_metrics(
+            labels, critic_anomaly_scores(trained.last_critic, test).numpy()
+        )
         if config.figures:
             folder = Path(config.figures) / split.name
             folder.mkdir(parents=True, exist_ok=True)
@@ -140,10 +156,16 @@ def evaluate_split(
     seconds["historyad"] = time.perf_counter() - started
     normal = split.normal_tensor()
     if config.baseline_train_size and config.baseline_train_size < len(normal):
-        normal = normal[torch.randperm(len(normal), generator=torch.Generator().manual_seed(train_config.seed))[: config.baseline_train_size]]
+        normal = normal[
+            torch.randperm(len(normal), generator=torch.Generator().manual_seed(train_config.seed))[
+                : config.baseline_train_size
+            ]
+        ]
     for name in config.baseline_names():
         started = time.perf_counter()
-        results[name] = detection_metrics(labels, BASELINES[name].fit_score(_rows(normal), _rows(test), train_config.seed))
+        results[name] = detection_metrics(
+            labels, BASELINES[name].fit_score(_rows(normal), _rows(test), train_config.seed)
+        )
         seconds[name] = time.perf_counter() - started
     if config.figures:
         save_figures(split, detector, scores, Path(config.figures) / split.name)
@@ -155,7 +177,9 @@ def save_figures(split: AnomalySplit, detector: Detector, scores: np.ndarray, fo
     folder.mkdir(parents=True, exist_ok=True)
     labels = split.test_labels.numpy().astype(bool)
     model = detector.model
-    score_histograms(scores[~labels], scores[labels], f"HistoryAD on {split.name}", anomalous_label=model.anomalous_name).savefig(folder / "histograms.png")
+    score_histograms(
+        scores[~labels], scores[labels], f"HistoryAD on {split.name}", anomalous_label=model.anomalous_name
+    ).savefig(folder / "histograms.png")
     figures = talk_figures(model, split.test_tensor()[~torch.from_numpy(labels)])
     figures.interpolation.savefig(folder / "interpolation.png")
     figures.noise.savefig(folder / "noise.png")
@@ -166,16 +190,28 @@ def markdown_table(rows: dict[str, dict[str, DetectionMetrics]], metric: str, ch
     methods = list(next(iter(rows.values())))
     value = lambda m: getattr(m, metric)  # noqa: E731
     lines = [f"| split ({metric}) | " + " | ".join(methods) + f" | {chance} |", "|---" * (len(methods) + 2) + "|"]
-    chance_of = (lambda m: m.anomaly_share) if metric == "auprc" else (lambda m: 1 - m.anomaly_share) if metric == "auprc_normal" else (lambda m: 0.5)  # noqa: E731
+    chance_of = (
+        (lambda m: m.anomaly_share)
+        if metric == "auprc"
+        else (lambda m: 1 - m.anomaly_share)
+        if metric == "auprc_normal"
+        else (lambda m: 0.5)
+    )  # noqa: E731
     for name, results in rows.items():
         best = max(value(results[m]) for m in methods)
-        cells = [f"**{value(results[m]):.3f}**" if value(results[m]) == best else f"{value(results[m]):.3f}" for m in methods]
+        cells = [
+            f"**{value(results[m]):.3f}**" if value(results[m]) == best else f"{value(results[m]):.3f}" for m in methods
+        ]
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {chance_of(results[methods[0]]):.3f} |")
     if len(rows) > 1:
         means = [float(np.mean([value(r[m]) for r in rows.values()])) for m in methods]
         best = max(means)
         cells = [f"**{v:.3f}**" if v == best else f"{v:.3f}" for v in means]
-        lines.append("| **mean** | " + " | ".join(cells) + f" | {np.mean([chance_of(r[methods[0]]) for r in rows.values()]):.3f} |")
+        lines.append(
+            "| **mean** | "
+            + " | ".join(cells)
+            + f" | {np.mean([chance_of(r[methods[0]]) for r in rows.values()]):.3f} |"
+        )
     return "\n".join(lines)
 
 
@@ -184,13 +220,26 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = build_parser()
     config, historyad, train_config, _ = parse_configs(parser, argv, EvaluationConfig, HistoryADConfig, TrainConfig)
     torch.set_num_threads(config.threads)
-    started, rows, record = time.perf_counter(), {}, {"config": json.loads(config_json(config, historyad, train_config)), "splits": {}}
+    started, rows, record = (
+        time.perf_counter(),
+        {},
+        {"config": json.loads(config_json(config, historyad, train_config)), "splits": {}},
+    )
     try:
         for split in splits(config):
             results, seconds, _ = evaluate_split(split, config, historyad, train_config)
             rows[split.name] = results
-            record["splits"][split.name] = {"results": {m: r.as_dict() for m, r in results.items()}, "seconds": seconds, "n_train": len(split.train), "n_test": len(split.test_labels)}
-            print(f"{split.name}: " + ", ".join(f"{m} AUPRC {r.auprc:.3f}/AUROC {r.auroc:.3f}" for m, r in results.items()), flush=True)
+            record["splits"][split.name] = {
+                "results": {m: r.as_dict() for m, r in results.items()},
+                "seconds": seconds,
+                "n_train": len(split.train),
+                "n_test": len(split.test_labels),
+            }
+            print(
+                f"{split.name}: "
+                + ", ".join(f"{m} AUPRC {r.auprc:.3f}/AUROC {r.auroc:.3f}" for m, r in results.items()),
+                flush=True,
+            )
             if config.json:
                 Path(config.json).parent.mkdir(parents=True, exist_ok=True)
                 Path(config.json).write_text(json.dumps({**record, "seconds": time.perf_counter() - started}, indent=2))
@@ -203,7 +252,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     print()
     print(markdown_table(rows, "auroc", "chance"))
     baselines = "; ".join(BASELINES[name].description for name in config.baseline_names())
-    print(f"\n{len(rows)} experiment(s) in {time.perf_counter() - started:.0f} s on {hardware_description(pick_device(train_config.device))}. Baselines: {baselines}.")
+    print(
+        f"\n{len(rows)} experiment(s) in {time.perf_counter() - started:.0f} s on {hardware_description(pick_device(train_config.device))}. Baselines: {baselines}."
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ Headless Chromium (Debian's, driven by Playwright, as in `evaluation.screenshots
 127.0.0.1 with every tab, uploads a gray example photo to the Colorize tab, presses Colorize with the tab's
 defaults, and saves the top of the page once the colorized photo is shown.
 """
+
 from __future__ import annotations
 
 import io

@@ -7,6 +7,7 @@ scikit-image's `chelsea` photo and its launch-pad scene `rocket` (SpaceX, public
 scikit-image wheel) and Matplotlib's portrait of Grace Hopper (U.S. Navy photo, public domain, in
 Matplotlib's sample data) at its full 512×600.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

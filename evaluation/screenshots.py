@@ -9,6 +9,7 @@ region the fills changed, enlarged, as `inpaint-<name>-detail.jpg`; the status
 line (model, crop, seconds) is printed.
 The browser test drives the tab through the same steps (`upload`, `paint_stroke`, `run_search`).
 """
+
 from __future__ import annotations
 
 import io
@@ -33,8 +34,14 @@ Expect = Callable[[Any], Any]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
 ]
 VIEWPORT = {"width": 1200, "height": 1400}
 EXAMPLES = REPO_ROOT / "examples" / "inpaint"
@@ -135,12 +142,19 @@ def take(page: Page, expect: Expect, url: str, shot: Shot, out: Path) -> Path:
     top = page.locator("#inpaint-editor").bounding_box()
     bottom = page.locator("#inpaint-classical").bounding_box()
     page_image = Image.open(io.BytesIO(page.screenshot(full_page=True)))
-    area = (int(top["x"]) - 8, int(top["y"] + scroll) - 8, int(bottom["x"] + bottom["width"]) + 8, int(bottom["y"] + bottom["height"] + scroll) + 8)
+    area = (
+        int(top["x"]) - 8,
+        int(top["y"] + scroll) - 8,
+        int(bottom["x"] + bottom["width"]) + 8,
+        int(bottom["y"] + bottom["height"] + scroll) + 8,
+    )
     path = out / f"inpaint-{shot.name}.jpg"
     page_image.crop(area).convert("RGB").save(path, quality=JPEG_QUALITY)
     print(page.locator("#inpaint-status").inner_text())
     fills = [shown_image(page, f"#inpaint-{element} img") for element in ("result", "classical")]
-    detail(np.asarray(Image.open(shot.photo).convert("RGB")), *fills).save(out / f"inpaint-{shot.name}-detail.jpg", quality=JPEG_QUALITY)
+    detail(np.asarray(Image.open(shot.photo).convert("RGB")), *fills).save(
+        out / f"inpaint-{shot.name}-detail.jpg", quality=JPEG_QUALITY
+    )
     return path
 
 
@@ -150,10 +164,15 @@ def shown_image(page: Page, selector: str) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(page.request.get(source).body())).convert("RGB"))
 
 
-def detail(photo: np.ndarray, gan_fill: np.ndarray, classical_fill: np.ndarray, margin: int = 24, side: int = 320) -> Image.Image:
+def detail(
+    photo: np.ndarray, gan_fill: np.ndarray, classical_fill: np.ndarray, margin: int = 24, side: int = 320
+) -> Image.Image:
     """Where the fills changed the photo, enlarged side by side: the photo with that region painted white, both fills, the original."""
     if gan_fill.shape != photo.shape:  # a small photo is shown enlarged (nearest neighbour): back to its size
-        gan_fill, classical_fill = (np.asarray(Image.fromarray(a).resize(photo.shape[1::-1], Image.Resampling.NEAREST)) for a in (gan_fill, classical_fill))
+        gan_fill, classical_fill = (
+            np.asarray(Image.fromarray(a).resize(photo.shape[1::-1], Image.Resampling.NEAREST))
+            for a in (gan_fill, classical_fill)
+        )
     hole = (gan_fill != photo).any(axis=2) | (classical_fill != photo).any(axis=2)
     damaged = photo.copy()
     damaged[hole] = 255
@@ -161,8 +180,15 @@ def detail(photo: np.ndarray, gan_fill: np.ndarray, classical_fill: np.ndarray, 
     (y0, x0), (y1, x1) = changed.min(axis=0), changed.max(axis=0) + 1
     y0, x0 = max(0, y0 - margin), max(0, x0 - margin)
     y1, x1 = min(photo.shape[0], y1 + margin), min(photo.shape[1], x1 + margin)
-    tiles = [labelled(Image.fromarray(a[y0:y1, x0:x1]), label, side, Image.Resampling.NEAREST)
-             for a, label in ((damaged, "the hole"), (gan_fill, "GAN fill"), (classical_fill, "classical fill"), (photo, "original"))]
+    tiles = [
+        labelled(Image.fromarray(a[y0:y1, x0:x1]), label, side, Image.Resampling.NEAREST)
+        for a, label in (
+            (damaged, "the hole"),
+            (gan_fill, "GAN fill"),
+            (classical_fill, "classical fill"),
+            (photo, "original"),
+        )
+    ]
     return contact_sheet([tiles])
 
 
@@ -171,8 +197,9 @@ class ScreenshotConfig:
     """Where the screenshots go and which to make."""
 
     out: str = "docs/figures"
-    shots: list[str] = field(default_factory=lambda: [shot.name for shot in SHOTS],
-                             metadata={"choices": [shot.name for shot in SHOTS]})
+    shots: list[str] = field(
+        default_factory=lambda: [shot.name for shot in SHOTS], metadata={"choices": [shot.name for shot in SHOTS]}
+    )
 
 
 HELP = {"out": "folder for the JPEG files", "shots": "which screenshots to make"}

@@ -5,6 +5,7 @@ device and the hours trained), and the metrics and training configuration are th
 never edited by hand: `python -m training.cards` renders every bundled card again, and a test checks that doing so
 changes nothing.
 """
+
 from __future__ import annotations
 
 import json

@@ -5,6 +5,7 @@ optimiser (optimiser state flattened to tensors, its hyper-parameters in JSON) a
 It is written under a temporary name and renamed into place, and `latest` names the newest one,
 so a run killed at any moment leaves either the previous checkpoint or the new one, never half.
 """
+
 from __future__ import annotations
 
 import json
@@ -70,7 +71,9 @@ def save_checkpoint(
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     for name, module in modules.items():
-        save_file({k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}, tmp / f"{name}.safetensors")
+        save_file(
+            {k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}, tmp / f"{name}.safetensors"
+        )
     optimizer_meta = {}
     for name, optimizer in optimizers.items():
         tensors, meta = _flatten_optimizer(optimizer)
@@ -109,7 +112,11 @@ def checkpoint_at(run_dir: Path, step: int) -> Path | None:
 
 def kept_steps(run_dir: Path) -> list[int]:
     """The steps whose checkpoints the run keeps, oldest first."""
-    return sorted(int(folder.name.removeprefix(CHECKPOINT_PREFIX)) for folder in run_dir.glob(f"{CHECKPOINT_PREFIX}*") if (folder / "state.json").exists())
+    return sorted(
+        int(folder.name.removeprefix(CHECKPOINT_PREFIX))
+        for folder in run_dir.glob(f"{CHECKPOINT_PREFIX}*")
+        if (folder / "state.json").exists()
+    )
 
 
 class CheckpointMismatchError(ValueError):
@@ -126,8 +133,13 @@ def load_checkpoint(folder: Path, modules: dict[str, nn.Module], optimizers: dic
         try:
             module.load_state_dict(load_file(folder / f"{name}.safetensors"))
         except RuntimeError as error:
-            detail = next((line.strip() for line in str(error).splitlines() if "size mismatch" in line or "key(s)" in line), str(error)).rstrip(".")
-            raise CheckpointMismatchError(f"{folder} holds a {name} of other sizes than these flags build ({detail}); repeat the run's size flags.") from None
+            detail = next(
+                (line.strip() for line in str(error).splitlines() if "size mismatch" in line or "key(s)" in line),
+                str(error),
+            ).rstrip(".")
+            raise CheckpointMismatchError(
+                f"{folder} holds a {name} of other sizes than these flags build ({detail}); repeat the run's size flags."
+            ) from None
     for name, optimizer in optimizers.items():
         tensors = load_file(folder / f"optimizer-{name}.safetensors")
         optimizer.load_state_dict(_unflatten_optimizer(tensors, state["optimizers"][name]))

@@ -1,4 +1,5 @@
 """Command lines from config dataclasses: one flag per field, the field's help text, typed parsing."""
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,14 @@ def add_config_arguments(parser: argparse.ArgumentParser, config_cls: type, help
             optional = field.default is not dataclasses.MISSING
             value_type = next(t for t in typing.get_args(kind) or (kind,) if t is not type(None))
             nargs = "+" if many else "?" if optional else None
-            parser.add_argument(field.name, type=value_type, nargs=nargs, choices=choices, help=help_texts[field.name],
-                                **({"default": field.default} if optional else {}))
+            parser.add_argument(
+                field.name,
+                type=value_type,
+                nargs=nargs,
+                choices=choices,
+                help=help_texts[field.name],
+                **({"default": field.default} if optional else {}),
+            )
             continue
         default = field.default if field.default is not dataclasses.MISSING else field.default_factory()  # type: ignore[misc]
         text = f"{help_texts[field.name]} (default: {default})"
@@ -48,8 +55,9 @@ def add_config_arguments(parser: argparse.ArgumentParser, config_cls: type, help
         optional = next((t for t in typing.get_args(kind) if t is not type(None)), kind)
         base = kind if typing.get_origin(kind) is list else optional
         if typing.get_origin(base) is list:
-            parser.add_argument(_flag(field.name), type=typing.get_args(base)[0], nargs="*", default=default,
-                                choices=choices, help=text)
+            parser.add_argument(
+                _flag(field.name), type=typing.get_args(base)[0], nargs="*", default=default, choices=choices, help=text
+            )
             continue
         parser.add_argument(_flag(field.name), type=base, default=default, choices=choices, help=text)
 
@@ -101,4 +109,3 @@ def config_json(*configs: Any) -> str:
     for config in configs:
         merged.update(dataclasses.asdict(config))
     return json.dumps(merged, indent=2, default=str)
-

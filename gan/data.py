@@ -17,6 +17,7 @@ Images are held decoded as uint8 (N, C, H, W), converted to float per batch (`Te
 (../shared/DATA.md) are found in `$GAN_STUDIO_ARCHIVES`, else `shared/data/` beside the checkout,
 and extracted once into the data folder; online, the same names fall back to torchvision.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -123,7 +124,9 @@ def chroma_spread(images: Tensor) -> Tensor:
 def concat(first: ImageSet, second: ImageSet) -> ImageSet:
     """The union of two image sets of one size; the second's labels follow the first's classes."""
     if first.images.shape[1:] != second.images.shape[1:]:
-        raise DataError(f"Cannot join images of shape {tuple(first.images.shape[1:])} and {tuple(second.images.shape[1:])}.")
+        raise DataError(
+            f"Cannot join images of shape {tuple(first.images.shape[1:])} and {tuple(second.images.shape[1:])}."
+        )
     labels = torch.cat([first.labels, second.labels + len(first.classes)])
     return ImageSet(torch.cat([first.images, second.images]), labels, first.classes + second.classes)
 
@@ -230,7 +233,9 @@ def read_image(file: Path, grayscale: bool = False, size: int | None = None) -> 
         return np.asarray(img)
 
 
-def _stack(files: list[Path], labels: list[int], classes: tuple[str, ...], size: int | None, grayscale: bool = False) -> ImageSet:
+def _stack(
+    files: list[Path], labels: list[int], classes: tuple[str, ...], size: int | None, grayscale: bool = False
+) -> ImageSet:
     arrays = [read_image(f, grayscale, size) for f in files]
     if len({a.shape for a in arrays}) > 1:
         raise DataError("The images differ in size; give a size to crop and resize them to.")
@@ -242,13 +247,20 @@ def image_files(root: Path) -> tuple[list[Path], list[int], tuple[str, ...]]:
     """Every image under root, flat or root/<class>/<image>: (files, labels, class names)."""
     subfolders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     if subfolders:
-        pairs = [(f, label) for label, d in enumerate(subfolders) for f in sorted(d.rglob("*")) if f.suffix.lower() in IMAGE_SUFFIXES]
+        pairs = [
+            (f, label)
+            for label, d in enumerate(subfolders)
+            for f in sorted(d.rglob("*"))
+            if f.suffix.lower() in IMAGE_SUFFIXES
+        ]
         classes = tuple(d.name for d in subfolders)
     else:
         pairs = [(f, 0) for f in sorted(root.iterdir()) if f.suffix.lower() in IMAGE_SUFFIXES]
         classes = (root.name,)
     if not pairs:
-        raise DataError(f"No images found in {root.name!r} (expected .jpg, .png, ... files, flat or in class sub-folders).")
+        raise DataError(
+            f"No images found in {root.name!r} (expected .jpg, .png, ... files, flat or in class sub-folders)."
+        )
     return [f for f, _ in pairs], [label for _, label in pairs], classes
 
 
@@ -286,7 +298,9 @@ def _unsplit(full: ImageSet, split: str) -> ImageSet:
 
 
 def _missing(name: str, archive: str) -> DataError:
-    return DataError(f"{name} is not here: put {archive} in {archives_root()} or set GAN_STUDIO_ARCHIVES to its folder.")
+    return DataError(
+        f"{name} is not here: put {archive} in {archives_root()} or set GAN_STUDIO_ARCHIVES to its folder."
+    )
 
 
 def _cifar10_part(part: str) -> ImageSet:
@@ -324,7 +338,11 @@ def _fashion_mnist_part(part: str) -> ImageSet:
         if images_file.exists():
             images = _read_idx(images_file)
             labels = _read_idx(FASHION_MNIST_DEBIAN / f"{prefix}-labels-idx1-ubyte.gz")
-            return ImageSet(torch.from_numpy(images.copy())[:, None], torch.from_numpy(labels.astype(np.int64)), FASHION_MNIST_CLASSES)
+            return ImageSet(
+                torch.from_numpy(images.copy())[:, None],
+                torch.from_numpy(labels.astype(np.int64)),
+                FASHION_MNIST_CLASSES,
+            )
         return _torchvision("fashion-mnist", part)
 
     return _cached(f"fashion-mnist-{part}", build)
@@ -364,7 +382,9 @@ def _tiny_imagenet_part(part: str) -> ImageSet:
         if part == "train":
             pairs = [(f, index[w]) for w in wnids for f in sorted((root / "train" / w / "images").glob("*.JPEG"))]
         else:
-            rows = [line.split("\t") for line in (root / "val" / "val_annotations.txt").read_text().splitlines() if line]
+            rows = [
+                line.split("\t") for line in (root / "val" / "val_annotations.txt").read_text().splitlines() if line
+            ]
             pairs = [(root / "val" / "images" / r[0], index[r[1]]) for r in rows]
         return _stack([f for f, _ in pairs], [label for _, label in pairs], classes, size=None)
 
@@ -435,7 +455,9 @@ def photos_val_folder() -> Path:
     if (target / ".complete").exists():
         return target
     if not PHOTOS_VAL_MATE.is_dir() or not PHOTOS_VAL_PLASMA.is_dir():
-        raise DataError("photos-val is built from Debian's packages: apt-get install mate-backgrounds plasma-workspace-wallpapers")
+        raise DataError(
+            "photos-val is built from Debian's packages: apt-get install mate-backgrounds plasma-workspace-wallpapers"
+        )
     from skimage import data as skimage_data
 
     arrays = {name: getattr(skimage_data, name)() for name in PHOTOS_VAL_SKIMAGE}
@@ -467,7 +489,9 @@ def _torchvision(name: str, split: str) -> ImageSet:
     try:
         return _torchvision_download(name, split)
     except (OSError, RuntimeError) as error:  # no network, a refused or broken download
-        raise DataError(f"{name} is not on this machine and could not be downloaded ({type(error).__name__}); see ../shared/DATA.md for the offline archives.") from error
+        raise DataError(
+            f"{name} is not on this machine and could not be downloaded ({type(error).__name__}); see ../shared/DATA.md for the offline archives."
+        ) from error
 
 
 def _torchvision_download(name: str, split: str) -> ImageSet:
@@ -491,7 +515,11 @@ def _torchvision_download(name: str, split: str) -> ImageSet:
 
 def _online(name: str) -> Callable[[str], ImageSet]:
     def load(split: str) -> ImageSet:
-        return _official(lambda: _cached(f"{name}-train", lambda: _torchvision(name, "train")), lambda: _cached(f"{name}-test", lambda: _torchvision(name, "test")), split)
+        return _official(
+            lambda: _cached(f"{name}-train", lambda: _torchvision(name, "train")),
+            lambda: _cached(f"{name}-test", lambda: _torchvision(name, "test")),
+            split,
+        )
 
     return load
 
@@ -518,24 +546,46 @@ class DatasetInfo:
     channels: int
     size: int
     description: str
-    research_only: bool = False  # its terms allow non-commercial research (and education) only, so do weights trained on it
+    research_only: bool = (
+        False  # its terms allow non-commercial research (and education) only, so do weights trained on it
+    )
 
 
 DATASETS: dict[str, DatasetInfo] = {
     "cifar10": DatasetInfo(load_cifar10, 3, 32, "CIFAR-10 (Krizhevsky 2009): 60 000 real 32×32 photos, 10 classes"),
-    "tiny-imagenet": DatasetInfo(load_tiny_imagenet, 3, 64, "Tiny ImageNet 200: 80 000 train + 10 000 val 64×64 photos, 200 classes (ImageNet terms: non-commercial research and education)", research_only=True),
-    "utkface": DatasetInfo(load_utkface, 3, 64, "UTKFace: 22 000 aligned faces at 64×64 (non-commercial research only)", research_only=True),
+    "tiny-imagenet": DatasetInfo(
+        load_tiny_imagenet,
+        3,
+        64,
+        "Tiny ImageNet 200: 80 000 train + 10 000 val 64×64 photos, 200 classes (ImageNet terms: non-commercial research and education)",
+        research_only=True,
+    ),
+    "utkface": DatasetInfo(
+        load_utkface, 3, 64, "UTKFace: 22 000 aligned faces at 64×64 (non-commercial research only)", research_only=True
+    ),
     "photos-128": DatasetInfo(
-        load_photos_128, 3, 128,
+        load_photos_128,
+        3,
+        128,
         "photos-128: 6 249 color photos at 128 px (ImageNet samples and detection classes, Intel scenes, "
         "Dogs vs Cats, GCompris, COCO; research use)",
         research_only=True,
     ),
     "mnist": DatasetInfo(load_mnist, 1, 28, "MNIST: 70 000 handwritten digits, 28×28 (CC BY-SA 3.0)"),
-    "fashion-mnist": DatasetInfo(load_fashion_mnist, 1, 28, "Fashion-MNIST (Xiao et al. 2017): 70 000 28×28 clothing images, 10 classes (MIT)"),
-    "bsds500": DatasetInfo(load_bsds500, 3, 64, "BSDS500 train: 200 natural photos 481×321 (research use); a test set here", research_only=True),
+    "fashion-mnist": DatasetInfo(
+        load_fashion_mnist, 1, 28, "Fashion-MNIST (Xiao et al. 2017): 70 000 28×28 clothing images, 10 classes (MIT)"
+    ),
+    "bsds500": DatasetInfo(
+        load_bsds500,
+        3,
+        64,
+        "BSDS500 train: 200 natural photos 481×321 (research use); a test set here",
+        research_only=True,
+    ),
     "svhn": DatasetInfo(_online("svhn"), 3, 32, "SVHN house numbers, 32×32 (torchvision download)"),
-    "celeba": DatasetInfo(_online("celeba"), 3, 64, "CelebA faces, center-cropped to 64×64 (torchvision download)", research_only=True),
+    "celeba": DatasetInfo(
+        _online("celeba"), 3, 64, "CelebA faces, center-cropped to 64×64 (torchvision download)", research_only=True
+    ),
     "kmnist": DatasetInfo(_online("kmnist"), 1, 28, "Kuzushiji-MNIST, 28×28 (torchvision download)"),
 }
 
@@ -548,7 +598,10 @@ def dataset_names() -> list[str]:
 def describe(name: str) -> str:
     """One line saying what `name` is, for model cards and tables."""
     parts = [p for p in name.split("+")]
-    return " + ".join(DATASETS[p].description if p in DATASETS else f"image folder {Path(p.removeprefix(FOLDER_PREFIX)).name}" for p in parts)
+    return " + ".join(
+        DATASETS[p].description if p in DATASETS else f"image folder {Path(p.removeprefix(FOLDER_PREFIX)).name}"
+        for p in parts
+    )
 
 
 def weights_license(name: str) -> str:

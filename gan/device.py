@@ -1,4 +1,5 @@
 """Device choice and seeding: the one place that decides where tensors live."""
+
 from __future__ import annotations
 
 import os

@@ -7,6 +7,7 @@ features go to torchmetrics' `FrechetInceptionDistance` as a custom feature extr
 score is named "FID-TIN" wherever it is printed, never "FID". Users online may ask for the
 standard Inception-v3 features instead (`feature="inception"`, needs `torch-fidelity` and a download).
 """
+
 from __future__ import annotations
 
 import torch
@@ -21,7 +22,11 @@ FEATURE_SIZE = 64
 
 def conv_bn(in_channels: int, out_channels: int, stride: int = 1) -> nn.Sequential:
     """3×3 convolution, BatchNorm, ReLU."""
-    return nn.Sequential(nn.Conv2d(in_channels, out_channels, 3, stride, 1, bias=False), nn.BatchNorm2d(out_channels), nn.ReLU(inplace=True))
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, 3, stride, 1, bias=False),
+        nn.BatchNorm2d(out_channels),
+        nn.ReLU(inplace=True),
+    )
 
 
 class ResidualBlock(nn.Module):
@@ -75,7 +80,9 @@ class FeatureExtractor(nn.Module):
     def forward(self, images: Tensor) -> Tensor:
         x = images.float() / 127.5 - 1 if images.dtype == torch.uint8 else images * 2 - 1
         if x.shape[-2:] != (FEATURE_SIZE, FEATURE_SIZE):
-            x = F.interpolate(x, size=(FEATURE_SIZE, FEATURE_SIZE), mode="bilinear", antialias=True, align_corners=False)
+            x = F.interpolate(
+                x, size=(FEATURE_SIZE, FEATURE_SIZE), mode="bilinear", antialias=True, align_corners=False
+            )
         return self.classifier.features(x).double()
 
 

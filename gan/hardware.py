@@ -1,4 +1,5 @@
 """What hardware a run used, measured: for model cards and result tables, never a fixed string."""
+
 from __future__ import annotations
 
 import platform

@@ -9,6 +9,7 @@ meta device before its model is built (`check_size`). A server names `allow_any_
 reach only the repos of weights/hub.json; any other repo (where the operator allows them) is kept in a cache
 of its own, bounded to `VISITOR_CACHE_REPOS` repos and `VISITOR_CACHE_BYTES`, least recently used first.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -49,8 +50,21 @@ MAX_FILE_BYTES = {
 VISITOR_CACHE_REPOS = 8  # repos outside weights/hub.json kept downloaded at once
 VISITOR_CACHE_BYTES = 1024**3
 RANDOM_INIT = {
-    "normal_", "uniform_", "trunc_normal_", "kaiming_normal_", "kaiming_uniform_", "xavier_normal_", "xavier_uniform_",
-    "orthogonal_", "sparse_", "random_", "bernoulli_", "exponential_", "geometric_", "log_normal_", "cauchy_",
+    "normal_",
+    "uniform_",
+    "trunc_normal_",
+    "kaiming_normal_",
+    "kaiming_uniform_",
+    "xavier_normal_",
+    "xavier_uniform_",
+    "orthogonal_",
+    "sparse_",
+    "random_",
+    "bernoulli_",
+    "exponential_",
+    "geometric_",
+    "log_normal_",
+    "cauchy_",
 }
 
 
@@ -92,13 +106,17 @@ def _shown(name: str) -> str:
 def _read_config(folder: Path) -> dict:
     path = folder / "config.json"
     if not path.is_file():
-        raise WeightsError(f"{folder.name} has no config.json; a weights folder holds config.json and model.safetensors.")
+        raise WeightsError(
+            f"{folder.name} has no config.json; a weights folder holds config.json and model.safetensors."
+        )
     if path.stat().st_size > MAX_CONFIG_BYTES:
         raise WeightsError(f"The config.json of {folder.name} is larger than {MAX_CONFIG_BYTES // 1024} KB.")
     try:
         config = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise WeightsError(f"The config.json of {folder.name} is not valid JSON ({error.msg if hasattr(error, 'msg') else 'not UTF-8'}).") from error
+        raise WeightsError(
+            f"The config.json of {folder.name} is not valid JSON ({error.msg if hasattr(error, 'msg') else 'not UTF-8'})."
+        ) from error
     if not isinstance(config, dict):
         raise WeightsError(f"The config.json of {folder.name} must hold a JSON object.")
     return config
@@ -137,7 +155,9 @@ def _skeleton(model_cls: type[Model], config: dict, folder: Path) -> nn.Module:
         with torch.device("meta"), _SkipRandomInit():
             return model_cls(**kwargs)
     except Exception as error:  # any exception a crafted config can cause while building
-        raise WeightsError(f"The config.json of {folder.name} does not describe a {model_cls.__name__} ({type(error).__name__}).") from error
+        raise WeightsError(
+            f"The config.json of {folder.name} does not describe a {model_cls.__name__} ({type(error).__name__})."
+        ) from error
 
 
 def check_size(model_cls: type[nn.Module], folder: Path, max_parameters: int | None = None) -> int:
@@ -153,10 +173,14 @@ def check_size(model_cls: type[nn.Module], folder: Path, max_parameters: int | N
     _check_config_values(config, folder)
     count = sum(p.numel() for p in _skeleton(model_cls, config, folder).parameters())
     if count > budget:
-        raise WeightsError(f"{folder.name} describes a model of {count / 1e6:.1f} million parameters; this app loads at most {budget / 1e6:.0f} million.")
+        raise WeightsError(
+            f"{folder.name} describes a model of {count / 1e6:.1f} million parameters; this app loads at most {budget / 1e6:.0f} million."
+        )
     weights = folder / "model.safetensors"
     if weights.is_file() and weights.stat().st_size > BYTES_PER_PARAMETER * budget + MAX_CONFIG_BYTES:
-        raise WeightsError(f"The model.safetensors of {folder.name} is larger than a {budget / 1e6:.0f}-million-parameter model.")
+        raise WeightsError(
+            f"The model.safetensors of {folder.name} is larger than a {budget / 1e6:.0f}-million-parameter model."
+        )
     return count
 
 
@@ -167,7 +191,9 @@ def _load_folder(model_cls: type[Model], folder: Path) -> Model:
     try:
         model = model_cls.from_pretrained(folder, strict=True)
     except (RuntimeError, SafetensorError, TypeError, ValueError, json.JSONDecodeError) as error:
-        raise WeightsError(f"The weights in {folder.name} do not fit a {model_cls.__name__}: {_first_problem(error)}") from error
+        raise WeightsError(
+            f"The weights in {folder.name} do not fit a {model_cls.__name__}: {_first_problem(error)}"
+        ) from error
     return model.eval()
 
 
@@ -282,7 +308,9 @@ def fetch(
             raise
         except Exception as error:  # offline, unknown repo, revoked token: fall back to bundled
             if bundled is None or not bundled.is_dir():
-                raise WeightsError(f"Could not fetch {_shown(repo)} from the Hub ({type(error).__name__}) and no bundled copy exists.") from error
+                raise WeightsError(
+                    f"Could not fetch {_shown(repo)} from the Hub ({type(error).__name__}) and no bundled copy exists."
+                ) from error
             log.info("Hub fetch of %s failed (%s); using bundled weights", repo, type(error).__name__)
     if bundled is not None and bundled.is_dir():
         return _load_folder(model_cls, bundled), WeightsSource("bundled", bundled)
@@ -340,7 +368,9 @@ def publish(
         return Upload(files)
     api = HfApi(token=token)
     api.create_repo(repo, private=private, exist_ok=True)
-    commit = api.upload_folder(repo_id=repo, folder_path=str(directory), commit_message=f"Upload {directory.name} from GAN Imaging Studio")
+    commit = api.upload_folder(
+        repo_id=repo, folder_path=str(directory), commit_message=f"Upload {directory.name} from GAN Imaging Studio"
+    )
     if record_as:
         class_path = f"{model_cls.__module__}:{model_cls.__qualname__}" if model_cls is not None else None
         record_revision(record_as, repo, commit.oid, class_path)

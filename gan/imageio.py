@@ -5,6 +5,7 @@ more than `MAX_PIXELS` is refused (the user is told to downscale), fewer than `M
 on a side is refused; `image_pixels` reads that size alone, for limits on several images together. Transparent images are composited on white, palette and CMYK images are
 converted, 16-bit and float images are rescaled to 8 bits, and the EXIF orientation is applied.
 """
+
 from __future__ import annotations
 
 import io
@@ -35,9 +36,13 @@ def _open(source: ImageSource) -> Image.Image:
     try:
         return Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
     except UnidentifiedImageError as error:
-        raise InvalidImageError("This file is not an image that can be read (PNG, JPEG, TIFF, WebP, BMP...).") from error
+        raise InvalidImageError(
+            "This file is not an image that can be read (PNG, JPEG, TIFF, WebP, BMP...)."
+        ) from error
     except Image.DecompressionBombError:
-        raise InvalidImageError(f"This image is larger than {MAX_PIXELS // 1_000_000} megapixels; please downscale it first.") from None
+        raise InvalidImageError(
+            f"This image is larger than {MAX_PIXELS // 1_000_000} megapixels; please downscale it first."
+        ) from None
 
 
 def _from_array(array: np.ndarray) -> Image.Image:
@@ -87,9 +92,13 @@ def load_image(source: ImageSource) -> Image.Image:
     image = _open(source)
     width, height = image.size
     if width * height > MAX_PIXELS:
-        raise InvalidImageError(f"This image has {width * height / 1e6:.0f} megapixels; the limit is {MAX_PIXELS // 1_000_000}. Please downscale it first.")
+        raise InvalidImageError(
+            f"This image has {width * height / 1e6:.0f} megapixels; the limit is {MAX_PIXELS // 1_000_000}. Please downscale it first."
+        )
     if min(width, height) < MIN_SIDE:
-        raise InvalidImageError(f"This image is {width}×{height} pixels; it needs at least {MIN_SIDE} pixels on each side.")
+        raise InvalidImageError(
+            f"This image is {width}×{height} pixels; it needs at least {MIN_SIDE} pixels on each side."
+        )
     try:
         image.load()
         image = ImageOps.exif_transpose(image)

@@ -1,4 +1,5 @@
 """Package exports imported on first use (PEP 562), so `import colorgan.settings` does not import torch."""
+
 from __future__ import annotations
 
 import importlib

@@ -1,4 +1,5 @@
 """Evaluation metrics shared by every capability: fidelity, color, detection and vote statistics."""
+
 from __future__ import annotations
 
 import math
@@ -24,7 +25,9 @@ def ssim(prediction: np.ndarray, target: np.ndarray, data_range: float = 1.0) ->
     channel_axis = -1 if prediction.ndim == 3 else None
     side = min(prediction.shape[0], prediction.shape[1])
     win_size = min(7, side if side % 2 else side - 1)
-    return float(structural_similarity(prediction, target, data_range=data_range, channel_axis=channel_axis, win_size=win_size))
+    return float(
+        structural_similarity(prediction, target, data_range=data_range, channel_axis=channel_axis, win_size=win_size)
+    )
 
 
 def colorfulness(rgb: np.ndarray) -> float:
@@ -57,7 +60,9 @@ def wilson_interval(successes: int, trials: int, z: float = 1.959964) -> tuple[f
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def bootstrap_mean_interval(values: np.ndarray, resamples: int = 2000, level: float = 0.95, seed: int = 0) -> tuple[float, float]:
+def bootstrap_mean_interval(
+    values: np.ndarray, resamples: int = 2000, level: float = 0.95, seed: int = 0
+) -> tuple[float, float]:
     """Percentile bootstrap interval of the mean of `values` (95 % by default; seeded, so reruns agree).
 
     Given per-image differences between two methods on the same images (a paired comparison), it says
@@ -68,10 +73,12 @@ def bootstrap_mean_interval(values: np.ndarray, resamples: int = 2000, level: fl
         raise ValueError("A bootstrap interval needs at least one value.")
     rng = np.random.default_rng(seed)
     chunk = 200  # resamples drawn at once: bounded memory for 10 000 values
-    means = np.concatenate([
-        values[rng.integers(0, len(values), size=(min(chunk, resamples - done), len(values)))].mean(axis=1)
-        for done in range(0, resamples, chunk)
-    ])
+    means = np.concatenate(
+        [
+            values[rng.integers(0, len(values), size=(min(chunk, resamples - done), len(values)))].mean(axis=1)
+            for done in range(0, resamples, chunk)
+        ]
+    )
     tail = (1 - level) / 2 * 100
     return float(np.percentile(means, tail)), float(np.percentile(means, 100 - tail))
 

@@ -3,6 +3,7 @@
 Read top to bottom: normalisation helper, blocks, then the networks. Every network takes its
 norm by name, so a WGAN-GP critic is built without BatchNorm ("none" / "instance" / "layer").
 """
+
 from __future__ import annotations
 
 import math
@@ -82,7 +83,9 @@ class UNet(nn.Module):
         """Return (output, bottleneck features)."""
         multiple = 2**self.depth
         if x.shape[-1] % multiple or x.shape[-2] % multiple:
-            raise ValueError(f"U-Net of depth {self.depth} needs sides that are multiples of {multiple}, got {tuple(x.shape[-2:])}.")
+            raise ValueError(
+                f"U-Net of depth {self.depth} needs sides that are multiples of {multiple}, got {tuple(x.shape[-2:])}."
+            )
         skips = []
         for block in self.encoder:
             x = block(x)
@@ -143,7 +146,11 @@ class DCGANGenerator(nn.Module):
             nn.ReLU(inplace=True),
         ]
         for _ in range(levels - 1):
-            layers += [nn.ConvTranspose2d(width, width // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(width // 2), nn.ReLU(inplace=True)]
+            layers += [
+                nn.ConvTranspose2d(width, width // 2, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(width // 2),
+                nn.ReLU(inplace=True),
+            ]
             width //= 2
         layers += [nn.ConvTranspose2d(width, channels, 4, 2, 1), nn.Tanh()]
         self.net = nn.Sequential(*layers)
@@ -161,7 +168,11 @@ class DCGANCritic(nn.Module):
         layers: list[nn.Module] = [nn.Conv2d(channels, base_channels, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True)]
         width = base_channels
         for _ in range(levels - 1):
-            layers += [nn.Conv2d(width, width * 2, 4, 2, 1, bias=norm != "batch"), norm_layer(norm, width * 2), nn.LeakyReLU(0.2, inplace=True)]
+            layers += [
+                nn.Conv2d(width, width * 2, 4, 2, 1, bias=norm != "batch"),
+                norm_layer(norm, width * 2),
+                nn.LeakyReLU(0.2, inplace=True),
+            ]
             width *= 2
         layers.append(nn.Conv2d(width, 1, 4, 1, 0))
         self.net = nn.Sequential(*layers)
@@ -176,7 +187,9 @@ class AutoencoderCritic(nn.Module):
     def __init__(self, in_channels: int = 3, base_channels: int = 64, depth: int = 3, norm: str = "batch") -> None:
         super().__init__()
         widths = [base_channels * 2**i for i in range(depth)]
-        self.encoder = nn.Sequential(*(down_block(in_channels if i == 0 else widths[i - 1], widths[i], norm, first=i == 0) for i in range(depth)))
+        self.encoder = nn.Sequential(
+            *(down_block(in_channels if i == 0 else widths[i - 1], widths[i], norm, first=i == 0) for i in range(depth))
+        )
         decoder: list[nn.Module] = []
         for i in reversed(range(1, depth)):
             decoder.append(up_block(widths[i], widths[i - 1], norm, 0.0))

@@ -8,6 +8,7 @@ variants, the inpainting prior and HistoryAD all pick an objective by name from 
 Conventions: inputs are batches (N, C, H, W); critic outputs may be per sample (N, 1) or per patch
 (N, 1, h, w): every objective averages over everything that is not the batch.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -53,7 +54,9 @@ class AdversarialObjective(ABC):
     adam_betas: tuple[float, float] = (0.5, 0.999)
     optimizer: str = "adam"
     critic_may_use_batchnorm: bool = True
-    rng: torch.Generator | None = None  # the run's own random stream, set by gan.train; None draws from torch's global one
+    rng: torch.Generator | None = (
+        None  # the run's own random stream, set by gan.train; None draws from torch's global one
+    )
 
     @abstractmethod
     def critic_loss(self, critic: Critic, real: Tensor, fake: Tensor) -> tuple[Tensor, dict[str, float]]:
@@ -86,7 +89,10 @@ class BCE(AdversarialObjective):
         loss_real = F.binary_cross_entropy_with_logits(real_logits, torch.full_like(real_logits, self.real_label))
         loss_fake = F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
         loss = 0.5 * (loss_real + loss_fake)
-        return loss, {"d_real": torch.sigmoid(real_logits).mean().item(), "d_fake": torch.sigmoid(fake_logits).mean().item()}
+        return loss, {
+            "d_real": torch.sigmoid(real_logits).mean().item(),
+            "d_fake": torch.sigmoid(fake_logits).mean().item(),
+        }
 
     def generator_loss(self, critic: Critic, fake: Tensor) -> Tensor:
         logits = critic(fake)
@@ -154,7 +160,10 @@ class WGANGP(_Wasserstein):
     def critic_loss(self, critic: Critic, real: Tensor, fake: Tensor) -> tuple[Tensor, dict[str, float]]:
         distance, _, _ = self._estimate(critic, real, fake)
         penalty = gradient_penalty(critic, real, fake, self.rng)
-        return -distance + self.gp_weight * penalty, {"wasserstein": distance.item(), "gradient_penalty": penalty.item()}
+        return -distance + self.gp_weight * penalty, {
+            "wasserstein": distance.item(),
+            "gradient_penalty": penalty.item(),
+        }
 
 
 @dataclass
@@ -203,7 +212,10 @@ class BoundedTotalVariation(AdversarialObjective):
         real_score, fake_score = per_sample_mean(critic(real)), per_sample_mean(critic(fake.detach()))
         distance = real_score.mean() - fake_score.mean()
         penalty = self.bound_penalty(torch.cat([real_score, fake_score]))
-        return -distance + self.bound_weight * penalty, {"tv_distance": distance.item(), "bound_penalty": penalty.item()}
+        return -distance + self.bound_weight * penalty, {
+            "tv_distance": distance.item(),
+            "bound_penalty": penalty.item(),
+        }
 
     def generator_loss(self, critic: Critic, fake: Tensor) -> Tensor:
         return -per_sample_mean(critic(fake)).mean()

@@ -4,6 +4,7 @@
 class, loads weights through `gan.hub.fetch` (Hub → cache → bundled, a folder only where allowed),
 and is called with plain inputs to return a typed result. No Gradio here.
 """
+
 from __future__ import annotations
 
 from typing import ClassVar, TypeVar
@@ -44,7 +45,9 @@ class Pipeline:
     @classmethod
     def ref(cls) -> PipelineRef:
         """This pipeline and its model class named by path, as the app's menus name them without importing torch."""
-        return PipelineRef(f"{cls.__module__}:{cls.__qualname__}", model=f"{cls.model_class.__module__}:{cls.model_class.__qualname__}")
+        return PipelineRef(
+            f"{cls.__module__}:{cls.__qualname__}", model=f"{cls.model_class.__module__}:{cls.model_class.__qualname__}"
+        )
 
     @classmethod
     def shipped_models(cls) -> list[str]:

@@ -1,11 +1,14 @@
 """Training curves: metrics.jsonl of a run drawn to metrics.png beside it, or several runs overlaid in one figure."""
+
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-Series = dict[str, tuple[list[int], list[float]]]  # metric name -> (steps, values); validation metrics named "val <key>"
+Series = dict[
+    str, tuple[list[int], list[float]]
+]  # metric name -> (steps, values); validation metrics named "val <key>"
 
 
 def read_series(run_dir: Path) -> Series:
@@ -75,7 +78,9 @@ def plot_runs(runs: Mapping[str, Path], metrics: Sequence[str], target: Path) ->
     series = {label: read_series(run_dir) for label, run_dir in runs.items()}
     missing = [metric for metric in metrics if not any(metric in run for run in series.values())]
     if missing:
-        raise ValueError(f"No run logged {', '.join(missing)}; the runs logged: {', '.join(logged_metrics(runs)) or 'nothing'}.")
+        raise ValueError(
+            f"No run logged {', '.join(missing)}; the runs logged: {', '.join(logged_metrics(runs)) or 'nothing'}."
+        )
     plt, figure, axes = _figure(len(metrics), columns=min(3, len(metrics)))
     for axis, metric in zip(axes, metrics):
         for label, run in series.items():

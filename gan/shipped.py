@@ -3,6 +3,7 @@
 The app builds its menus from here before any model is loaded: `PipelineRef` names a capability's
 inference class and the model class its weights are listed under, and imports it on first use.
 """
+
 from __future__ import annotations
 
 import importlib

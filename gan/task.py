@@ -4,6 +4,7 @@ A task wires networks and an objective and says what one batch means; the loop i
 owns the update order, optimisers, devices, checkpoints and logs. `UnconditionalGAN` is the task
 of the inpainting prior and of HistoryAD's WGAN; colorization defines its own in `colorgan.task`.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -50,7 +51,9 @@ class GanTask(nn.Module, ABC):
 class UnconditionalGAN(GanTask):
     """G(z) against real images: batches are (images,) or (images, labels)."""
 
-    def __init__(self, generator: nn.Module, critic: nn.Module, objective: AdversarialObjective, latent_dim: int) -> None:
+    def __init__(
+        self, generator: nn.Module, critic: nn.Module, objective: AdversarialObjective, latent_dim: int
+    ) -> None:
         super().__init__()
         self.generator, self.critic, self.objective, self.latent_dim = generator, critic, objective, latent_dim
         self.register_buffer("fixed_noise", torch.randn(64, latent_dim, generator=torch.Generator().manual_seed(0)))

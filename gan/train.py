@@ -8,6 +8,7 @@ Randomness of step s is a function of (seed, rank, s) alone, drawn from the run'
 (never torch's global one), and the data position is derived from the step, so a resumed run
 continues exactly where the killed one stopped and concurrent runs do not disturb each other.
 """
+
 from __future__ import annotations
 
 import json
@@ -63,10 +64,26 @@ class TrainConfig:
     select_metric: str = ""
 
     def __post_init__(self) -> None:
-        require_at_least_one(self, "steps", "batch_size", "log_every", "sample_every", "eval_every", "checkpoint_every", "keep_checkpoints")
+        require_at_least_one(
+            self,
+            "steps",
+            "batch_size",
+            "log_every",
+            "sample_every",
+            "eval_every",
+            "checkpoint_every",
+            "keep_checkpoints",
+        )
         if self.n_critic is not None and self.n_critic < 1:
-            raise ConfigError(f"--n-critic must be at least 1 (or left out for the objective's default), got {self.n_critic}.")
-        if not (self.lr_generator > 0 and self.lr_critic > 0 and math.isfinite(self.lr_generator) and math.isfinite(self.lr_critic)):
+            raise ConfigError(
+                f"--n-critic must be at least 1 (or left out for the objective's default), got {self.n_critic}."
+            )
+        if not (
+            self.lr_generator > 0
+            and self.lr_critic > 0
+            and math.isfinite(self.lr_generator)
+            and math.isfinite(self.lr_critic)
+        ):
             raise ConfigError("Learning rates must be positive numbers.")
         if self.num_workers < 0:
             raise ConfigError(f"--num-workers must be 0 or more, got {self.num_workers}.")
@@ -157,7 +174,13 @@ def training_hardware(run_dir: Path, device: torch.device | str, detail: str = "
     return Hardware(devices=distinct, hours=round(training_seconds(Path(run_dir)) / 3600, 2), detail=detail)
 
 
-PER_INVOCATION = {"run_dir", "device", "num_workers", "resume", "progress"}  # TrainConfig fields of where a command runs, not of the recipe
+PER_INVOCATION = {
+    "run_dir",
+    "device",
+    "num_workers",
+    "resume",
+    "progress",
+}  # TrainConfig fields of where a command runs, not of the recipe
 
 
 def run_train_config(fallback: TrainConfig) -> TrainConfig:
@@ -178,7 +201,9 @@ def run_train_config(fallback: TrainConfig) -> TrainConfig:
 def keep_if_best(best_dir: Path, step: int, generator: nn.Module, metric: str, metrics: dict[str, float]) -> bool:
     """Save `generator` under `best_dir` when `metrics[metric]` beats every earlier validation; True when it did."""
     if metric not in metrics:
-        raise ConfigError(f"--select-metric {metric!r} is not a validation metric of this task ({', '.join(sorted(metrics))}).")
+        raise ConfigError(
+            f"--select-metric {metric!r} is not a validation metric of this task ({', '.join(sorted(metrics))})."
+        )
     record = best_dir / "best.json"
     previous = json.loads(record.read_text())["value"] if record.exists() else -math.inf
     if not metrics[metric] > previous:
@@ -204,7 +229,9 @@ def effective_n_critic(task: GanTask, config: TrainConfig) -> int:
     return config.n_critic or task.objective.n_critic
 
 
-def make_optimizer(objective: AdversarialObjective | None, params: Sequence[nn.Parameter], lr: float) -> torch.optim.Optimizer:
+def make_optimizer(
+    objective: AdversarialObjective | None, params: Sequence[nn.Parameter], lr: float
+) -> torch.optim.Optimizer:
     """The optimiser the objective's authors used: RMSprop for weight clipping, Adam otherwise (plain Adam with no objective)."""
     if objective is None:
         return torch.optim.Adam(params, lr=lr)
@@ -218,12 +245,18 @@ def cosine_factor(step: int, total: int) -> float:
     return 0.5 * (1 + math.cos(math.pi * min(step, total) / max(total, 1)))
 
 
-def to_device(batch: Batch | Tensor, device: torch.device, memory_format: torch.memory_format = torch.contiguous_format) -> Batch:
+def to_device(
+    batch: Batch | Tensor, device: torch.device, memory_format: torch.memory_format = torch.contiguous_format
+) -> Batch:
     """Move every tensor of a batch to `device`, images in `memory_format` (a bare tensor becomes a 1-tuple)."""
     if torch.is_tensor(batch):
         batch = (batch,)
     return tuple(
-        (item.to(device, non_blocking=True, memory_format=memory_format) if item.dim() == 4 else item.to(device, non_blocking=True))
+        (
+            item.to(device, non_blocking=True, memory_format=memory_format)
+            if item.dim() == 4
+            else item.to(device, non_blocking=True)
+        )
         if torch.is_tensor(item)
         else item
         for item in batch
@@ -234,7 +267,9 @@ def endless_batches(
     dataset: Dataset, batch_size: int, ctx: DistributedContext, seed: int, start_batch: int, num_workers: int
 ) -> Iterator[Batch]:
     """Shuffled batches epoch after epoch, this rank's shard only, starting at batch `start_batch`."""
-    sampler = DistributedSampler(dataset, num_replicas=ctx.world_size, rank=ctx.rank, shuffle=True, seed=seed, drop_last=True)
+    sampler = DistributedSampler(
+        dataset, num_replicas=ctx.world_size, rank=ctx.rank, shuffle=True, seed=seed, drop_last=True
+    )
     per_epoch = len(sampler) // batch_size
     if per_epoch == 0:
         raise ValueError(f"The dataset has {len(dataset)} items, fewer than one batch of {batch_size} per process.")
@@ -246,7 +281,12 @@ def endless_batches(
         # run's step randomness would depend on where the epochs happened to start.
         loader_rng = torch.Generator().manual_seed(_step_seed(seed, ctx.rank, epoch))
         yield from DataLoader(
-            dataset, batch_size=batch_size, sampler=indices, drop_last=True, num_workers=num_workers, generator=loader_rng
+            dataset,
+            batch_size=batch_size,
+            sampler=indices,
+            drop_last=True,
+            num_workers=num_workers,
+            generator=loader_rng,
         )
         epoch, offset = epoch + 1, 0
 
@@ -310,7 +350,9 @@ def train(
 
     generator_ddp = _wrap(task.generator, ctx)
     critic_ddp = _wrap(task.critic, ctx) if task.critic is not None else None
-    batches = endless_batches(dataset, config.batch_size, ctx, config.seed, start * max(n_critic, 1), config.num_workers)
+    batches = endless_batches(
+        dataset, config.batch_size, ctx, config.seed, start * max(n_critic, 1), config.num_workers
+    )
     if eval_batch is not None:
         eval_batch = to_device(eval_batch, ctx.device)
     # The run's own random stream, reseeded from (seed, rank, step) every step: resumes are exact, and
@@ -319,7 +361,13 @@ def train(
     task.rng = rng
     if objective is not None:
         objective.rng = rng
-    bar = tqdm(total=config.steps, initial=start, desc=run_dir.name, disable=not (config.progress and ctx.is_main), dynamic_ncols=True)
+    bar = tqdm(
+        total=config.steps,
+        initial=start,
+        desc=run_dir.name,
+        disable=not (config.progress and ctx.is_main),
+        dynamic_ncols=True,
+    )
     task.train()
     started, logs = time.perf_counter(), {}
     for step in range(start, config.steps):

@@ -2,6 +2,7 @@
 
 Use it through `Inpainter.from_pretrained(name, device=...)`; this package never imports gradio.
 """
+
 from gan.lazy import lazy_exports
 
 __all__ = ["InpaintResult", "Inpainter", "Progress", "SuperResolutionResult"]

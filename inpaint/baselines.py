@@ -1,4 +1,5 @@
 """Classical inpainting the latent search is compared with: OpenCV Telea and Navier-Stokes, scikit-image biharmonic."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

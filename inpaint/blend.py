@@ -7,6 +7,7 @@ exact on the true known pixels, works in float without 8-bit rounding of the sou
 holes that touch the image border, which `seamlessClone` mishandles (it needs the mask inside the
 destination with a margin).
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -6,6 +6,7 @@ with W(i) = (number of unknown pixels in the window N_i) / |N_i| at known pixels
 hole. Prior losses: the WGAN critic's -D(G(z)), or Yeh et al.'s log(1 - sigmoid(D(G(z)))).
 L-BRGM's data term is the Gaussian likelihood's ||M ⊙ (G(z) - y)||^2 over every known pixel.
 """
+
 from __future__ import annotations
 
 import torch.nn.functional as F

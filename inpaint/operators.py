@@ -4,6 +4,7 @@ Each operator maps a full-resolution image batch x (N, C, H, W) in [-1, 1] to wh
 and owns the data term that compares A(G(z)) with the observation y, so the solver in
 `inpaint.search` is the same code for inpainting and for super-resolution.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod

@@ -5,6 +5,7 @@ were trained together, so they live in one `PyTorchModelHubMixin` module: one `c
 `model.safetensors` (keys `generator.*` and `critic.*`), one model card, one Hub repo, and no way
 to pair a generator with a critic from another run.
 """
+
 from __future__ import annotations
 
 import torch

@@ -13,6 +13,7 @@ posterior mode under a Gaussian likelihood of noise `noise_std` and the prior z 
     z* = argmin_z  ||A G(z) - y||^2 / (2 sigma^2) + ||z||^2 / 2,
 with no critic term and no projection: the latent prior itself keeps G(z) on the generator's range.
 """
+
 from __future__ import annotations
 
 import math
@@ -99,7 +100,9 @@ def project_to_ball(z: Tensor, radius: float) -> Tensor:
     return z * (radius / norms).clamp(max=1.0)
 
 
-def total_loss(prior: InpaintPrior, operator: ForwardOperator, z: Tensor, y: Tensor, config: SearchConfig) -> tuple[Tensor, Tensor]:
+def total_loss(
+    prior: InpaintPrior, operator: ForwardOperator, z: Tensor, y: Tensor, config: SearchConfig
+) -> tuple[Tensor, Tensor]:
     """Per-sample objective and the candidate images G(z)."""
     images = prior.generator(z)
     if config.prior_loss is None:  # L-BRGM: negative log-posterior, up to a constant
@@ -110,7 +113,9 @@ def total_loss(prior: InpaintPrior, operator: ForwardOperator, z: Tensor, y: Ten
     return loss, images
 
 
-def search_steps(prior: InpaintPrior, operator: ForwardOperator, y: Tensor, config: SearchConfig) -> Iterator[SearchState]:
+def search_steps(
+    prior: InpaintPrior, operator: ForwardOperator, y: Tensor, config: SearchConfig
+) -> Iterator[SearchState]:
     """Run the search on observations y (N, C, h, w); yield the state every `report_every` steps and at the end."""
     n, restarts = y.shape[0], config.restarts
     generator = torch.Generator().manual_seed(config.seed)
@@ -142,10 +147,17 @@ def _per_image(loss: Tensor, restarts: int, n: int, combine: str) -> Tensor:
     return loss.mean(dim=0) if combine == "mean" else loss.min(dim=0).values
 
 
-def _combined(images: Tensor, loss: Tensor, z: Tensor, restarts: int, n: int, step: int, history: list[float], combine: str) -> SearchState:
+def _combined(
+    images: Tensor, loss: Tensor, z: Tensor, restarts: int, n: int, step: int, history: list[float], combine: str
+) -> SearchState:
     per_image = _per_image(loss, restarts, n, combine)
     if combine == "mean":
-        return SearchState(step=step, images=images.view(restarts, n, *images.shape[1:]).mean(dim=0), loss=per_image, history=list(history))
+        return SearchState(
+            step=step,
+            images=images.view(restarts, n, *images.shape[1:]).mean(dim=0),
+            loss=per_image,
+            history=list(history),
+        )
     index = loss.view(restarts, n).argmin(dim=0) * n + torch.arange(n, device=loss.device)
     return SearchState(step=step, images=images[index], loss=per_image, history=list(history), z=z[index])
 

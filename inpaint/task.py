@@ -1,4 +1,5 @@
 """The prior's training task: an unconditional WGAN-GP whose validation is the critic's held-out distance."""
+
 from __future__ import annotations
 
 import torch
@@ -16,7 +17,9 @@ class PriorTask(UnconditionalGAN):
     def evaluate(self, batch: Batch) -> dict[str, float]:
         """E[D(val)] − E[D(G(z))] (the critic's Wasserstein estimate on unseen images) and both means."""
         real = batch[0]
-        z = torch.randn(len(real), self.latent_dim, generator=torch.Generator().manual_seed(VALIDATION_SEED)).to(real.device)
+        z = torch.randn(len(real), self.latent_dim, generator=torch.Generator().manual_seed(VALIDATION_SEED)).to(
+            real.device
+        )
         fake = torch.cat([self.generator(chunk) for chunk in z.split(256)])
         real_score = _mean_score(self.critic, real)
         fake_score = _mean_score(self.critic, fake)

@@ -7,6 +7,7 @@
 `results` prints the table the app shows: screened participants, each address weighing at most one
 participant (docs/naturalness.md).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -119,9 +120,9 @@ def build_pool_command(args: BuildPoolConfig) -> None:
     for name in _names(args.models) or COLORIZER.shipped_models():
         colorizer = Colorizer.from_pretrained(name)
         method = Path(name).name if Path(name).is_dir() else name
-        colorizers[method] = lambda image, colorizer=colorizer: colorizer(
-            image, args.size or min(max(image.size), DEFAULT_SIZE)
-        ).image
+        colorizers[method] = lambda image, colorizer=colorizer: (
+            colorizer(image, args.size or min(max(image.size), DEFAULT_SIZE)).image
+        )
         provenance[method] = str(colorizer.source)
         print(f"{method}: weights from {colorizer.source}")
     pool = build_pool(photos, colorizers, args.out, provenance)

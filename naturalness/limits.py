@@ -8,6 +8,7 @@ participant. The address is the client's as uvicorn sees it: behind a reverse pr
 `python app.py --trusted-proxies ADDRESS` so that visitors are told apart by their own addresses, and
 X-Forwarded-For from anyone else is ignored.
 """
+
 from __future__ import annotations
 
 import os
@@ -77,5 +78,7 @@ class ClientLimiter:
             return True
 
     def _forget_idle(self, now: float) -> None:
-        for key in [key for key, events in self._events.items() if not events or events[-1] <= now - self.limit.seconds]:
+        for key in [
+            key for key, events in self._events.items() if not events or events[-1] <= now - self.limit.seconds
+        ]:
             del self._events[key]

@@ -9,6 +9,7 @@ The draw (`next_image`) shows a participant each source photo at most once (so a
 primes the judgement of its own colorization) and keeps the methods balanced: the next image comes
 from a method shown least often so far, ties and photos chosen at random.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -120,7 +121,9 @@ def build_pool(
             png = _png_bytes(image)
             entry = PoolEntry(image_id(png), f"images/{image_id(png)}.png", source, method)
             if entry.image in seen:
-                raise ValueError(f"{method} and {seen[entry.image].method} gave identical images for {source}; a blind test cannot tell them apart.")
+                raise ValueError(
+                    f"{method} and {seen[entry.image].method} gave identical images for {source}; a blind test cannot tell them apart."
+                )
             (out / entry.file).write_bytes(png)
             seen[entry.image] = entry
             entries.append(entry)
@@ -149,12 +152,16 @@ def load_pool(root: Path) -> Pool:
     """Read a pool folder, checking that every listed image is there."""
     manifest = Path(root) / MANIFEST
     if not manifest.is_file():
-        raise FileNotFoundError(f"No naturalness pool at {root}: build one with `python -m naturalness build-pool --out {root}`.")
+        raise FileNotFoundError(
+            f"No naturalness pool at {root}: build one with `python -m naturalness build-pool --out {root}`."
+        )
     document = json.loads(manifest.read_text())
     entries = [PoolEntry(**entry) for entry in document["entries"]]
     missing = [entry.file for entry in entries if not (Path(root) / entry.file).is_file()]
     if missing:
-        raise FileNotFoundError(f"The pool at {root} lacks {len(missing)} image files (first: {missing[0]}); rebuild it.")
+        raise FileNotFoundError(
+            f"The pool at {root} lacks {len(missing)} image files (first: {missing[0]}); rebuild it."
+        )
     return Pool(Path(root), entries, tuple(document["methods"]), document.get("provenance", {}))
 
 
@@ -204,7 +211,10 @@ def registry_photos(data: str, count: int, seed: int = 0) -> list[Photo]:
     test = load_dataset(data, "test")
     colored = test.colored()
     order = torch.randperm(len(colored), generator=torch.Generator().manual_seed(seed))[:count]
-    return [(f"{data}-test/{int(i)}", Image.fromarray(colored.images[i].permute(1, 2, 0).numpy())) for i in order.sort().values]
+    return [
+        (f"{data}-test/{int(i)}", Image.fromarray(colored.images[i].permute(1, 2, 0).numpy()))
+        for i in order.sort().values
+    ]
 
 
 def whole_photos(data: str, count: int, seed: int = 0, side: int = DISPLAY_SIDE) -> list[Photo]:

@@ -6,6 +6,7 @@ judged unnatural) or answer faster than a person looks are kept in the database 
 and every address counts as at most one participant: its votes on a method weigh at most `cap` votes,
 however many participants it joined as (`robust_tally`).
 """
+
 from __future__ import annotations
 
 import csv
@@ -92,7 +93,8 @@ class StudyResults:
         reasons = "; ".join(f"{count} {reason}" for reason, count in sorted(self.excluded.items()))
         return (
             f"{self.counted} participants from {self.addresses} addresses counted, {left_out} excluded"
-            + (f" ({reasons})" if reasons else "") + "; every address weighs at most one participant."
+            + (f" ({reasons})" if reasons else "")
+            + "; every address weighs at most one participant."
         )
 
 

@@ -12,6 +12,7 @@ response time is measured by the server from the draw. A repeated vote on a tick
 but is not counted twice: the receipt says `recorded=False` and carries the first answer. The server
 secret that signs participant tokens is generated once and kept in this database (`secret`).
 """
+
 from __future__ import annotations
 
 import os
@@ -56,6 +57,7 @@ def default_votes_db() -> str:
     if os.environ.get("SPACE_ID") and Path("/data").is_dir():
         return "/data/votes.sqlite3"
     return "votes.sqlite3"
+
 
 metadata = MetaData()
 participants = Table(
@@ -185,7 +187,15 @@ def make_engine(target: str) -> Engine:
 
 
 def _row_to_vote(row) -> Vote:
-    return Vote(row.vote_id, row.participant, row.image, row.method, bool(row.natural), int(row.response_ms), float(row.created_at))
+    return Vote(
+        row.vote_id,
+        row.participant,
+        row.image,
+        row.method,
+        bool(row.natural),
+        int(row.response_ms),
+        float(row.created_at),
+    )
 
 
 class VoteStore:
@@ -218,14 +228,21 @@ class VoteStore:
         """Upsert the participant's row, which orders their concurrent draws and votes; whether they have finished."""
         statement = self._dialect().insert(participants).values(participant=participant, first_seen=now, last_seen=now)
         connection.execute(statement.on_conflict_do_update(index_elements=["participant"], set_={"last_seen": now}))
-        return connection.execute(select(finished.c.participant).where(finished.c.participant == participant)).first() is not None
+        return (
+            connection.execute(select(finished.c.participant).where(finished.c.participant == participant)).first()
+            is not None
+        )
 
     def secret(self) -> bytes:
         """The server secret kept in this database, generated at the first call (the same for every process sharing it)."""
         statement = self._dialect().insert(settings).values(name=SECRET_SETTING, value=secrets.token_hex(32))
         with self.engine.begin() as connection:
             connection.execute(statement.on_conflict_do_nothing(index_elements=["name"]))
-            return connection.execute(select(settings.c.value).where(settings.c.name == SECRET_SETTING)).scalar_one().encode()
+            return (
+                connection.execute(select(settings.c.value).where(settings.c.name == SECRET_SETTING))
+                .scalar_one()
+                .encode()
+            )
 
     def draw(
         self, participant: str, choose: Callable[[set[str]], str | None], address: str | None = None
@@ -257,7 +274,9 @@ class VoteStore:
             if image is None:
                 return None
             drawn = Draw(new_id(), image, now)
-            connection.execute(draws.insert().values(ticket=drawn.ticket, participant=participant, image=image, drawn_at=now))
+            connection.execute(
+                draws.insert().values(ticket=drawn.ticket, participant=participant, image=image, drawn_at=now)
+            )
         return drawn
 
     def record(self, participant: str, ticket: object, natural: object) -> Receipt:
@@ -280,7 +299,9 @@ class VoteStore:
                 raise VoteError("This image has left the test pool; ask for a new image.")
             window_start = now - self.rate_limit.seconds
             recent = connection.execute(
-                select(func.count()).select_from(votes).where((votes.c.participant == participant) & (votes.c.created_at > window_start))
+                select(func.count())
+                .select_from(votes)
+                .where((votes.c.participant == participant) & (votes.c.created_at > window_start))
             ).scalar_one()
             if recent >= self.rate_limit.votes:
                 raise RateLimitError(
@@ -292,7 +313,9 @@ class VoteStore:
             try:
                 connection.execute(votes.insert().values(**vote.__dict__))
             except IntegrityError as error:
-                raise VoteError("This vote collided with another one stored at the same moment; please send it again.") from error
+                raise VoteError(
+                    "This vote collided with another one stored at the same moment; please send it again."
+                ) from error
         return Receipt(vote, recorded=True)
 
     def finish(self, participant: str) -> None:
@@ -306,7 +329,10 @@ class VoteStore:
     def has_finished(self, participant: str) -> bool:
         """Whether the participant has closed their test."""
         with self.engine.connect() as connection:
-            return connection.execute(select(finished.c.participant).where(finished.c.participant == participant)).first() is not None
+            return (
+                connection.execute(select(finished.c.participant).where(finished.c.participant == participant)).first()
+                is not None
+            )
 
     def seen_images(self, participant: str) -> set[str]:
         """The images this participant has already answered."""

@@ -5,6 +5,7 @@ HMAC-SHA256 under the server secret. Only the server can issue one, so a client 
 participants; the secret comes from $GAN_STUDIO_VOTE_SECRET or is generated once and kept in the vote
 database (`VoteStore.secret`), never in the repository.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,7 +27,9 @@ def secret_from_env() -> bytes | None:
     if not text:
         return None
     if len(text) < MIN_SECRET_CHARS:
-        raise ValueError(f"{SECRET_VARIABLE} must have at least {MIN_SECRET_CHARS} characters (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`).")
+        raise ValueError(
+            f"{SECRET_VARIABLE} must have at least {MIN_SECRET_CHARS} characters (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)."
+        )
     return text.encode()
 
 

@@ -1,4 +1,5 @@
 """Shared fixtures: devices, deterministic torch, tiny bundled weights, and the app served on 127.0.0.1 for gradio_client tests."""
+
 from __future__ import annotations
 
 import json
@@ -56,9 +57,15 @@ def bundled_weights(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_model)
     from gan.card import ModelCard
 
     root = tmp_path / "weights"
-    card = ModelCard(name="tiny", task="a test model", summary="a test model", training_data="none", metrics={"psnr": 24.5})
+    card = ModelCard(
+        name="tiny", task="a test model", summary="a test model", training_data="none", metrics={"psnr": 24.5}
+    )
     hub.save_model(tiny_model(0), root / "tiny", card)
-    entry = {"repo": "studio-test/tiny", "revision": "0123456789abcdef0123456789abcdef01234567", "class": "colorgan.models:ChromaGANGenerator"}
+    entry = {
+        "repo": "studio-test/tiny",
+        "revision": "0123456789abcdef0123456789abcdef01234567",
+        "class": "colorgan.models:ChromaGANGenerator",
+    }
     (root / "hub.json").write_text(json.dumps({"tiny": entry}))
     monkeypatch.setattr(shipped, "WEIGHTS_ROOT", root)
     monkeypatch.setattr(shipped, "HUB_CONFIG", root / "hub.json")
@@ -100,7 +107,9 @@ def browser_page():
     """A fresh page in Debian's headless Chromium driven by Playwright; skips where either is missing."""
     if shutil.which(CHROMIUM) is None:
         pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium).")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed (pip install playwright).")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright Python package is not installed (pip install playwright)."
+    )
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

@@ -1,4 +1,5 @@
 """Run by tests/test_train.py under torchrun: a few WGAN-GP steps, then prints every replica's weight checksum."""
+
 import sys
 
 import torch
@@ -18,5 +19,7 @@ flat = torch.cat([p.detach().flatten() for p in task.parameters()])
 gathered = [torch.zeros_like(flat) for _ in range(dist.get_world_size())]
 dist.all_gather(gathered, flat)
 if dist.get_rank() == 0:
-    print("REPLICA_MAX_DIFF", max((g - gathered[0]).abs().max().item() for g in gathered), "WORLD", dist.get_world_size())
+    print(
+        "REPLICA_MAX_DIFF", max((g - gathered[0]).abs().max().item() for g in gathered), "WORLD", dist.get_world_size()
+    )
 dist.destroy_process_group()

@@ -1,4 +1,5 @@
 """Tiny inpainting priors for the tests: built from a seed, used directly or shipped through a patched weights/hub.json."""
+
 from __future__ import annotations
 
 import json
@@ -43,7 +44,11 @@ def shipped_tiny_prior(root: Path, name: str = "inpaint-tiny") -> Iterator[str]:
 
     card = ModelCard(name="tiny-prior", task="a test prior", summary="a test prior", training_data="none")
     save_model(tiny_prior(3), root / "weights" / name, card)
-    entry = {"repo": f"studio-test/{name}", "revision": "0123456789abcdef0123456789abcdef01234567", "class": "inpaint.prior:InpaintPrior"}
+    entry = {
+        "repo": f"studio-test/{name}",
+        "revision": "0123456789abcdef0123456789abcdef01234567",
+        "class": "inpaint.prior:InpaintPrior",
+    }
     (root / "weights" / "hub.json").write_text(json.dumps({name: entry}))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(shipped, "WEIGHTS_ROOT", root / "weights")

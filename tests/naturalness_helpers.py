@@ -1,4 +1,5 @@
 """A small naturalness pool for the tests: real photo crops and two deterministic color transforms as methods."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,7 +21,12 @@ def photo_crops(count: int, side: int = 32) -> list[tuple[str, Image.Image]]:
         name = sorted(photos)[index % len(photos)]
         array = photos[name]
         top, left = 40 * (index // len(photos)) + 60, 50 * (index // len(photos)) + 80
-        crops.append((f"skimage/{name}@{top},{left}", Image.fromarray(np.ascontiguousarray(array[top : top + side, left : left + side]))))
+        crops.append(
+            (
+                f"skimage/{name}@{top},{left}",
+                Image.fromarray(np.ascontiguousarray(array[top : top + side, left : left + side])),
+            )
+        )
     return crops
 
 
@@ -34,4 +40,9 @@ def fixture_colorizers() -> dict:
 
 def make_pool(out: Path, photos: int = 12) -> Pool:
     """Build the test pool (photos x 3 methods) in `out`."""
-    return build_pool(photo_crops(photos), fixture_colorizers(), out, {"half-saturation": "test fixture", "swapped-channels": "test fixture"})
+    return build_pool(
+        photo_crops(photos),
+        fixture_colorizers(),
+        out,
+        {"half-saturation": "test fixture", "swapped-channels": "test fixture"},
+    )

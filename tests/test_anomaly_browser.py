@@ -1,6 +1,7 @@
 """Headless Chromium on the Anomaly tab: histograms on load, a verdict table for an uploaded image, the default live run
 separating within a minute and re-scoring the upload, live training that Stop ends keeping the partial model, and that
 closing the page ends."""
+
 from __future__ import annotations
 
 import re
@@ -59,7 +60,9 @@ def _start_live_training(page, expect) -> None:
     expect(page.locator("#anomaly-live-status")).to_contain_text(re.compile("Training the WGAN: step"), timeout=60_000)
 
 
-def test_browser_scores_an_upload_at_the_threshold_and_live_training_ends_on_stop_and_on_close(serve_app, browser_page, expect, tmp_path, artifacts_dir):
+def test_browser_scores_an_upload_at_the_threshold_and_live_training_ends_on_stop_and_on_close(
+    serve_app, browser_page, expect, tmp_path, artifacts_dir
+):
     image = tmp_path / "blank.png"
     Image.fromarray(np.zeros((28, 28), dtype=np.uint8)).save(image)
     folders_before = _live_folders()

@@ -1,4 +1,5 @@
 """A tiny real HistoryAD run on Fashion-MNIST, the Detector pipeline, the PyOD baselines, the splits and the metrics."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -36,7 +37,14 @@ def tiny_run(bag_split, tmp_path_factory):
     """30 WGAN-GP steps and 200 D_TV steps of a width-8 DCGAN: a few seconds on one core."""
     torch.set_num_threads(1)
     config = HistoryADConfig(base_channels=8, latent_dim=16, snapshot_every=3, alpha=0.0, dtv_steps=200)
-    train_config = TrainConfig(run_dir=str(tmp_path_factory.mktemp("runs")), steps=30, batch_size=16, progress=False, resume=False, device="cpu")
+    train_config = TrainConfig(
+        run_dir=str(tmp_path_factory.mktemp("runs")),
+        steps=30,
+        batch_size=16,
+        progress=False,
+        resume=False,
+        device="cpu",
+    )
     return train_historyad(bag_split, config, train_config)
 
 
@@ -47,12 +55,18 @@ def test_tiny_historyad_run_ranks_held_out_bags_above_chance(tiny_run, bag_split
     assert metrics.auprc > 2 * metrics.anomaly_share and metrics.auroc > 0.6
 
 
-def test_detector_loads_saved_weights_on_every_device_and_scores_like_the_model(tiny_run, bag_split, tmp_path, device) -> None:
+def test_detector_loads_saved_weights_on_every_device_and_scores_like_the_model(
+    tiny_run, bag_split, tmp_path, device
+) -> None:
     card = ModelCard("test", "tiny", "a test detector", "Fashion-MNIST", metrics={"test AUPRC": 0.5})
     folder = save_model(tiny_run.model.cpu(), tmp_path / "anomaly-test", card)
     detector = Detector.from_pretrained(str(folder), device=device)
     assert isinstance(detector.source, WeightsSource) and detector.source.kind == "folder"
-    assert detector.model.anomalous_class == 8 and detector.model.dataset == "fashion-mnist" and detector.model.protocol == "ours"
+    assert (
+        detector.model.anomalous_class == 8
+        and detector.model.dataset == "fashion-mnist"
+        and detector.model.protocol == "ours"
+    )
     images = bag_split.test_tensor()[:20]
     torch.testing.assert_close(detector.score(images), tiny_run.model.cpu().score(images), atol=1e-4, rtol=1e-4)
     digit = tmp_path / "bag.png"
@@ -79,7 +93,9 @@ def test_every_pyod_baseline_fits_normal_images_and_scores_every_test_image(name
 
 
 def test_user_images_of_other_size_and_color_are_converted_like_training_data_and_color_is_out_of_domain() -> None:
-    model = HistoryADModel(channels=1, image_size=32, content_size=28, base_channels=4, latent_dim=4, intensity_range=(-0.9, -0.2))
+    model = HistoryADModel(
+        channels=1, image_size=32, content_size=28, base_channels=4, latent_dim=4, intensity_range=(-0.9, -0.2)
+    )
     photo = Image.fromarray(np.full((60, 100, 3), (255, 0, 0), dtype=np.uint8))
     digit = Image.fromarray(np.zeros((28, 28), dtype=np.uint8)).convert("RGB")
     batch, notes, warnings = prepare_images([photo, digit], model)
@@ -113,7 +129,10 @@ def test_fence_gan_protocol_splits_normal_80_15_5_and_anomalous_75_25_disjointly
     normal, anomalous = int((labels != 1).sum()), int((labels == 1).sum())
     test_labels = labels[parts["test"]]
     assert len(parts["train"]) == int(0.8 * normal) and (labels[parts["train"]] != 1).all()
-    assert int((test_labels != 1).sum()) == int(0.15 * normal) and int((test_labels == 1).sum()) == int(0.75 * anomalous) == 600
+    assert (
+        int((test_labels != 1).sum()) == int(0.15 * normal)
+        and int((test_labels == 1).sum()) == int(0.75 * anomalous) == 600
+    )
     assert int((labels[parts["val"]] == 1).sum()) == anomalous - 600 == 200
     joined = torch.cat(list(parts.values()))
     assert len(joined) == len(labels) and len(joined.unique()) == len(labels)

@@ -1,4 +1,5 @@
 """HistoryAD steps (a)-(c) in isolation: snapshots, the exponential state sampler, the averaged critic, the bound."""
+
 from __future__ import annotations
 
 import math
@@ -94,7 +95,10 @@ def test_averaged_critic_initialisation_equals_hand_computed_weighted_mean() -> 
 def test_snapshot_hook_keeps_states_in_memory_then_spills_to_safetensors(tmp_path) -> None:
     generator, critic = DCGANGenerator(8, 1, 8, 4), DCGANCritic(1, 8, 4)
     task = type("Task", (), {"generator": generator, "critic": critic})()
-    size_mb = sum(v.numel() * v.element_size() for v in [*generator.state_dict().values(), *critic.state_dict().values()]) / 2**20
+    size_mb = (
+        sum(v.numel() * v.element_size() for v in [*generator.state_dict().values(), *critic.state_dict().values()])
+        / 2**20
+    )
     hook = SnapshotHook(every=2, memory_limit_mb=size_mb * 1.5, directory=tmp_path)
     for step in range(1, 7):
         hook(step, task)

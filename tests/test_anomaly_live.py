@@ -1,4 +1,5 @@
 """Live training for the Anomaly tab: each run in its own folder with its own random generator, streaming, Stop keeps a partial model."""
+
 from __future__ import annotations
 
 import threading
@@ -56,7 +57,10 @@ def test_two_concurrent_sessions_give_the_result_each_gives_alone(small_split) -
     torch.set_num_threads(1)
     alone = _final_scores(small_split, seed=7)
     results: dict[int, np.ndarray] = {}
-    threads = [threading.Thread(target=lambda i=i: results.__setitem__(i, _final_scores(small_split, seed=7))) for i in range(2)]
+    threads = [
+        threading.Thread(target=lambda i=i: results.__setitem__(i, _final_scores(small_split, seed=7)))
+        for i in range(2)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

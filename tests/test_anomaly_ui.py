@@ -1,4 +1,5 @@
 """The Anomaly tab over HTTP: `anomaly_score` through gradio_client, its bounds and errors, and the tab's other events not callable as API."""
+
 from __future__ import annotations
 
 import json
@@ -83,7 +84,9 @@ def _event_id(url: str, name: str) -> int:
 
 def _raw_call(url: str, fn_index: int, data: list) -> list[dict]:
     session = "rawcaller"
-    httpx.post(url + "gradio_api/queue/join", json={"data": data, "fn_index": fn_index, "session_hash": session}, timeout=30).raise_for_status()
+    httpx.post(
+        url + "gradio_api/queue/join", json={"data": data, "fn_index": fn_index, "session_hash": session}, timeout=30
+    ).raise_for_status()
     messages = []
     with httpx.stream("GET", url + "gradio_api/queue/data", params={"session_hash": session}, timeout=60) as stream:
         for line in stream.iter_lines():

@@ -1,4 +1,5 @@
 """The app shell: the operator's flags, models loaded on first use, upload size limit, temporary files cleaned."""
+
 from __future__ import annotations
 
 import subprocess
@@ -25,7 +26,13 @@ def test_the_whole_app_builds_without_importing_torch_and_the_first_model_brings
         "print('torch' in sys.modules, 'sklearn' in sys.modules, 'matplotlib' in sys.modules); "
         "from colorgan.settings import COLORIZER; COLORIZER.resolve(); print('torch' in sys.modules)"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=Path(app.__file__).resolve().parent)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(app.__file__).resolve().parent,
+    )
     assert result.stdout.split() == ["False", "False", "False", "True"], result.stderr[-2000:]
 
 
@@ -37,7 +44,10 @@ def test_every_flag_has_help(capsys):
         assert " ".join(text.split()) in help_text
 
 
-@pytest.mark.parametrize(("argv", "sentence"), [(["--port", "0"], "--port must be between 1 and 65535"), (["--device", "gpu0"], "is not a torch device")])
+@pytest.mark.parametrize(
+    ("argv", "sentence"),
+    [(["--port", "0"], "--port must be between 1 and 65535"), (["--device", "gpu0"], "is not a torch device")],
+)
 def test_bad_flags_exit_with_one_sentence(capsys, argv, sentence):
     with pytest.raises(SystemExit):
         app.parse_args(argv)
@@ -77,7 +87,9 @@ def test_the_space_preinstalls_the_cpu_build_of_torch_in_the_range_the_app_requi
 
     root = Path(app.__file__).resolve().parent
     space_first = requirements(root / "pre-requirements.txt")
-    assert "--index-url https://download.pytorch.org/whl/cpu" in (root / "pre-requirements.txt").read_text().splitlines()
+    assert (
+        "--index-url https://download.pytorch.org/whl/cpu" in (root / "pre-requirements.txt").read_text().splitlines()
+    )
     assert set(space_first) == {"torch", "torchvision"}
     for name, req in space_first.items():
         assert req.specifier == requirements(root / "requirements.txt")[name].specifier, name

@@ -1,4 +1,5 @@
 """The app's model cache: lazy, once per model, thread-safe, bounded, and the one model-name policy for visitors."""
+
 from __future__ import annotations
 
 import threading

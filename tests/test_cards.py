@@ -1,4 +1,5 @@
 """Model cards come from one generator: every bundled README.md is the rendering of its card.json."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The Lab pipeline and full-resolution colorization keep what the photo already has."""
+
 import sys
 import types
 from pathlib import Path
@@ -63,7 +64,10 @@ def test_the_chroma_of_a_color_photo_is_ignored(untrained_model):
     lightness, ab = split_normalized(rgb)
     to_image = lambda t: Image.fromarray((t[0].permute(1, 2, 0).numpy() * 255).round().astype(np.uint8))  # noqa: E731
     color, gray = to_image(rgb), to_image(join_normalized(lightness, torch.zeros_like(ab)))
-    difference = np.abs(np.asarray(colorize(color, untrained_model, 32), dtype=int) - np.asarray(colorize(gray, untrained_model, 32), dtype=int))
+    difference = np.abs(
+        np.asarray(colorize(color, untrained_model, 32), dtype=int)
+        - np.asarray(colorize(gray, untrained_model, 32), dtype=int)
+    )
     assert difference.max() <= 3  # only 8-bit rounding of the two inputs differs
 
 
@@ -111,7 +115,9 @@ class ConstantChroma(torch.nn.Module):
 
 def test_color_strength_scales_the_predicted_chroma_and_zero_gives_the_gray_photo():
     gray = Image.new("L", (64, 48), 128)
-    mean_ab = lambda image: split_normalized(torch.from_numpy(np.asarray(image, dtype=np.float32) / 255).permute(2, 0, 1)[None])[1].mean((0, 2, 3))  # noqa: E731
+    mean_ab = lambda image: split_normalized(
+        torch.from_numpy(np.asarray(image, dtype=np.float32) / 255).permute(2, 0, 1)[None]
+    )[1].mean((0, 2, 3))  # noqa: E731
     chroma = {s: mean_ab(colorize(gray, ConstantChroma(), 32, s)) for s in (0.0, 0.5, 1.0, 2.0)}
     for strength in (0.5, 1.0, 2.0):
         assert torch.allclose(chroma[strength], strength * torch.tensor([0.1, 0.2]), atol=0.01)
@@ -139,8 +145,16 @@ def test_evaluation_scores_a_model_on_its_own_device_against_the_gray_baseline(u
     gray = evaluate_model(None, data, limit=8, size=32)
     model = evaluate_model(untrained_model.to(device), data, limit=8, size=32)
     assert set(model) == {
-        "auc", "auc_rebalanced", "psnr", "gain_over_gray", "gain_over_gray_low", "gain_over_gray_high",
-        "ssim", "colorfulness", "colorfulness_truth", "seconds",
+        "auc",
+        "auc_rebalanced",
+        "psnr",
+        "gain_over_gray",
+        "gain_over_gray_low",
+        "gain_over_gray_high",
+        "ssim",
+        "colorfulness",
+        "colorfulness_truth",
+        "seconds",
     }
     assert gray["colorfulness"] < 1 < gray["colorfulness_truth"] == model["colorfulness_truth"]
     assert abs(gray["gain_over_gray"]) < 0.01
@@ -177,7 +191,9 @@ def test_a_validation_split_of_whole_photos_is_refused_in_one_sentence(capsys):
 def test_whole_photo_evaluation_keeps_each_photo_at_its_own_size(tmp_path, untrained_model):
     (tmp_path / "photos").mkdir()
     for name, size in (("wide.jpg", (90, 40)), ("tall.jpg", (30, 70))):
-        Image.fromarray(np.random.default_rng(0).integers(0, 255, (*size[::-1], 3), dtype=np.uint8)).save(tmp_path / "photos" / name)
+        Image.fromarray(np.random.default_rng(0).integers(0, 255, (*size[::-1], 3), dtype=np.uint8)).save(
+            tmp_path / "photos" / name
+        )
     folder = save_model(untrained_model, tmp_path / "tiny", ModelCard("tiny", "test", "none", "none"))
     scores = evaluate_photos(Colorizer.from_pretrained(str(folder)), f"folder:{tmp_path / 'photos'}", size=32)
     assert scores["psnr"] > 10 and scores["colorfulness_truth"] > 10
@@ -198,13 +214,26 @@ def test_fid_tin_is_zero_for_the_true_colors_and_positive_for_gray(tmp_path, cap
     assert "PSNR gain over gray (dB, 95 % CI)" in table
 
 
-def test_the_standard_inception_fid_is_a_flag_away_and_named_so_in_its_column(monkeypatch, capsys, tmp_path, untrained_model):
+def test_the_standard_inception_fid_is_a_flag_away_and_named_so_in_its_column(
+    monkeypatch, capsys, tmp_path, untrained_model
+):
     import evaluation.colorize as evaluation
 
     features = []
     monkeypatch.setitem(sys.modules, "torch_fidelity", types.ModuleType("torch_fidelity"))  # present, as online
     monkeypatch.setattr(evaluation, "frechet_distance", lambda real, fake, feature: features.append(feature) or 1.0)
-    evaluate_main(["--data", f"folder:{PHOTOS}", "--fid-classifier", "inception", "--size", "32", "--models", str(save_model(untrained_model, tmp_path / "tiny", ModelCard("tiny", "test", "none", "none")))])
+    evaluate_main(
+        [
+            "--data",
+            f"folder:{PHOTOS}",
+            "--fid-classifier",
+            "inception",
+            "--size",
+            "32",
+            "--models",
+            str(save_model(untrained_model, tmp_path / "tiny", ModelCard("tiny", "test", "none", "none"))),
+        ]
+    )
     table = capsys.readouterr().out
     assert features == ["inception"] * 3 and "FID, Inception-v3 (vs true colors)" in table and "FID-TIN" not in table
 
@@ -224,7 +253,9 @@ def test_the_gray_version_of_a_photo_keeps_its_lightness_and_has_no_chroma():
 
 
 def test_the_showcase_has_a_row_per_photo_and_a_column_for_input_each_model_and_the_original(untrained_model):
-    photos = {f"photo {i}": Image.fromarray(np.random.randint(0, 255, (40 + 8 * i, 60, 3), dtype=np.uint8)) for i in range(2)}
+    photos = {
+        f"photo {i}": Image.fromarray(np.random.randint(0, 255, (40 + 8 * i, 60, 3), dtype=np.uint8)) for i in range(2)
+    }
     colorizers = {"untrained": Colorizer(untrained_model, "untrained", "test", torch.device("cpu"))}
     sheet = showcase(photos, colorizers, size=32, side=30)
     assert sheet.size == (3 * 30, (20 + LABEL_HEIGHT) + (24 + LABEL_HEIGHT))

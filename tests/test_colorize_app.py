@@ -1,4 +1,5 @@
 """The shipped colorizer through its two front doors: the command line and the app's API endpoint."""
+
 import numpy as np
 import pytest
 from gradio_client import Client, handle_file
@@ -34,7 +35,9 @@ def test_cli_writes_a_full_size_color_png_and_reports_unreadable_files(tmp_path,
 
 def test_colorize_endpoint_returns_the_photo_in_color_at_its_size(serve_app, old_photo):
     client = Client(serve_app(tabs=("ui.colorize",)), verbose=False)
-    colorized, download, status = client.predict(handle_file(str(old_photo)), SHIPPED_MODELS[0], 64, api_name="/colorize")
+    colorized, download, status = client.predict(
+        handle_file(str(old_photo)), SHIPPED_MODELS[0], 64, api_name="/colorize"
+    )
     assert Image.open(colorized).size == (90, 60) and download.endswith(".png") and "90×60" in status
     assert f"model {SHIPPED_MODELS[0]}" in status and "color predicted at 64×48 px" in status
 

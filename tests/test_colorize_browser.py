@@ -1,4 +1,5 @@
 """Headless Chromium uploads an old photo to the Colorize tab, presses Colorize and gets it back in color."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """What the tabs share: user mistakes become one sentence and one log line; numbers, choices and files are checked."""
+
 from __future__ import annotations
 
 import logging
@@ -69,7 +70,10 @@ def test_checked_widgets_answer_bad_api_values_with_their_label_and_pass_good_on
     slider = CheckedSlider(1, 16, value=8, step=1, precision=0, label="Random restarts")
     number = CheckedNumber(300, minimum=20, maximum=1000, precision=0, label="Search iterations")
     assert slider.preprocess(8.0) == 8 and number.preprocess(50) == 50
-    for widget, bad, message in [(slider, None, "Random restarts must be a number"), (number, 8192, "Search iterations must be between 20 and 1000")]:
+    for widget, bad, message in [
+        (slider, None, "Random restarts must be a number"),
+        (number, 8192, "Search iterations must be between 20 and 1000"),
+    ]:
         with pytest.raises(gr.Error) as refused:
             widget.preprocess(bad)
         assert refused.value.message.startswith(message) and refused.value.print_exception is False
@@ -84,7 +88,10 @@ def test_a_user_mistake_becomes_its_sentence_and_one_short_log_line(caplog):
         colorize("x" * 100_000)
     assert shown.value.print_exception is False and len(shown.value.message) < 400
     assert [(r.name, r.exc_info) for r in caplog.records] == [("gan_studio.ui", None)]
-    assert caplog.records[0].getMessage().startswith("user error in colorize: No model named xxx") and len(caplog.text) < 400
+    assert (
+        caplog.records[0].getMessage().startswith("user error in colorize: No model named xxx")
+        and len(caplog.text) < 400
+    )
 
 
 def test_streaming_handlers_keep_their_updates_and_their_mistakes_become_sentences():

@@ -1,4 +1,5 @@
 """Training curves of several runs overlaid: what `python -m training.curves` draws and refuses."""
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,10 @@ def test_training_and_validation_metrics_are_read_against_their_steps(tmp_path):
 
 
 def test_several_runs_are_drawn_into_one_png(tmp_path):
-    runs = {"pix2pix": write_run(tmp_path / "pix2pix", [20.0, 21.0]), "lsgan": write_run(tmp_path / "lsgan", [19.0, 22.0])}
+    runs = {
+        "pix2pix": write_run(tmp_path / "pix2pix", [20.0, 21.0]),
+        "lsgan": write_run(tmp_path / "lsgan", [19.0, 22.0]),
+    }
     target = plot_runs(runs, ["val psnr", "loss_d"], tmp_path / "figures" / "curves.png")
     with Image.open(target) as image:
         assert image.format == "PNG" and image.width > 400

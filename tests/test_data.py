@@ -1,4 +1,5 @@
 """Dataset helpers of the core: held-out draws are random, reproducible and cover the classes."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -105,7 +106,9 @@ def test_a_dataset_that_is_neither_here_nor_downloadable_is_a_sentence(tmp_path,
 def test_weights_trained_on_research_only_data_are_not_labelled_mit() -> None:
     from gan.data import weights_license
 
-    assert weights_license("utkface") == weights_license("tiny-imagenet+utkface") == weights_license("bsds500") == "other"
+    assert (
+        weights_license("utkface") == weights_license("tiny-imagenet+utkface") == weights_license("bsds500") == "other"
+    )
     assert weights_license("folder:/photos") == "other"  # terms unknown
     assert weights_license("fashion-mnist") == weights_license("mnist+fashion-mnist") == "mit"
 

@@ -1,4 +1,5 @@
 """The global-RNG guard: blocks that must draw from torch's global RNG do so privately, one thread at a time."""
+
 from __future__ import annotations
 
 import torch

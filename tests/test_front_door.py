@@ -1,4 +1,5 @@
 """The README is a front door: short, and every page or picture it points at exists."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Weights: where they come from (WeightsSource), what a visitor may name, sizes checked before building, pinned uploads."""
+
 import json
 import resource
 import shutil
@@ -81,12 +82,20 @@ def test_an_unknown_repo_without_bundled_copy_is_a_clear_error(bundled_weights):
 
 
 @pytest.mark.parametrize("spelling", ["absolute", "dot-dot", "tilde", "dot-slash", "relative"])
-def test_without_allow_local_no_folder_of_the_disk_is_loaded_however_it_is_spelled(bundled_weights, tmp_path, monkeypatch, spelling, tiny_model):
+def test_without_allow_local_no_folder_of_the_disk_is_loaded_however_it_is_spelled(
+    bundled_weights, tmp_path, monkeypatch, spelling, tiny_model
+):
     save_model(tiny_model(4), tmp_path / "home" / "m", CARD)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     (tmp_path / "home" / "sub").mkdir()
     monkeypatch.chdir(tmp_path / "home" / "sub")
-    name = {"absolute": str(tmp_path / "home" / "m"), "dot-dot": "../m", "tilde": "~/m", "dot-slash": "./../m", "relative": "../sub/../m"}[spelling]
+    name = {
+        "absolute": str(tmp_path / "home" / "m"),
+        "dot-dot": "../m",
+        "tilde": "~/m",
+        "dot-slash": "./../m",
+        "relative": "../sub/../m",
+    }[spelling]
     assert fetch(ChromaGANGenerator, name, allow_local=True)[1].kind == "folder"
     with pytest.raises(WeightsError) as refused:
         fetch(ChromaGANGenerator, name, allow_local=False)
@@ -94,7 +103,9 @@ def test_without_allow_local_no_folder_of_the_disk_is_loaded_however_it_is_spell
     assert "shipped model or a Hub repo id" in str(refused.value) or "Could not fetch" in str(refused.value)
 
 
-def test_a_folder_name_shaped_like_a_repo_id_is_looked_up_on_the_hub_not_on_disk(bundled_weights, tmp_path, monkeypatch, tiny_model):
+def test_a_folder_name_shaped_like_a_repo_id_is_looked_up_on_the_hub_not_on_disk(
+    bundled_weights, tmp_path, monkeypatch, tiny_model
+):
     save_model(tiny_model(5), tmp_path / "org" / "m", CARD)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(WeightsError, match="Could not fetch 'org/m' from the Hub"):
@@ -119,7 +130,12 @@ def test_unusable_folders_are_refused_with_a_sentence_that_names_no_absolute_pat
     if damage == "other architecture":
         config = json.loads((folder / "config.json").read_text())
         (folder / "config.json").write_text(json.dumps({**config, "base_channels": 6}))
-    expected = {"no safetensors": "only safetensors", "pickle only": "only safetensors", "corrupt": "do not fit", "other architecture": "do not fit a ChromaGANGenerator"}
+    expected = {
+        "no safetensors": "only safetensors",
+        "pickle only": "only safetensors",
+        "corrupt": "do not fit",
+        "other architecture": "do not fit a ChromaGANGenerator",
+    }
     with pytest.raises(WeightsError, match=expected[damage]) as refused:
         fetch(ChromaGANGenerator, str(folder))
     assert str(tmp_path) not in str(refused.value)
@@ -128,13 +144,17 @@ def test_unusable_folders_are_refused_with_a_sentence_that_names_no_absolute_pat
 def test_a_config_with_huge_widths_is_refused_in_a_second_without_allocating_the_model(tmp_path, tiny_model):
     folder = save_model(tiny_model(0), tmp_path / "m", CARD)
     config = json.loads((folder / "config.json").read_text())
-    (folder / "config.json").write_text(json.dumps({**config, "base_channels": 4096, "max_channels": 4096, "global_channels": 4096, "depth": 6}))
+    (folder / "config.json").write_text(
+        json.dumps({**config, "base_channels": 4096, "max_channels": 4096, "global_channels": 4096, "depth": 6})
+    )
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     with pytest.raises(WeightsError, match=r"million parameters; this app loads at most 20 million"):
         fetch(ChromaGANGenerator, str(folder))
     assert time.perf_counter() - started < 5
-    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024 < 300  # MiB; the model would take GBs
+    assert (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before
+    ) / 1024 < 300  # MiB; the model would take GBs
 
 
 @pytest.mark.parametrize("change", [{"depth": 10**9}, {"base_channels": -(10**12)}, {"num_classes": list(range(5000))}])
@@ -161,7 +181,16 @@ def test_check_size_counts_the_parameters_the_config_describes(tmp_path, tiny_mo
 def test_sizing_a_model_loads_no_compiler_so_a_first_request_stays_fast(tmp_path, tiny_model):
     folder = save_model(tiny_model(0), tmp_path / "m", CARD)
     script = f"import sys; from colorgan.models import ChromaGANGenerator; from gan.hub import check_size; check_size(ChromaGANGenerator, {str(folder)!r}); print('torch._dynamo' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent).stdout.strip() == "False"
+    assert (
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parent.parent,
+        ).stdout.strip()
+        == "False"
+    )
 
 
 def test_a_hub_repo_with_an_oversized_weights_file_is_refused_before_downloading(bundled_weights, monkeypatch):
@@ -190,6 +219,7 @@ def test_every_file_of_a_hub_repo_is_size_checked_before_downloading(bundled_wei
 
 def test_a_server_fetches_only_the_repos_of_hub_json_unless_the_operator_allows_any(bundled_weights, monkeypatch):
     downloads = []
+
     def offline_download(repo, **kwargs):
         downloads.append(repo)
         raise OSError("offline")
@@ -235,15 +265,26 @@ class FakeHfApi:
         return SimpleNamespace(oid=f"{len(FakeHfApi.uploads):040x}")
 
 
-def test_publishing_returns_the_commit_and_pins_the_model_to_it_in_hub_json(bundled_weights, tmp_path, monkeypatch, tiny_model):
+def test_publishing_returns_the_commit_and_pins_the_model_to_it_in_hub_json(
+    bundled_weights, tmp_path, monkeypatch, tiny_model
+):
     FakeHfApi.uploads = []
     monkeypatch.setattr(hub, "HfApi", FakeHfApi)
     folder = save_model(tiny_model(6), tmp_path / "new", CARD)
     upload = publish(folder, "studio-test/tiny", model_cls=ChromaGANGenerator, record_as="tiny")
-    assert upload.revision == f"{1:040x}" and upload.files == ["README.md", "card.json", "config.json", "model.safetensors"]
+    assert upload.revision == f"{1:040x}" and upload.files == [
+        "README.md",
+        "card.json",
+        "config.json",
+        "model.safetensors",
+    ]
     assert FakeHfApi.uploads == [{"repo": "studio-test/tiny", "files": upload.files}]
     entry = json.loads((bundled_weights / "hub.json").read_text())["tiny"]
-    assert entry == {"repo": "studio-test/tiny", "revision": upload.revision, "class": "colorgan.models:ChromaGANGenerator"}
+    assert entry == {
+        "repo": "studio-test/tiny",
+        "revision": upload.revision,
+        "class": "colorgan.models:ChromaGANGenerator",
+    }
     cache_snapshot(tmp_path / "hf-cache", "studio-test/tiny", upload.revision, tiny_model(6))
     model, source = fetch(ChromaGANGenerator, "tiny")
     assert source.revision == upload.revision and same_weights(model, tiny_model(6))
@@ -251,7 +292,9 @@ def test_publishing_returns_the_commit_and_pins_the_model_to_it_in_hub_json(bund
 
 def test_publish_dry_run_lists_a_complete_folder_and_refuses_an_incomplete_one(tmp_path, tiny_model):
     folder = save_model(tiny_model(0), tmp_path / "m", CARD)
-    assert publish(folder, "org/tiny", dry_run=True) == hub.Upload(["README.md", "card.json", "config.json", "model.safetensors"], None)
+    assert publish(folder, "org/tiny", dry_run=True) == hub.Upload(
+        ["README.md", "card.json", "config.json", "model.safetensors"], None
+    )
     shutil.copytree(folder, tmp_path / "broken")
     (tmp_path / "broken" / "README.md").unlink()
     with pytest.raises(WeightsError, match="broken is not a complete weights folder: missing README.md"):

@@ -1,4 +1,5 @@
 """Users' images: every mode becomes 8-bit RGB, every unusable file a sentence."""
+
 import io
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Headless Chromium: upload a real photo to the Inpaint tab, paint a hole with the mouse, run the search, download the fill."""
+
 from __future__ import annotations
 
 import io
@@ -12,11 +13,15 @@ from evaluation.screenshots import paint_stroke, run_search, upload
 PHOTO = Path(__file__).resolve().parent.parent / "examples" / "inpaint" / "chelsea.png"
 
 
-def test_browser_paints_a_hole_on_a_photo_and_gets_it_filled_at_full_size_with_the_rest_unchanged(browser_page, expect, serve_app, artifacts_dir):
+def test_browser_paints_a_hole_on_a_photo_and_gets_it_filled_at_full_size_with_the_rest_unchanged(
+    browser_page, expect, serve_app, artifacts_dir
+):
     page = browser_page
     page.goto(serve_app(tabs=("ui.inpaint",)))
     upload(page, expect, PHOTO)
-    paint_stroke(page, Image.open(PHOTO).size, (0.45, 0.5), (0.55, 0.5))  # one short horizontal stroke in the middle of the photo
+    paint_stroke(
+        page, Image.open(PHOTO).size, (0.45, 0.5), (0.55, 0.5)
+    )  # one short horizontal stroke in the middle of the photo
     run_search(page, expect, iterations=40)
     page.screenshot(path=str(artifacts_dir / "inpaint-tab.png"), full_page=True)
     link = page.locator("#inpaint-download a").first

@@ -1,4 +1,5 @@
 """`python -m evaluation.inpaint`: every method on held-out images of a folder, in one run, with its scores and times."""
+
 from __future__ import annotations
 
 import json
@@ -11,14 +12,46 @@ from inpaint_helpers import tiny_prior
 from evaluation.inpaint import main
 
 PHOTOS = Path(__file__).resolve().parent / "data" / "photos"
-METHODS = {"latent search, proposed loss", "latent search, Yeh et al. loss", "latent search, L-BRGM", "opencv-telea", "opencv-ns", "skimage-biharmonic"}
+METHODS = {
+    "latent search, proposed loss",
+    "latent search, Yeh et al. loss",
+    "latent search, L-BRGM",
+    "opencv-telea",
+    "opencv-ns",
+    "skimage-biharmonic",
+}
 
 
-def test_evaluation_scores_the_latent_search_and_the_classical_methods_on_folder_photos(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_evaluation_scores_the_latent_search_and_the_classical_methods_on_folder_photos(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     tiny_prior(3).save_pretrained(tmp_path / "prior")
     out = tmp_path / "results.json"
-    main(["--prior", str(tmp_path / "prior"), "--data", f"folder:{PHOTOS}", "--mask", "center", "half", "--images", "3",
-          "--iterations", "3", "--restarts", "1", "--sr-factor", "2", "--sr-samples", "2", "--fill-samples", "2", "--out", str(out)])
+    main(
+        [
+            "--prior",
+            str(tmp_path / "prior"),
+            "--data",
+            f"folder:{PHOTOS}",
+            "--mask",
+            "center",
+            "half",
+            "--images",
+            "3",
+            "--iterations",
+            "3",
+            "--restarts",
+            "1",
+            "--sr-factor",
+            "2",
+            "--sr-samples",
+            "2",
+            "--fill-samples",
+            "2",
+            "--out",
+            str(out),
+        ]
+    )
     record = json.loads(out.read_text())
     assert set(record["results"]) == {"center", "half", "sr-x2"}
     for mask in ("center", "half"):
@@ -26,7 +59,12 @@ def test_evaluation_scores_the_latent_search_and_the_classical_methods_on_folder
         for scores in record["results"][mask].values():
             assert math.isfinite(scores["psnr"]) and 0 < scores["ssim"] <= 1 and scores["seconds_per_image"] > 0
     assert set(record["results"]["sr-x2"]) == {
-        "latent search ×2, proposed", "latent search ×2, L-BRGM", "latent search ×2, L-BRGM, mean of 2 searches", "bicubic ×2", "bicubic ×2 + back-projection"}
+        "latent search ×2, proposed",
+        "latent search ×2, L-BRGM",
+        "latent search ×2, L-BRGM, mean of 2 searches",
+        "bicubic ×2",
+        "bicubic ×2 + back-projection",
+    }
     assert "3 held-out" in capsys.readouterr().out
 
 
@@ -53,8 +91,29 @@ def test_the_photo_evaluation_fills_whole_photos_through_the_inpainter_and_score
 ) -> None:
     tiny_prior(3).save_pretrained(tmp_path / "prior")
     out = tmp_path / "results.json"
-    main(["--prior", str(tmp_path / "prior"), "--data", f"folder:{PHOTOS}", "--at", "photo", "--side", "48", "--images", "2",
-          "--holes", "square-20", "scratch", "--iterations", "2", "--restarts", "1", "--out", str(out)])
+    main(
+        [
+            "--prior",
+            str(tmp_path / "prior"),
+            "--data",
+            f"folder:{PHOTOS}",
+            "--at",
+            "photo",
+            "--side",
+            "48",
+            "--images",
+            "2",
+            "--holes",
+            "square-20",
+            "scratch",
+            "--iterations",
+            "2",
+            "--restarts",
+            "1",
+            "--out",
+            str(out),
+        ]
+    )
     record = json.loads(out.read_text())
     assert set(record["results"]) == {"square-20", "scratch"}
     for hole in record["results"].values():

@@ -1,4 +1,5 @@
 """The work one inpainting request may cause is bounded: parameters within the UI's bounds, cancel stops the search, holes and photos capped."""
+
 from __future__ import annotations
 
 import json
@@ -45,7 +46,9 @@ def client(serve_app, prior_name: str) -> Client:
 
 
 def submit(client: Client, files: dict[str, str], prior: str, iterations: object, restarts: object, mask: str = "mask"):
-    return client.submit(handle_file(files["image"]), handle_file(files[mask]), prior, iterations, restarts, api_name="/inpaint")
+    return client.submit(
+        handle_file(files["image"]), handle_file(files[mask]), prior, iterations, restarts, api_name="/inpaint"
+    )
 
 
 @pytest.mark.parametrize(
@@ -57,7 +60,9 @@ def submit(client: Client, files: dict[str, str], prior: str, iterations: object
         ("many", 2, "Search iterations must be a number"),
     ],
 )
-def test_inpaint_endpoint_refuses_parameters_outside_the_tabs_bounds(client: Client, files: dict[str, str], prior_name: str, iterations: object, restarts: object, message: str) -> None:
+def test_inpaint_endpoint_refuses_parameters_outside_the_tabs_bounds(
+    client: Client, files: dict[str, str], prior_name: str, iterations: object, restarts: object, message: str
+) -> None:
     started = time.perf_counter()
     with pytest.raises(Exception, match=message):
         submit(client, files, prior_name, iterations, restarts).result(timeout=60)
@@ -67,15 +72,21 @@ def test_inpaint_endpoint_refuses_parameters_outside_the_tabs_bounds(client: Cli
 def test_inpaint_endpoint_refuses_nan_sent_as_raw_json(client: Client, files: dict[str, str], prior_name: str) -> None:
     # gradio_client cannot send NaN (it is not JSON), but a hand-made request can: Python's JSON reader accepts it.
     with httpx.Client(base_url=client.src, timeout=60) as http:
-        uploaded = http.post("gradio_api/upload", files=[("files", open(files[name], "rb")) for name in ("image", "mask")]).json()
+        uploaded = http.post(
+            "gradio_api/upload", files=[("files", open(files[name], "rb")) for name in ("image", "mask")]
+        ).json()
         image, mask = ({"path": path, "meta": {"_type": "gradio.FileData"}} for path in uploaded)
         body = json.dumps({"data": [image, mask, prior_name, 100, "RESTARTS"]}).replace('"RESTARTS"', "NaN")
-        event = http.post("gradio_api/call/inpaint", content=body, headers={"content-type": "application/json"}).json()["event_id"]
+        event = http.post("gradio_api/call/inpaint", content=body, headers={"content-type": "application/json"}).json()[
+            "event_id"
+        ]
         stream = http.get(f"gradio_api/call/inpaint/{event}").text
     assert "event: error" in stream and f"{RESTARTS['label']} must be a finite number" in stream
 
 
-def test_cancelling_an_inpaint_request_stops_its_search(client: Client, files: dict[str, str], prior_name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancelling_an_inpaint_request_stops_its_search(
+    client: Client, files: dict[str, str], prior_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     steps, lock = [0], threading.Lock()
     real_total_loss = inpaint.search.total_loss
 
@@ -102,8 +113,12 @@ def test_a_hole_too_large_for_the_priors_frame_is_filled_classically_without_any
     client: Client, files: dict[str, str], prior_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     searched = []
-    monkeypatch.setattr(inpaint.search, "total_loss", lambda *args, **kwargs: searched.append(1) or pytest.fail("searched"))
-    filled = client.predict(handle_file(files["big"]), handle_file(files["huge"]), prior_name, 20, 1, api_name="/inpaint")
+    monkeypatch.setattr(
+        inpaint.search, "total_loss", lambda *args, **kwargs: searched.append(1) or pytest.fail("searched")
+    )
+    filled = client.predict(
+        handle_file(files["big"]), handle_file(files["huge"]), prior_name, 20, 1, api_name="/inpaint"
+    )
     image, hole = np.asarray(Image.open(files["big"])), np.asarray(Image.open(files["huge"])) > 0
     result = np.asarray(Image.open(filled))[..., :3]
     assert np.array_equal(result[~hole], image[~hole]) and not np.array_equal(result[hole], image[hole])

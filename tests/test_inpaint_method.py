@@ -1,4 +1,5 @@
 """Specifications of the inpainting method: weights W, gradients, operators, search, blending, masks, pipeline."""
+
 from __future__ import annotations
 
 import cv2
@@ -20,7 +21,11 @@ from inpaint.search import SearchConfig, latent_search, project_to_ball, total_l
 @pytest.fixture(scope="module")
 def tiny_prior() -> InpaintPrior:
     torch.manual_seed(0)
-    return InpaintPrior(latent_dim=8, channels=1, image_size=8, generator_channels=4, critic_channels=4, content_size=8).eval().requires_grad_(False)
+    return (
+        InpaintPrior(latent_dim=8, channels=1, image_size=8, generator_channels=4, critic_channels=4, content_size=8)
+        .eval()
+        .requires_grad_(False)
+    )
 
 
 def test_importance_weights_are_zero_inside_the_hole_and_match_a_hand_computed_border() -> None:
@@ -112,7 +117,9 @@ def test_operators_mask_the_hole_and_average_pool() -> None:
 
 def test_back_projection_makes_an_enlargement_agree_with_the_observation() -> None:
     generator = torch.Generator().manual_seed(0)
-    observed = (torch.rand(2, 3, 4, 4, generator=generator) - 0.5) / 2  # mid-range: the result's clamp to [-1, 1] stays idle
+    observed = (
+        torch.rand(2, 3, 4, 4, generator=generator) - 0.5
+    ) / 2  # mid-range: the result's clamp to [-1, 1] stays idle
     detail = (torch.rand(2, 3, 16, 16, generator=generator) - 0.5) / 2
     operator = DownsampleOperator(4)
     assert (operator(detail) - observed).abs().max() > 0.05
@@ -131,22 +138,34 @@ def test_latent_search_loss_decreases_on_a_tiny_prior(tiny_prior: InpaintPrior, 
     hole = torch.zeros(2, 1, 8, 8)
     hole[..., 2:6, 2:6] = 1
     operator = MaskOperator(hole, window=3, loss=loss)
-    state = latent_search(tiny_prior, operator, operator(target), SearchConfig(loss=loss, iterations=60, restarts=3, lr=0.05))
+    state = latent_search(
+        tiny_prior, operator, operator(target), SearchConfig(loss=loss, iterations=60, restarts=3, lr=0.05)
+    )
     assert state.images.shape == target.shape and state.z.shape == (2, 8)
     assert state.history[-1] < 0.7 * state.history[0]
     if loss != "brgm":  # L-BRGM's Gaussian prior replaces the projection onto the ball
         assert state.z.norm(dim=1).max().item() <= 8**0.5 + 1e-4
 
 
-def test_the_mean_of_one_restart_is_that_restart_and_of_several_is_their_average_not_the_best(tiny_prior: InpaintPrior) -> None:
+def test_the_mean_of_one_restart_is_that_restart_and_of_several_is_their_average_not_the_best(
+    tiny_prior: InpaintPrior,
+) -> None:
     target = tiny_prior.generator(torch.randn(2, 8, generator=torch.Generator().manual_seed(3)))
     hole = torch.zeros(2, 1, 8, 8)
     hole[..., 2:6, 2:6] = 1
     operator = MaskOperator(hole, window=3, loss="brgm")
     search = SearchConfig(loss="brgm", iterations=20, restarts=1, lr=0.05)
-    one_best, one_mean = (latent_search(tiny_prior, operator, operator(target), SearchConfig(**{**vars(search), "combine": c})) for c in ("best", "mean"))
+    one_best, one_mean = (
+        latent_search(tiny_prior, operator, operator(target), SearchConfig(**{**vars(search), "combine": c}))
+        for c in ("best", "mean")
+    )
     assert torch.equal(one_best.images, one_mean.images) and one_mean.z is None
-    best, mean = (latent_search(tiny_prior, operator, operator(target), SearchConfig(**{**vars(search), "restarts": 4, "combine": c})) for c in ("best", "mean"))
+    best, mean = (
+        latent_search(
+            tiny_prior, operator, operator(target), SearchConfig(**{**vars(search), "restarts": 4, "combine": c})
+        )
+        for c in ("best", "mean")
+    )
     assert mean.images.shape == target.shape and not torch.allclose(mean.images, best.images)
     assert (mean.loss >= best.loss).all()  # the mean of the restarts' losses, never below the best one's
     with pytest.raises(ValueError, match="combine must be one of best, mean"):
@@ -156,7 +175,9 @@ def test_the_mean_of_one_restart_is_that_restart_and_of_several_is_their_average
 def test_super_resolution_search_reduces_the_data_term(tiny_prior: InpaintPrior) -> None:
     target = tiny_prior.generator(torch.randn(1, 8, generator=torch.Generator().manual_seed(5)))
     operator = DownsampleOperator(2)
-    state = latent_search(tiny_prior, operator, operator(target), SearchConfig(iterations=60, restarts=2, lr=0.05, z_weight=1e-3))
+    state = latent_search(
+        tiny_prior, operator, operator(target), SearchConfig(iterations=60, restarts=2, lr=0.05, z_weight=1e-3)
+    )
     assert state.history[-1] < 0.5 * state.history[0]
 
 
@@ -194,7 +215,9 @@ def test_scratch_preset_is_a_thin_connected_stroke_from_the_left_edge_to_the_rig
     assert 0.02 < scratch.mean() < 0.2  # thin: a few pixels wide, not a band
     count, _ = cv2.connectedComponents(scratch.astype(np.uint8))
     assert count == 2  # background and one stroke
-    assert np.array_equal(scratch, preset_mask("scratch", 64, 96, seed=3)) and not np.array_equal(scratch, preset_mask("scratch", 64, 96, seed=4))
+    assert np.array_equal(scratch, preset_mask("scratch", 64, 96, seed=3)) and not np.array_equal(
+        scratch, preset_mask("scratch", 64, 96, seed=4)
+    )
 
 
 def test_check_mask_refuses_full_and_mismatched_masks() -> None:
@@ -215,7 +238,11 @@ def test_inpainting_a_large_image_changes_only_the_hole(device: torch.device) ->
     hole = np.zeros((40, 60), bool)
     hole[10:18, 30:38] = True
     assert context_frame(hole, 8, PHOTO_CONTEXT) == (2, 22, 26, 46)  # the hole's side of context each way
-    reports = list(tiny_inpainter(device=device).inpaint_steps(image, hole, SearchConfig(iterations=10, restarts=2, report_every=5), "gan"))
+    reports = list(
+        tiny_inpainter(device=device).inpaint_steps(
+            image, hole, SearchConfig(iterations=10, restarts=2, report_every=5), "gan"
+        )
+    )
     result = reports[-1].result
     assert [r.done for r in reports] == [False, True]
     assert reports[0].preview.shape == (8, 8, 3)
@@ -264,12 +291,17 @@ def test_super_resolution_never_shrinks_and_enlarges_the_central_square_of_large
     result = inpainter.super_resolve(narrow, 2, SearchConfig(iterations=2, restarts=1))
     assert result.image.shape == (6, 4, 3)
     wide = inpainter.super_resolve(np.zeros((4, 5, 3), np.uint8), 2, SearchConfig(iterations=2, restarts=1))
-    assert wide.image.shape == (8, 8, 3) and "the central square (the 4×4 px frame at (0, 0)), ×2 to 8×8 px" in wide.note
+    assert (
+        wide.image.shape == (8, 8, 3) and "the central square (the 4×4 px frame at (0, 0)), ×2 to 8×8 px" in wide.note
+    )
     with pytest.raises(ValueError, match="factor must be one of 2, 4"):
         inpainter.super_resolve(narrow, 3)
 
 
-@pytest.mark.parametrize(("field", "value"), [("iterations", 0), ("restarts", 2.5), ("lr", float("nan")), ("alpha", -1.0), ("window", 4), ("loss", "l2")])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("iterations", 0), ("restarts", 2.5), ("lr", float("nan")), ("alpha", -1.0), ("window", 4), ("loss", "l2")],
+)
 def test_search_config_refuses_values_that_cannot_work(field: str, value: object) -> None:
     with pytest.raises(ValueError, match="search"):
         SearchConfig(**{field: value})

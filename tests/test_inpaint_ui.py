@@ -1,4 +1,5 @@
 """The Inpaint tab: widgets map to Inpainter calls, the `inpaint` endpoint through gradio_client, answers to bad input."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -57,7 +58,9 @@ def call(client: Client, files: dict[str, str], prior: str, image: str = "image"
     return client.predict(handle_file(files[image]), handle_file(files[mask]), prior, 20, 2, api_name="/inpaint")
 
 
-def test_inpaint_endpoint_fills_the_hole_and_keeps_the_rest(client: Client, files: dict[str, str], prior_name: str) -> None:
+def test_inpaint_endpoint_fills_the_hole_and_keeps_the_rest(
+    client: Client, files: dict[str, str], prior_name: str
+) -> None:
     result = np.asarray(Image.open(call(client, files, prior_name)).convert("RGB"))
     image = np.asarray(Image.open(files["image"]))
     hole = np.zeros((24, 24), bool)
@@ -78,7 +81,9 @@ def test_inpaint_endpoint_fills_the_hole_and_keeps_the_rest(client: Client, file
         ("image", "mask", "/etc", "Folders of this server cannot be named here"),
     ],
 )
-def test_inpaint_endpoint_explains_bad_input(client: Client, files: dict[str, str], prior_name: str, image: str, mask: str, prior: str | None, message: str) -> None:
+def test_inpaint_endpoint_explains_bad_input(
+    client: Client, files: dict[str, str], prior_name: str, image: str, mask: str, prior: str | None, message: str
+) -> None:
     with pytest.raises(Exception, match=message):
         call(client, files, prior or prior_name, image, mask)
 
@@ -111,15 +116,27 @@ def test_the_tab_shows_g_of_z_live_then_both_fills_and_the_true_size_file() -> N
     image = np.random.default_rng(1).integers(0, 256, (16, 16, 3), dtype=np.uint8)
     hole = np.zeros((16, 16), bool)
     hole[4:12, 4:12] = True
-    updates = list(search_updates(tiny_inpainter(), image, hole, MODES[0], SearchConfig(iterations=30, restarts=2, report_every=10), "gan"))
+    updates = list(
+        search_updates(
+            tiny_inpainter(), image, hole, MODES[0], SearchConfig(iterations=30, restarts=2, report_every=10), "gan"
+        )
+    )
     assert len(updates) == 3  # steps 10 and 20 live, then the result at 30
     for live, result, classical, file, status in updates[:-1]:
-        assert live.shape == (256, 256, 3) and all(isinstance(x, SKIP) for x in (result, classical, file)) and status.startswith("Step")
+        assert (
+            live.shape == (256, 256, 3)
+            and all(isinstance(x, SKIP) for x in (result, classical, file))
+            and status.startswith("Step")
+        )
     live, result, classical, file, status = updates[-1]
     saved = np.asarray(Image.open(file))
     assert saved.shape == image.shape and np.array_equal(saved[~hole], image[~hole])
     assert np.array_equal(result, enlarged(saved)) and classical.shape == result.shape
-    assert status.startswith("GAN fill:") and "Right: skimage-biharmonic" in status and "the best of 2 proposed-loss restarts" in status
+    assert (
+        status.startswith("GAN fill:")
+        and "Right: skimage-biharmonic" in status
+        and "the best of 2 proposed-loss restarts" in status
+    )
 
 
 def test_the_default_solver_is_the_posterior_mean_for_the_64_px_priors_and_the_proposed_loss_for_others() -> None:
@@ -133,16 +150,25 @@ def test_the_default_solver_is_the_posterior_mean_for_the_64_px_priors_and_the_p
 
 
 def test_every_solver_of_the_tab_is_a_search_with_the_users_iterations_and_restarts_whatever_the_prior() -> None:
-    configs = [search_config(solver, "inpaint-photos", 40, 3) for solver in SOLVER_LABELS.values() if solver != RECOMMENDED]
+    configs = [
+        search_config(solver, "inpaint-photos", 40, 3) for solver in SOLVER_LABELS.values() if solver != RECOMMENDED
+    ]
     assert all(c.iterations == 40 and c.restarts == 3 for c in configs)
-    assert [(c.loss, c.combine) for c in configs] == [("contextual", "best"), ("yeh", "best"), ("brgm", "best"), ("brgm", "mean")]
+    assert [(c.loss, c.combine) for c in configs] == [
+        ("contextual", "best"),
+        ("yeh", "best"),
+        ("brgm", "best"),
+        ("brgm", "mean"),
+    ]
 
 
 def test_the_posterior_mean_fills_with_the_average_of_the_restarts_and_says_so() -> None:
     image = np.random.default_rng(1).integers(0, 256, (16, 16, 3), dtype=np.uint8)
     hole = np.zeros((16, 16), bool)
     hole[4:12, 4:12] = True
-    *_, (_, best, _, _, _) = search_updates(tiny_inpainter(), image, hole, MODES[0], search_config("brgm", "tiny", 20, 3), "gan")
+    *_, (_, best, _, _, _) = search_updates(
+        tiny_inpainter(), image, hole, MODES[0], search_config("brgm", "tiny", 20, 3), "gan"
+    )
     *_, (_, mean, _, file, status) = search_updates(
         tiny_inpainter(), image, hole, MODES[0], search_config("posterior-mean", "tiny", 20, 3), "gan"
     )
@@ -153,14 +179,20 @@ def test_the_posterior_mean_fills_with_the_average_of_the_restarts_and_says_so()
 
 def test_super_resolution_mode_returns_four_times_the_input_beside_bicubic() -> None:
     small = np.random.default_rng(2).integers(0, 256, (2, 2, 3), dtype=np.uint8)
-    *_, (live, result, bicubic, file, status) = search_updates(tiny_inpainter(), small, np.zeros((2, 2), bool), MODES[1], SearchConfig(iterations=10, restarts=1))
+    *_, (live, result, bicubic, file, status) = search_updates(
+        tiny_inpainter(), small, np.zeros((2, 2), bool), MODES[1], SearchConfig(iterations=10, restarts=1)
+    )
     assert np.asarray(Image.open(file)).shape == (8, 8, 3) and result.shape == bicubic.shape == (256, 256, 3)
     assert "×4 to 8×8 px" in status
 
 
 @pytest.mark.parametrize(
     ("hole", "message"),
-    [(np.zeros((16, 16), bool), "mask is empty"), (np.ones((16, 16), bool), "covers the whole image"), (np.ones((8, 16), bool), "same size")],
+    [
+        (np.zeros((16, 16), bool), "mask is empty"),
+        (np.ones((16, 16), bool), "covers the whole image"),
+        (np.ones((8, 16), bool), "same size"),
+    ],
 )
 def test_the_tab_explains_bad_masks(hole: np.ndarray, message: str) -> None:
     image = np.zeros((16, 16, 3), np.uint8)
@@ -181,7 +213,9 @@ def test_the_classical_fill_is_used_by_default_for_a_thin_stroke_and_named() -> 
     image = np.random.default_rng(1).integers(0, 256, (16, 16, 3), dtype=np.uint8)
     hole = np.zeros((16, 16), bool)
     hole[8, 2:14] = True
-    *_, (_, result, classical, file, status) = search_updates(tiny_inpainter(), image, hole, MODES[0], SearchConfig(iterations=10, restarts=1))
+    *_, (_, result, classical, file, status) = search_updates(
+        tiny_inpainter(), image, hole, MODES[0], SearchConfig(iterations=10, restarts=1)
+    )
     assert np.array_equal(result, classical) and status.startswith("Classical fill (skimage-biharmonic): the hole is")
 
 
@@ -189,7 +223,12 @@ def test_a_refusal_is_kept_in_the_status_line_as_a_sentence() -> None:
     from ui.inpaint import refusal
 
     live, result, classical, file, status = refusal(ValueError("The mask is empty: paint over the region to fill."))
-    assert (live, result, classical, file) == (None, None, None, None) and status == "**Not run:** The mask is empty: paint over the region to fill."
+    assert (live, result, classical, file) == (
+        None,
+        None,
+        None,
+        None,
+    ) and status == "**Not run:** The mask is empty: paint over the region to fill."
 
 
 def test_the_labels_and_the_inpainting_controls_follow_the_mode() -> None:

@@ -1,4 +1,5 @@
 """Where a hosted Space gets the live run's data: without Debian's package, torchvision's downloader, into the cache."""
+
 from __future__ import annotations
 
 import urllib.error

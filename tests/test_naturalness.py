@@ -1,4 +1,5 @@
 """The naturalness test's pool, vote store, results table and command line, without the app."""
+
 from __future__ import annotations
 
 import csv
@@ -55,8 +56,12 @@ def test_pool_file_names_do_not_reveal_the_method_and_rebuild_gives_the_same_ids
 
 def test_rebuilding_a_pool_with_new_models_removes_the_images_of_the_old_ones(tmp_path):
     make_pool(tmp_path / "pool", photos=4)
-    rebuilt = build_pool(photo_crops(4), {"quarter-saturation": lambda image: ImageEnhance.Color(image).enhance(0.25)}, tmp_path / "pool")
-    assert sorted(path.name for path in (tmp_path / "pool" / "images").iterdir()) == sorted(Path(entry.file).name for entry in rebuilt.entries)
+    rebuilt = build_pool(
+        photo_crops(4), {"quarter-saturation": lambda image: ImageEnhance.Color(image).enhance(0.25)}, tmp_path / "pool"
+    )
+    assert sorted(path.name for path in (tmp_path / "pool" / "images").iterdir()) == sorted(
+        Path(entry.file).name for entry in rebuilt.entries
+    )
     assert len(rebuilt.entries) == 8
 
 
@@ -101,7 +106,11 @@ def test_store_writes_a_vote_once_when_retried_or_double_clicked(store, pool):
     double_click = store.record(participant, drawn.ticket, False)
     assert (first.recorded, double_click.recorded) == (True, False)
     assert double_click.vote == first.vote
-    assert (first.vote.vote_id, first.vote.image, first.vote.method) == (drawn.ticket, drawn.image, pool.by_id[drawn.image].method)
+    assert (first.vote.vote_id, first.vote.image, first.vote.method) == (
+        drawn.ticket,
+        drawn.image,
+        pool.by_id[drawn.image].method,
+    )
     assert len(store) == 1
     assert store.counts() == {pool.by_id[drawn.image].method: (1, 1)}
 
@@ -281,8 +290,14 @@ def test_results_give_share_votes_and_wilson_interval_per_method_in_pool_order()
     handle = io.StringIO()
     write_results_csv(results, handle)
     rows = list(csv.DictReader(io.StringIO(handle.getvalue())))
-    assert rows[2] == {"method": "swapped-channels", "natural": "1", "votes": "4", "share": "0.250000",
-                       "wilson_low": f"{wilson_interval(1, 4)[0]:.6f}", "wilson_high": f"{wilson_interval(1, 4)[1]:.6f}"}
+    assert rows[2] == {
+        "method": "swapped-channels",
+        "natural": "1",
+        "votes": "4",
+        "share": "0.250000",
+        "wilson_low": f"{wilson_interval(1, 4)[0]:.6f}",
+        "wilson_high": f"{wilson_interval(1, 4)[1]:.6f}",
+    }
 
 
 def test_cli_results_print_the_apps_screened_table_and_export_every_vote(store, pool, tmp_path, capsys):
@@ -311,15 +326,37 @@ def test_cli_build_pool_colorizes_held_out_photos_keeping_their_luminance(tmp_pa
     from gan.card import ModelCard
     from gan.hub import save_model
 
-    model_dir = save_model(ChromaGANGenerator(base_channels=4, num_classes=0), tmp_path / "tiny-untrained", ModelCard("tiny", "test", "none", "none"))
+    model_dir = save_model(
+        ChromaGANGenerator(base_channels=4, num_classes=0),
+        tmp_path / "tiny-untrained",
+        ModelCard("tiny", "test", "none", "none"),
+    )
     photos = Path(__file__).resolve().parent / "data" / "photos" / "bee"
-    cli(["build-pool", "--out", str(tmp_path / "pool"), "--models", str(model_dir), "--tiny-imagenet", "0", "--bsds500", "0", "--folder", str(photos), "--skimage", "coffee"])
+    cli(
+        [
+            "build-pool",
+            "--out",
+            str(tmp_path / "pool"),
+            "--models",
+            str(model_dir),
+            "--tiny-imagenet",
+            "0",
+            "--bsds500",
+            "0",
+            "--folder",
+            str(photos),
+            "--skimage",
+            "coffee",
+        ]
+    )
     assert "Wrote 26 images (13 photos x 2 methods: real, tiny-untrained)" in capsys.readouterr().out
     pool = load_pool(tmp_path / "pool")
     assert pool.provenance == {"tiny-untrained": f"folder {model_dir.name}"}
     assert sum(source.startswith("folder/") for source in pool.sources()) == 12 and "skimage/coffee" in pool.sources()
     for source in pool.sources():
-        real, colorized = (next(e for e in pool.entries if e.source == source and e.method == m) for m in ("real", "tiny-untrained"))
+        real, colorized = (
+            next(e for e in pool.entries if e.source == source and e.method == m) for m in ("real", "tiny-untrained")
+        )
         real_lab, colorized_lab = (rgb2lab(np.asarray(Image.open(pool.path(e.image)))) for e in (real, colorized))
         assert real_lab.shape == colorized_lab.shape
         assert np.abs(real_lab[..., 0] - colorized_lab[..., 0]).mean() < 1.0
@@ -370,7 +407,9 @@ def test_store_under_concurrent_writers_counts_a_vote_once_and_enforces_the_rate
 
     def participant_votes(_) -> list[str]:
         someone = new_id()
-        return [store.record(someone, store.draw(someone, first_image(pool)).ticket, True).vote.vote_id for _ in range(3)]
+        return [
+            store.record(someone, store.draw(someone, first_image(pool)).ticket, True).vote.vote_id for _ in range(3)
+        ]
 
     with ThreadPoolExecutor(max_workers=8) as executor:
         stored = [vote_id for votes in executor.map(participant_votes, range(8)) for vote_id in votes]
@@ -378,7 +417,9 @@ def test_store_under_concurrent_writers_counts_a_vote_once_and_enforces_the_rate
     store.close()
 
 
-def test_study_keeps_its_secret_draws_votes_and_finished_participants_on_any_database(pool, any_store_target, monkeypatch):
+def test_study_keeps_its_secret_draws_votes_and_finished_participants_on_any_database(
+    pool, any_store_target, monkeypatch
+):
     monkeypatch.delenv("GAN_STUDIO_VOTE_SECRET", raising=False)
     study = NaturalnessStudy(pool, any_store_target, seed=0)
     token = study.join("client")

@@ -1,4 +1,5 @@
 """The naturalness tab served on 127.0.0.1: the join/draw/vote/results endpoints, forged and stuffed votes, bad input, load."""
+
 from __future__ import annotations
 
 import base64
@@ -87,7 +88,11 @@ def test_draw_reveals_neither_the_method_nor_the_pool_id(app):
     assert png.startswith(b"\x89PNG") and image_id(png) not in app.pool.catalog()
 
 
-@pytest.mark.parametrize("token", [new_id(), f"{new_id()}.{new_id()}", "'; DROP TABLE votes; --"], ids=["fresh-id", "forged-signature", "sql"])
+@pytest.mark.parametrize(
+    "token",
+    [new_id(), f"{new_id()}.{new_id()}", "'; DROP TABLE votes; --"],
+    ids=["fresh-id", "forged-signature", "sql"],
+)
 def test_vote_endpoint_refuses_participants_the_server_did_not_issue(app, token):
     client = Client(app.url, verbose=False)
     ticket = client.predict(client.predict(api_name="/join"), api_name="/draw")["ticket"]
@@ -123,10 +128,21 @@ def test_vote_endpoint_refuses_an_image_never_shown_to_the_participant(app):
         ("issued", "drawn", None, "yes \\(true\\) or no"),
         ("issued", "drawn", 0, "yes \\(true\\) or no"),
     ],
-    ids=["token-none", "token-number", "token-100k-chars", "ticket-none", "ticket-float", "ticket-100k-chars",
-         "natural-text", "natural-none", "natural-zero"],
+    ids=[
+        "token-none",
+        "token-number",
+        "token-100k-chars",
+        "ticket-none",
+        "ticket-float",
+        "ticket-100k-chars",
+        "natural-text",
+        "natural-none",
+        "natural-zero",
+    ],
 )
-def test_vote_endpoint_answers_garbage_with_one_short_sentence_and_one_log_line(app, caplog, capfd, token, ticket, natural, message):
+def test_vote_endpoint_answers_garbage_with_one_short_sentence_and_one_log_line(
+    app, caplog, capfd, token, ticket, natural, message
+):
     client = Client(app.url, verbose=False)
     issued = client.predict(api_name="/join")
     drawn = client.predict(issued, api_name="/draw")["ticket"]
@@ -145,7 +161,9 @@ def test_vote_endpoint_refuses_a_flood_from_one_participant(app):
     client = Client(app.url, verbose=False)
     flooder = client.predict(api_name="/join")
     for _ in range(5):
-        assert client.predict(flooder, client.predict(flooder, api_name="/draw")["ticket"], True, api_name="/vote")["recorded"]
+        assert client.predict(flooder, client.predict(flooder, api_name="/draw")["ticket"], True, api_name="/vote")[
+            "recorded"
+        ]
     with pytest.raises(AppError, match="Too many votes: at most 5 in 60 seconds"):
         client.predict(flooder, client.predict(flooder, api_name="/draw")["ticket"], True, api_name="/vote")
     assert sum(row[1] == flooder.split(".")[0] for row in stored_votes(app.db)) == 5
@@ -167,12 +185,22 @@ def test_votes_are_limited_per_address_and_joining_never_locks_a_neighbour_out(s
 def test_the_served_app_does_not_serve_the_pool_manifest(tmp_path):
     pool = make_pool(tmp_path / "pool")
     manifests = [pool.root / "manifest.json", REPO / "examples" / "naturalness-pool" / "manifest.json"]
-    env = {"GAN_STUDIO_POOL": str(pool.root), "GAN_STUDIO_VOTES_DB": str(tmp_path / "votes.sqlite3"), "OMP_NUM_THREADS": "1"}
-    with running_app([sys.executable, "app.py", "--device", "cpu", "--no-preload", "--port"], timeout=180, env=env) as served:
+    env = {
+        "GAN_STUDIO_POOL": str(pool.root),
+        "GAN_STUDIO_VOTES_DB": str(tmp_path / "votes.sqlite3"),
+        "OMP_NUM_THREADS": "1",
+    }
+    with running_app(
+        [sys.executable, "app.py", "--device", "cpu", "--no-preload", "--port"], timeout=180, env=env
+    ) as served:
         served_files = []
         for route in ("file=", "gradio_api/file="):
             for manifest in manifests:
-                for path in (str(manifest), os.path.relpath(manifest, REPO), f"{manifest.parent}/images/../manifest.json"):
+                for path in (
+                    str(manifest),
+                    os.path.relpath(manifest, REPO),
+                    f"{manifest.parent}/images/../manifest.json",
+                ):
                     try:
                         with urllib.request.urlopen(served.url + route + path, timeout=30) as response:
                             served_files.append((route + path, response.status))

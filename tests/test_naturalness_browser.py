@@ -1,5 +1,6 @@
 """Headless Chromium answers three images of the Naturalness tab with the keys y and n (the last one pressed twice),
 sees no results while voting, and the results table after finishing its round."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -9,7 +10,9 @@ from naturalness_helpers import METHODS
 from test_naturalness_app import serve_naturalness
 
 
-def test_browser_answers_three_images_with_keys_and_sees_the_results_only_after_its_round(browser_page, expect, serve_app, tmp_path_factory, artifacts_dir):
+def test_browser_answers_three_images_with_keys_and_sees_the_results_only_after_its_round(
+    browser_page, expect, serve_app, tmp_path_factory, artifacts_dir
+):
     served = serve_naturalness(serve_app, tmp_path_factory.mktemp("naturalness-browser"))
     secrets = [*METHODS, *served.pool.catalog()]
     page = browser_page
@@ -45,4 +48,6 @@ def test_browser_answers_three_images_with_keys_and_sees_the_results_only_after_
     assert sorted(natural for _, natural in stored) == [0, 1, 1] and finished == 1
     counted = {cells[0].strip(): int(cells[2]) for cells in rows}
     assert set(counted) == set(METHODS) and sum(counted.values()) == 0  # three answers are too few to count
-    expect(page.locator("#naturalness-summary")).to_contain_text("0 participants from 0 addresses counted, 1 excluded (1 too few answers)")
+    expect(page.locator("#naturalness-summary")).to_contain_text(
+        "0 participants from 0 addresses counted, 1 excluded (1 too few answers)"
+    )

@@ -1,4 +1,5 @@
 """Killing the app (SIGKILL) in the middle of voting loses no acknowledged vote and leaves a readable database."""
+
 from __future__ import annotations
 
 import signal
@@ -29,8 +30,12 @@ def test_sigkill_while_voting_loses_no_acknowledged_vote_and_leaves_a_readable_d
     pool = make_pool(tmp_path / "pool")
     db = tmp_path / "votes.sqlite3"
     env = {
-        "GAN_STUDIO_POOL": str(pool.root), "GAN_STUDIO_VOTES_DB": str(db), "GAN_STUDIO_VOTE_LIMIT": "1000/60", "GAN_STUDIO_ADDRESS_LIMIT": "100000/60",
-        "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1",
+        "GAN_STUDIO_POOL": str(pool.root),
+        "GAN_STUDIO_VOTES_DB": str(db),
+        "GAN_STUDIO_VOTE_LIMIT": "1000/60",
+        "GAN_STUDIO_ADDRESS_LIMIT": "100000/60",
+        "PYTHONPATH": str(REPO),
+        "OMP_NUM_THREADS": "1",
     }
     with running_app([sys.executable, "-c", SERVE], timeout=90, env=env) as app:
         url = app.url

@@ -1,4 +1,5 @@
 """Network shapes and architectural promises."""
+
 import pytest
 import torch
 from torch import nn

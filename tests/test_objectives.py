@@ -1,4 +1,5 @@
 """Each adversarial objective has the textbook properties of its paper."""
+
 import math
 
 import pytest
@@ -101,8 +102,12 @@ def test_every_registered_objective_gives_finite_losses_with_gradients():
         critic_gradients = torch.cat([p.grad.flatten() for p in critic.parameters()])
         generated = fake.clone().requires_grad_(True)
         objective.generator_loss(critic, generated).backward()
-        assert torch.isfinite(loss_d) and torch.isfinite(critic_gradients).all() and critic_gradients.abs().sum() > 0, name
-        assert generated.grad is not None and torch.isfinite(generated.grad).all() and generated.grad.abs().sum() > 0, name
+        assert torch.isfinite(loss_d) and torch.isfinite(critic_gradients).all() and critic_gradients.abs().sum() > 0, (
+            name
+        )
+        assert generated.grad is not None and torch.isfinite(generated.grad).all() and generated.grad.abs().sum() > 0, (
+            name
+        )
 
 
 def test_unknown_objective_names_the_choices():

@@ -1,4 +1,5 @@
 """Publishing: `python -m training.publish` checks every folder loads with its model class before it uploads."""
+
 from __future__ import annotations
 
 import shutil
@@ -29,7 +30,10 @@ def test_dry_run_of_all_lists_what_each_repo_would_receive_and_uploads_nothing(c
     assert publish_cli(["--all", "--dry-run"]) == 0
     lines = capsys.readouterr().out.splitlines()
     for name, entry in hub_config().items():
-        assert f"weights/{name} -> {entry['repo']}: would upload README.md, card.json, config.json, model.safetensors" in "\n".join(lines)
+        assert (
+            f"weights/{name} -> {entry['repo']}: would upload README.md, card.json, config.json, model.safetensors"
+            in "\n".join(lines)
+        )
 
 
 def test_weights_that_do_not_fit_their_model_class_are_never_published(tmp_path):

@@ -1,4 +1,5 @@
 """The app's public API: the four endpoints are listed, and the README's gradio_client examples run as written."""
+
 from __future__ import annotations
 
 import re

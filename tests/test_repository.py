@@ -1,4 +1,5 @@
 """The repository can be pushed to a Hugging Face Space as it is: binaries and large files are Git LFS files."""
+
 from __future__ import annotations
 
 import shutil

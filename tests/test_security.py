@@ -193,8 +193,12 @@ def test_exporting_the_naturalness_table_leaves_no_temporary_folder(tmp_path):
 
 @pytest.mark.parametrize(
     ("peer", "trusted", "seen"),
-    [("203.0.113.9", "", "203.0.113.9"), ("10.0.0.5", "", "10.0.0.5"), ("10.0.0.5", "10.0.0.5", "198.51.100.7"),
-     ("10.0.0.9", "10.0.0.0/24", "198.51.100.7")],
+    [
+        ("203.0.113.9", "", "203.0.113.9"),
+        ("10.0.0.5", "", "10.0.0.5"),
+        ("10.0.0.5", "10.0.0.5", "198.51.100.7"),
+        ("10.0.0.9", "10.0.0.0/24", "198.51.100.7"),
+    ],
     ids=["visitor-spoofing", "untrusted-proxy", "trusted-proxy", "trusted-range"],
 )
 def test_a_forwarded_address_is_believed_only_from_a_proxy_the_operator_named(peer, trusted, seen):

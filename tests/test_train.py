@@ -1,4 +1,5 @@
 """The one training loop: learns, resumes exactly, writes checkpoints atomically, and runs under DDP."""
+
 import json
 import os
 import subprocess
@@ -31,7 +32,16 @@ def tiny_colorization_task(variant: str = "chromagan") -> ColorizationTask:
 
 
 def config(run_dir: Path, steps: int, **overrides) -> TrainConfig:
-    settings = dict(run_dir=str(run_dir), steps=steps, batch_size=16, progress=False, log_every=1, sample_every=1000, checkpoint_every=3, device="cpu")
+    settings = dict(
+        run_dir=str(run_dir),
+        steps=steps,
+        batch_size=16,
+        progress=False,
+        log_every=1,
+        sample_every=1000,
+        checkpoint_every=3,
+        device="cpu",
+    )
     return TrainConfig(**{**settings, **overrides})
 
 
@@ -62,7 +72,13 @@ def test_checkpoints_are_safetensors_and_a_half_written_one_is_ignored(tmp_path)
     (tmp_path / ".checkpoint-00000006.tmp").mkdir()
     folder = latest_checkpoint(tmp_path)
     assert folder.name == "checkpoint-00000003"
-    assert set(p.name for p in folder.iterdir()) == {"generator.safetensors", "critic.safetensors", "optimizer-generator.safetensors", "optimizer-critic.safetensors", "state.json"}
+    assert set(p.name for p in folder.iterdir()) == {
+        "generator.safetensors",
+        "critic.safetensors",
+        "optimizer-generator.safetensors",
+        "optimizer-critic.safetensors",
+        "state.json",
+    }
     assert load_file(folder / "generator.safetensors")
     result = train(tiny_colorization_task(), data, config(tmp_path, 4))
     assert result.steps == 4 and latest_checkpoint(tmp_path).name == "checkpoint-00000004"
@@ -70,7 +86,16 @@ def test_checkpoints_are_safetensors_and_a_half_written_one_is_ignored(tmp_path)
 
 def test_two_ddp_processes_on_cpu_keep_identical_replicas(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(REPO / "tests" / "ddp_worker.py"), str(tmp_path)]
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node",
+        "2",
+        str(REPO / "tests" / "ddp_worker.py"),
+        str(tmp_path),
+    ]
     output = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert output.returncode == 0, output.stderr[-2000:]
     line = next(line for line in output.stdout.splitlines() if line.startswith("REPLICA_MAX_DIFF"))
@@ -92,7 +117,9 @@ class CountingCritic(torch.nn.Module):
         task.critic_loss = counted
 
 
-@pytest.mark.parametrize(("variant", "expected"), [("chromagan", 5), ("wgan-clip", 5), ("pix2pix", 1), ("lsgan", 1), ("regression", 0)])
+@pytest.mark.parametrize(
+    ("variant", "expected"), [("chromagan", 5), ("wgan-clip", 5), ("pix2pix", 1), ("lsgan", 1), ("regression", 0)]
+)
 def test_critic_updates_per_step_are_the_objectives_own(tmp_path, variant, expected):
     data = TensorDataset(torch.rand(64, 3, 16, 16) * 2 - 1, torch.randint(0, 10, (64,)))
     counter = CountingCritic(tiny_colorization_task(variant))
@@ -115,13 +142,23 @@ def test_regression_trains_the_generator_alone_and_checkpoints_no_critic(tmp_pat
     train(task, data, config(tmp_path, 3))
     assert task.critic is None
     assert any(not torch.equal(a, b) for a, b in zip(before, task.generator.parameters()))
-    assert {p.name for p in latest_checkpoint(tmp_path).iterdir()} == {"generator.safetensors", "optimizer-generator.safetensors", "state.json"}
+    assert {p.name for p in latest_checkpoint(tmp_path).iterdir()} == {
+        "generator.safetensors",
+        "optimizer-generator.safetensors",
+        "state.json",
+    }
 
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
-    [("eval_every", 0, "--eval-every must be at least 1"), ("sample_every", 0, "--sample-every"), ("steps", -5, "--steps"),
-     ("n_critic", 0, "--n-critic"), ("lr_generator", float("nan"), "Learning rates"), ("batch_size", 0, "--batch-size")],
+    [
+        ("eval_every", 0, "--eval-every must be at least 1"),
+        ("sample_every", 0, "--sample-every"),
+        ("steps", -5, "--steps"),
+        ("n_critic", 0, "--n-critic"),
+        ("lr_generator", float("nan"), "Learning rates"),
+        ("batch_size", 0, "--batch-size"),
+    ],
 )
 def test_a_bad_training_value_is_refused_with_a_sentence_naming_the_flag(field, value, message):
     with pytest.raises(ConfigError, match=message):
@@ -129,7 +166,13 @@ def test_a_bad_training_value_is_refused_with_a_sentence_naming_the_flag(field, 
 
 
 def test_the_training_command_answers_a_bad_flag_with_one_line_not_a_traceback():
-    output = subprocess.run([sys.executable, "-m", "training.colorgan", "--sample-every", "0"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    output = subprocess.run(
+        [sys.executable, "-m", "training.colorgan", "--sample-every", "0"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert output.returncode == 2
     assert "--sample-every must be at least 1, got 0." in output.stderr and "Traceback" not in output.stderr
 
@@ -139,7 +182,11 @@ def test_the_best_validation_step_is_kept_for_export(tmp_path):
     eval_batch = (torch.rand(8, 3, 16, 16) * 2 - 1, torch.randint(0, 10, (8,)))
     task = tiny_colorization_task("regression")
     train(task, data, config(tmp_path, 4, eval_every=1, select_metric="psnr"), eval_batch=eval_batch)
-    records = [json.loads(line)["eval"] | {"step": json.loads(line)["step"]} for line in (tmp_path / "metrics.jsonl").read_text().splitlines() if "eval" in line]
+    records = [
+        json.loads(line)["eval"] | {"step": json.loads(line)["step"]}
+        for line in (tmp_path / "metrics.jsonl").read_text().splitlines()
+        if "eval" in line
+    ]
     best = max(records, key=lambda r: r["psnr"])
     weights, record = best_generator_state(tmp_path)
     assert record["step"] == best["step"] and record["value"] == pytest.approx(best["psnr"])
@@ -151,11 +198,22 @@ def test_selecting_on_a_metric_the_task_does_not_measure_is_a_sentence(tmp_path)
     data = TensorDataset(torch.rand(64, 3, 16, 16) * 2 - 1, torch.randint(0, 10, (64,)))
     eval_batch = (torch.rand(8, 3, 16, 16) * 2 - 1, torch.randint(0, 10, (8,)))
     with pytest.raises(ConfigError, match="'fid' is not a validation metric of this task"):
-        train(tiny_colorization_task("regression"), data, config(tmp_path, 2, eval_every=1, select_metric="fid"), eval_batch=eval_batch)
+        train(
+            tiny_colorization_task("regression"),
+            data,
+            config(tmp_path, 2, eval_every=1, select_metric="fid"),
+            eval_batch=eval_batch,
+        )
 
 
 def test_training_time_adds_up_every_resumed_segment(tmp_path):
-    lines = [{"step": 1, "seconds": 10.0}, {"step": 2, "seconds": 20.0}, {"step": 2, "eval": {"psnr": 1.0}}, {"step": 3, "seconds": 5.0}, {"step": 4, "seconds": 7.5}]
+    lines = [
+        {"step": 1, "seconds": 10.0},
+        {"step": 2, "seconds": 20.0},
+        {"step": 2, "eval": {"psnr": 1.0}},
+        {"step": 3, "seconds": 5.0},
+        {"step": 4, "seconds": 7.5},
+    ]
     (tmp_path / "metrics.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
     assert training_seconds(tmp_path) == 27.5
 
@@ -188,8 +246,29 @@ def test_the_adversarial_weight_flag_replaces_the_variants_lambda_g_and_refuses_
             ColorizationConfig(adversarial_weight=bad)
 
 
-PRIOR_FLAGS = ["--dataset", f"folder:{PHOTOS}", "--image-size", "8", "--latent-dim", "8", "--generator-channels", "4", "--critic-channels", "4",
-               "--batch-size", "4", "--val-images", "4", "--test-images", "0", "--no-progress", "--threads", "1", "--device", "cpu"]
+PRIOR_FLAGS = [
+    "--dataset",
+    f"folder:{PHOTOS}",
+    "--image-size",
+    "8",
+    "--latent-dim",
+    "8",
+    "--generator-channels",
+    "4",
+    "--critic-channels",
+    "4",
+    "--batch-size",
+    "4",
+    "--val-images",
+    "4",
+    "--test-images",
+    "0",
+    "--no-progress",
+    "--threads",
+    "1",
+    "--device",
+    "cpu",
+]
 
 
 def test_a_prior_whose_checkpoints_are_gone_goes_on_from_its_exported_weights(tmp_path):
@@ -198,9 +277,23 @@ def test_a_prior_whose_checkpoints_are_gone_goes_on_from_its_exported_weights(tm
 
     tiny = PRIOR_FLAGS + ["--steps", "1", "--lr-generator", "1e-12", "--lr-critic", "1e-12"]
     train_prior(tiny + ["--run-dir", str(tmp_path / "first"), "--weights-out", str(tmp_path / "exported")])
-    train_prior(tiny + ["--run-dir", str(tmp_path / "again"), "--weights-out", str(tmp_path / "again-out"), "--init-from", str(tmp_path / "exported"), "--seed", "7"])
+    train_prior(
+        tiny
+        + [
+            "--run-dir",
+            str(tmp_path / "again"),
+            "--weights-out",
+            str(tmp_path / "again-out"),
+            "--init-from",
+            str(tmp_path / "exported"),
+            "--seed",
+            "7",
+        ]
+    )
     exported = dict(InpaintPrior.from_pretrained(tmp_path / "exported").named_parameters())
-    went_on = InpaintPrior.from_pretrained(tmp_path / "again-out")  # one step at a vanishing learning rate: still the exported weights
+    went_on = InpaintPrior.from_pretrained(
+        tmp_path / "again-out"
+    )  # one step at a vanishing learning rate: still the exported weights
     assert all(torch.allclose(value, exported[key], atol=1e-6) for key, value in went_on.named_parameters())
     assert "warm-started from" in (tmp_path / "again-out" / "README.md").read_text()
 
@@ -208,16 +301,59 @@ def test_a_prior_whose_checkpoints_are_gone_goes_on_from_its_exported_weights(tm
 def test_a_warm_start_from_a_prior_of_other_sizes_is_one_sentence(tmp_path, capsys):
     from training.inpaint_prior import main as train_prior
 
-    train_prior(PRIOR_FLAGS + ["--steps", "1", "--run-dir", str(tmp_path / "first"), "--weights-out", str(tmp_path / "exported")])
+    train_prior(
+        PRIOR_FLAGS
+        + ["--steps", "1", "--run-dir", str(tmp_path / "first"), "--weights-out", str(tmp_path / "exported")]
+    )
     with pytest.raises(SystemExit) as exit_info:
-        train_prior(PRIOR_FLAGS + ["--generator-channels", "8", "--steps", "1", "--run-dir", str(tmp_path / "wider"), "--init-from", str(tmp_path / "exported")])
+        train_prior(
+            PRIOR_FLAGS
+            + [
+                "--generator-channels",
+                "8",
+                "--steps",
+                "1",
+                "--run-dir",
+                str(tmp_path / "wider"),
+                "--init-from",
+                str(tmp_path / "exported"),
+            ]
+        )
     assert exit_info.value.code == 2
     assert "does not fit this prior's sizes" in capsys.readouterr().err
 
 
-COLORIZER_FLAGS = ["--variant", "regression", "--data", f"folder:{PHOTOS}", "--image-size", "16", "--depth", "2", "--base-channels", "4",
-                   "--max-channels", "8", "--global-channels", "8", "--val-images", "4", "--eval-images", "0", "--batch-size", "4",
-                   "--checkpoint-every", "1", "--keep-checkpoints", "3", "--no-progress", "--threads", "1", "--device", "cpu"]
+COLORIZER_FLAGS = [
+    "--variant",
+    "regression",
+    "--data",
+    f"folder:{PHOTOS}",
+    "--image-size",
+    "16",
+    "--depth",
+    "2",
+    "--base-channels",
+    "4",
+    "--max-channels",
+    "8",
+    "--global-channels",
+    "8",
+    "--val-images",
+    "4",
+    "--eval-images",
+    "0",
+    "--batch-size",
+    "4",
+    "--checkpoint-every",
+    "1",
+    "--keep-checkpoints",
+    "3",
+    "--no-progress",
+    "--threads",
+    "1",
+    "--device",
+    "cpu",
+]
 
 
 def test_export_only_exports_the_checkpoint_of_the_asked_step_and_names_it_in_the_card(tmp_path):
@@ -225,8 +361,14 @@ def test_export_only_exports_the_checkpoint_of_the_asked_step_and_names_it_in_th
 
     run_dir = tmp_path / "run"
     train_colorizer(COLORIZER_FLAGS + ["--steps", "3", "--lr-generator", "1e-2", "--run-dir", str(run_dir)])
-    train_colorizer(COLORIZER_FLAGS + ["--run-dir", str(run_dir), "--export-only", "--export-step", "2", "--weights-out", str(tmp_path / "step-2")])
-    exported, kept = load_file(tmp_path / "step-2" / "model.safetensors"), load_file(run_dir / "checkpoint-00000002" / "generator.safetensors")
+    train_colorizer(
+        COLORIZER_FLAGS
+        + ["--run-dir", str(run_dir), "--export-only", "--export-step", "2", "--weights-out", str(tmp_path / "step-2")]
+    )
+    exported, kept = (
+        load_file(tmp_path / "step-2" / "model.safetensors"),
+        load_file(run_dir / "checkpoint-00000002" / "generator.safetensors"),
+    )
     latest = load_file(run_dir / "checkpoint-00000003" / "generator.safetensors")
     assert all(torch.equal(exported[name], kept[name]) for name in kept)
     assert not all(torch.equal(exported[name], latest[name]) for name in latest)
@@ -238,7 +380,10 @@ def test_an_export_only_card_describes_the_run_as_it_trained_not_the_export_flag
 
     run_dir = tmp_path / "run"
     train_colorizer(COLORIZER_FLAGS + ["--steps", "2", "--seed", "3", "--cosine-schedule", "--run-dir", str(run_dir)])
-    train_colorizer(COLORIZER_FLAGS + ["--batch-size", "2", "--run-dir", str(run_dir), "--export-only", "--weights-out", str(tmp_path / "out")])
+    train_colorizer(
+        COLORIZER_FLAGS
+        + ["--batch-size", "2", "--run-dir", str(run_dir), "--export-only", "--weights-out", str(tmp_path / "out")]
+    )
     card = (tmp_path / "out" / "README.md").read_text()
     recipe = json.loads(card.split("```json\n")[1].split("```")[0])
     assert (recipe["batch_size"], recipe["seed"], recipe["cosine_schedule"], recipe["steps"]) == (4, 3, True, 2)
@@ -247,15 +392,56 @@ def test_an_export_only_card_describes_the_run_as_it_trained_not_the_export_flag
 
 def test_exporting_or_resuming_a_run_with_other_size_flags_is_one_sentence_not_a_traceback(tmp_path):
     run_dir = tmp_path / "run"
-    subprocess.run([sys.executable, "-m", "training.colorgan", *COLORIZER_FLAGS, "--steps", "1", "--run-dir", str(run_dir)], cwd=REPO, check=True, capture_output=True, timeout=300)
-    output = subprocess.run([sys.executable, "-m", "training.colorgan", *COLORIZER_FLAGS, "--base-channels", "6", "--run-dir", str(run_dir), "--export-only",
-                             "--weights-out", str(tmp_path / "out")], cwd=REPO, capture_output=True, text=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "training.colorgan", *COLORIZER_FLAGS, "--steps", "1", "--run-dir", str(run_dir)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    output = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "training.colorgan",
+            *COLORIZER_FLAGS,
+            "--base-channels",
+            "6",
+            "--run-dir",
+            str(run_dir),
+            "--export-only",
+            "--weights-out",
+            str(tmp_path / "out"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert output.returncode == 2 and "Traceback" not in output.stderr
     assert "holds a generator of other sizes than these flags build (size mismatch for" in output.stderr
     assert "repeat the run's size flags" in output.stderr and not (tmp_path / "out").exists()
-    resumed = subprocess.run([sys.executable, "-m", "training.colorgan", *COLORIZER_FLAGS, "--base-channels", "6", "--steps", "2", "--run-dir", str(run_dir)],
-                             cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert resumed.returncode == 2 and "Traceback" not in resumed.stderr and "--run-dir resumes a run:" in resumed.stderr
+    resumed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "training.colorgan",
+            *COLORIZER_FLAGS,
+            "--base-channels",
+            "6",
+            "--steps",
+            "2",
+            "--run-dir",
+            str(run_dir),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert (
+        resumed.returncode == 2 and "Traceback" not in resumed.stderr and "--run-dir resumes a run:" in resumed.stderr
+    )
 
 
 def test_an_export_step_without_export_only_is_refused_in_one_sentence():
@@ -265,7 +451,9 @@ def test_an_export_step_without_export_only_is_refused_in_one_sentence():
         WarmStartConfig(export_step=300)
 
 
-@pytest.mark.parametrize("script", ["training.colorgan", "training.inpaint_prior", "training.anomaly", "training.fid_classifier"])
+@pytest.mark.parametrize(
+    "script", ["training.colorgan", "training.inpaint_prior", "training.anomaly", "training.fid_classifier"]
+)
 def test_every_training_script_takes_the_same_export_flags(script):
     import importlib
 
@@ -278,8 +466,31 @@ def test_every_training_script_takes_the_same_export_flags(script):
 
 def test_exporting_a_step_the_run_did_not_keep_is_one_sentence_listing_the_kept_steps(tmp_path):
     run_dir = tmp_path / "run"
-    subprocess.run([sys.executable, "-m", "training.colorgan", *COLORIZER_FLAGS, "--steps", "2", "--run-dir", str(run_dir)], cwd=REPO, check=True, capture_output=True, timeout=300)
-    output = subprocess.run([sys.executable, "-m", "training.colorgan", *COLORIZER_FLAGS, "--run-dir", str(run_dir), "--export-only", "--export-step", "7",
-                             "--weights-out", str(tmp_path / "out")], cwd=REPO, capture_output=True, text=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "training.colorgan", *COLORIZER_FLAGS, "--steps", "2", "--run-dir", str(run_dir)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    output = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "training.colorgan",
+            *COLORIZER_FLAGS,
+            "--run-dir",
+            str(run_dir),
+            "--export-only",
+            "--export-step",
+            "7",
+            "--weights-out",
+            str(tmp_path / "out"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert output.returncode == 2 and "Traceback" not in output.stderr
     assert f"a checkpoint of step 7 (steps kept in {run_dir}: 1, 2)" in output.stderr

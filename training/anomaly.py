@@ -10,6 +10,7 @@ shared training flags (--steps, --batch-size, ...); HistoryAD's own are --alpha,
 --dtv-steps and so on. A killed run resumes from its last checkpoint and its saved states when started
 again with the same --run-dir. The card carries AUPRC/AUROC on the split's test images, measured here.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,7 +49,9 @@ class AnomalyDataConfig:
         if self.protocol not in PROTOCOLS:
             raise ConfigError(f"--protocol must be one of {', '.join(PROTOCOLS)}, got {self.protocol!r}.")
         if sum((self.anomalous_class >= 0, bool(self.normal_classes), bool(self.cross_dataset))) != 1:
-            raise ConfigError("Name the anomaly with exactly one of --anomalous-class, --normal-classes or --cross-dataset.")
+            raise ConfigError(
+                "Name the anomaly with exactly one of --anomalous-class, --normal-classes or --cross-dataset."
+            )
         if self.train_limit < 0:
             raise ConfigError(f"--train-limit must be 0 or more, got {self.train_limit}.")
 
@@ -78,22 +81,35 @@ def build_parser() -> argparse.ArgumentParser:
 def load_split(config: AnomalyDataConfig, seed: int) -> AnomalySplit:
     """The split the flags name."""
     normal = [int(c) for c in config.normal_classes.split(",")] if config.normal_classes else None
-    return make_split(config.dataset, config.anomalous_class, normal, config.cross_dataset, config.protocol, train_limit=config.train_limit or None, seed=seed)
+    return make_split(
+        config.dataset,
+        config.anomalous_class,
+        normal,
+        config.cross_dataset,
+        config.protocol,
+        train_limit=config.train_limit or None,
+        seed=seed,
+    )
 
 
 def measure(split: AnomalySplit, trained: TrainedHistoryAD) -> dict[str, float]:
     """Metrics of the model and of the last WGAN critic on the validation and test images."""
     metrics: dict[str, float] = {}
-    for part, images, labels in (("test", split.test_tensor(), split.test_labels), ("val", split.val_tensor(), split.val_labels)):
+    for part, images, labels in (
+        ("test", split.test_tensor(), split.test_labels),
+        ("val", split.val_tensor(), split.val_labels),
+    ):
         ours = detection_metrics(labels.numpy(), trained.model.score(images).numpy())
         last = detection_metrics(labels.numpy(), critic_anomaly_scores(trained.last_critic, images).numpy())
-        metrics.update({
-            f"{part} AUPRC, anomalies positive": ours.auprc,
-            f"{part} AUPRC, normal positive (Fence-GAN)": ours.auprc_normal,
-            f"{part} AUROC": ours.auroc,
-            f"{part} anomaly share": ours.anomaly_share,
-            f"{part} AUPRC of the last WGAN critic": last.auprc,
-        })
+        metrics.update(
+            {
+                f"{part} AUPRC, anomalies positive": ours.auprc,
+                f"{part} AUPRC, normal positive (Fence-GAN)": ours.auprc_normal,
+                f"{part} AUROC": ours.auroc,
+                f"{part} anomaly share": ours.anomaly_share,
+                f"{part} AUPRC of the last WGAN critic": last.auprc,
+            }
+        )
     return metrics
 
 
@@ -108,7 +124,11 @@ def model_card(
     device: torch.device,
 ) -> ModelCard:
     """The card of one exported model: data, protocol, hardware and time measured, metrics measured."""
-    held_out = f"class {split.anomalous_class} ({split.class_names[split.anomalous_class]}) is the anomaly" if split.anomalous_class >= 0 else f"anomalies: {split.anomaly_dataset or 'the other classes'}"
+    held_out = (
+        f"class {split.anomalous_class} ({split.class_names[split.anomalous_class]}) is the anomaly"
+        if split.anomalous_class >= 0
+        else f"anomalies: {split.anomaly_dataset or 'the other classes'}"
+    )
     return ModelCard(
         name=name,
         task=f"anomaly detection with HistoryAD on {split.dataset}: {held_out}",

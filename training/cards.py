@@ -6,6 +6,7 @@
 A card's facts are written by the training script that exported the weights (gan.card); its README.md is
 never edited by hand: change the facts, or the one renderer, and run this.
 """
+
 from __future__ import annotations
 
 import sys

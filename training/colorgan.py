@@ -9,6 +9,7 @@ as a 201st class, at 64×64, gray photos left out. Class names feed ChromaGAN's 
 watches the data's val split and resumes from its last checkpoint when started again with the
 same --run-dir.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -86,11 +87,22 @@ class ColorizationConfig:
         get_variant(self.variant)
         if self.image_size < 2**self.depth or self.image_size % 2**self.depth:
             raise ConfigError(f"--image-size must be a multiple of 2**depth = {2**self.depth}, got {self.image_size}.")
-        require_at_least_one(self, "base_channels", "max_channels", "depth", "global_channels", "critic_channels", "critic_layers", "val_images")
+        require_at_least_one(
+            self,
+            "base_channels",
+            "max_channels",
+            "depth",
+            "global_channels",
+            "critic_channels",
+            "critic_layers",
+            "val_images",
+        )
         if not (1 <= self.max_zoom <= 4):
             raise ConfigError(f"--max-zoom must lie between 1 (no zoom) and 4, got {self.max_zoom}.")
         if self.adversarial_weight is not None and not (0 <= self.adversarial_weight < float("inf")):
-            raise ConfigError(f"--adversarial-weight must be a finite number of 0 or more, got {self.adversarial_weight}.")
+            raise ConfigError(
+                f"--adversarial-weight must be a finite number of 0 or more, got {self.adversarial_weight}."
+            )
         if self.eval_images < 0:
             raise ConfigError(f"--eval-images must be 0 or more, got {self.eval_images}.")
 
@@ -176,7 +188,11 @@ def export(
     `step` is the step of the generator in `task` (the run's last, or the checkpoint --export-only loaded).
     """
     best = None if warm.export_step else best_generator_state(Path(train_config.run_dir))
-    selection = f"Step {step} exported (--export-step)." if warm.export_step else f"Step {step} of {train_config.steps} exported (the latest)."
+    selection = (
+        f"Step {step} exported (--export-step)."
+        if warm.export_step
+        else f"Step {step} of {train_config.steps} exported (the latest)."
+    )
     if best is not None:
         weights, record = best
         task.generator.load_state_dict(weights)
@@ -188,7 +204,11 @@ def export(
         metrics["psnr of the gray baseline"] = gray["psnr"]
         metrics["seconds per test image (batched, this machine)"] = metrics.pop("seconds")
     n_critic = effective_n_critic(task, train_config)
-    notes = f"{selection} " + (f"Critic updates per generator update: {n_critic}." if task.critic is not None else "No critic: reconstruction only.")
+    notes = f"{selection} " + (
+        f"Critic updates per generator update: {n_critic}."
+        if task.critic is not None
+        else "No critic: reconstruction only."
+    )
     if warm.init_from:
         notes += f" Generator warm-started from `{warm.init_from}`."
     summary = get_variant(config.variant).description
@@ -204,7 +224,8 @@ def export(
         hardware=training_hardware(Path(train_config.run_dir), next(task.generator.parameters()).device),
         training_config=json.loads(config_json(config, train_config, warm)),
         metrics=metrics,
-        notes=notes + " The training data's terms (Tiny ImageNet: non-commercial research and education; UTKFace: non-commercial research) carry over to these weights.",
+        notes=notes
+        + " The training data's terms (Tiny ImageNet: non-commercial research and education; UTKFace: non-commercial research) carry over to these weights.",
         tags=["image-colorization", config.variant],
         license="other",
     )
@@ -226,7 +247,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     variant = chosen_variant(config)
     try:
         images = load_dataset(config.data, "train", config.image_size).colored()
-        validation = load_dataset(config.data, "val", config.image_size).colored().sample(config.val_images, seed=train_config.seed)
+        validation = (
+            load_dataset(config.data, "val", config.image_size)
+            .colored()
+            .sample(config.val_images, seed=train_config.seed)
+        )
     except DataError as error:
         parser.error(str(error))
     dataset: Dataset = TensorImages(images)

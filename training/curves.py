@@ -7,6 +7,7 @@ Each run folder's metrics.jsonl (written by every training script) gives one lin
 labelled with the folder's name; validation metrics are named "val <key>". With no --metrics the
 metrics are listed and nothing is drawn.
 """
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """What the training scripts share around a run: where its weights go, where it starts from, its CPU threads."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

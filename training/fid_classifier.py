@@ -6,6 +6,7 @@ Supervised cross-entropy on Tiny ImageNet 200's train split (random flips and 4-
 accuracy watched on its val split, top-1 accuracy on the test split (the official validation set)
 written into the model card. Resumes from the run's last checkpoint when started again.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -97,14 +98,18 @@ def train_classifier(config: ClassifierConfig) -> TinyImageNetClassifier:
     seed_everything(config.seed)
     train_set, val_set = load_dataset(config.data, "train"), load_dataset(config.data, "val")
     model = TinyImageNetClassifier(config.width, len(train_set.classes)).to(device)
-    optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=0.9, nesterov=True, weight_decay=config.weight_decay)
+    optimizer = torch.optim.SGD(
+        model.parameters(), lr=config.lr, momentum=0.9, nesterov=True, weight_decay=config.weight_decay
+    )
     run_dir = Path(config.run_dir)
     checkpoint = latest_checkpoint(run_dir)
     start = load_checkpoint(checkpoint, {"classifier": model}, {"sgd": optimizer}) if checkpoint else 0
     run_dir.mkdir(parents=True, exist_ok=True)
     log = MetricsLog(run_dir / "metrics.jsonl")
     per_epoch = len(train_set) // config.batch_size
-    for step in tqdm(range(start, config.steps), initial=start, total=config.steps, desc=run_dir.name, dynamic_ncols=True):
+    for step in tqdm(
+        range(start, config.steps), initial=start, total=config.steps, desc=run_dir.name, dynamic_ncols=True
+    ):
         generator = torch.Generator().manual_seed(config.seed * 1_000_003 + step)
         epoch, position = divmod(step, per_epoch)
         order = torch.randperm(len(train_set), generator=torch.Generator().manual_seed(config.seed + epoch))
@@ -129,7 +134,9 @@ def train_classifier(config: ClassifierConfig) -> TinyImageNetClassifier:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
-    return command_parser("python -m training.fid_classifier", __doc__, (ClassifierConfig, HELP), (ExportConfig, EXPORT_HELP))
+    return command_parser(
+        "python -m training.fid_classifier", __doc__, (ClassifierConfig, HELP), (ExportConfig, EXPORT_HELP)
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -148,7 +155,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error(str(error))
     device = next(model.parameters()).device
     if output.weights_out:
-        metrics = {"val top-1 accuracy": accuracy(model, load_dataset(config.data, "val"), device), "test top-1 accuracy": accuracy(model, test_set, device)}
+        metrics = {
+            "val top-1 accuracy": accuracy(model, load_dataset(config.data, "val"), device),
+            "test top-1 accuracy": accuracy(model, test_set, device),
+        }
         card = ModelCard(
             name=Path(output.weights_out).name,
             task="the FID-TIN feature network",

@@ -10,6 +10,7 @@ zero-padded into the frame, larger ones resized to it. The run watches the criti
 data's val split (never test) and resumes from its last checkpoint when started again with the same
 --run-dir; --export-only exports the latest checkpoint while the run goes on.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -121,7 +122,15 @@ def prepare(config: PriorConfig, split: str) -> tuple[ImageSet, int]:
 
 def build_prior(config: PriorConfig, channels: int, content: int) -> InpaintPrior:
     """A freshly initialised prior of `config`'s sizes."""
-    prior = InpaintPrior(config.latent_dim, channels, config.image_size, config.generator_channels, config.critic_channels, content, config.dataset)
+    prior = InpaintPrior(
+        config.latent_dim,
+        channels,
+        config.image_size,
+        config.generator_channels,
+        config.critic_channels,
+        content,
+        config.dataset,
+    )
     init_gan_weights(prior)
     return prior
 
@@ -216,7 +225,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if config.max_train_images:
         train_set = train_set.sample(config.max_train_images, train_config.seed)
     if len(train_set) < train_config.batch_size:
-        parser.error(f"{config.dataset} has {len(train_set)} training images, fewer than one batch of {train_config.batch_size}.")
+        parser.error(
+            f"{config.dataset} has {len(train_set)} training images, fewer than one batch of {train_config.batch_size}."
+        )
     try:
         pick_device(train_config.device)
     except ValueError as error:
@@ -229,8 +240,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         except WeightsError as error:
             parser.error(f"--init-from: {error}")
         if left:
-            parser.error(f"--init-from: {warm.init_from} does not fit this prior's sizes ({len(left)} tensors differ, e.g. {left[0]}).")
-    task = PriorTask(prior.generator, prior.critic, make_objective("wgan-gp", gp_weight=config.gp_weight), config.latent_dim)
+            parser.error(
+                f"--init-from: {warm.init_from} does not fit this prior's sizes ({len(left)} tensors differ, e.g. {left[0]})."
+            )
+    task = PriorTask(
+        prior.generator, prior.critic, make_objective("wgan-gp", gp_weight=config.gp_weight), config.latent_dim
+    )
     validation = validation.sample(config.val_images, train_config.seed)
     step = train_config.steps
     if warm.export_only:
@@ -249,7 +264,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         except CheckpointMismatchError as error:
             parser.error(f"--run-dir resumes a run: {error}")
     if output.weights_out and init_distributed(train_config.device).is_main:
-        folder = export(task, prior, config, train_config, warm, Path(output.weights_out), len(train_set), content, step)
+        folder = export(
+            task, prior, config, train_config, warm, Path(output.weights_out), len(train_set), content, step
+        )
         print(f"Saved weights to {folder}")
         publish_export(folder, output, InpaintPrior)
 

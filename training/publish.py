@@ -10,6 +10,7 @@ weights that were published, never whatever `main` holds later. Needs a token (H
 (config.json + model.safetensors + README.md) are uploaded, and a folder named in weights/hub.json must
 first load with its configured model class (`from_pretrained`, strict), dry run or not.
 """
+
 from __future__ import annotations
 
 import sys
@@ -66,7 +67,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     for folder, repo, name in jobs:
         try:
             cls = model_class(name or folder.name)
-            upload = publish(folder, repo, model_cls=cls, token=config.token or None, private=config.private, dry_run=config.dry_run, record_as=name)
+            upload = publish(
+                folder,
+                repo,
+                model_cls=cls,
+                token=config.token or None,
+                private=config.private,
+                dry_run=config.dry_run,
+                record_as=name,
+            )
         except WeightsError as error:
             print(f"error: {error}", file=sys.stderr)
             status = 1

@@ -7,6 +7,7 @@ them all), so each one checks its inputs against the UI's own bounds; only `anom
 documented API endpoint. The handlers import the capability when they first run, so building the tab
 imports no torch.
 """
+
 from __future__ import annotations
 
 import base64
@@ -46,7 +47,10 @@ TABLE_CSS = (
     "table { width: 100%; } td img { vertical-align: middle; margin-right: 6px; } "
     ".anomaly-score, .anomaly-verdict { white-space: nowrap; }"
 )
-USER_ERRORS = (ValueError, TypeError)  # the capability's user errors (WeightsError, DataError, InvalidImageError, RequestError) are ValueErrors
+USER_ERRORS = (
+    ValueError,
+    TypeError,
+)  # the capability's user errors (WeightsError, DataError, InvalidImageError, RequestError) are ValueErrors
 INTRO = (
     "### Anomaly detection with HistoryAD (Chatillon & Ballester 2020)\n"
     "A WGAN-GP is trained on normal images only; its saved generator states, early ones weighted more, "
@@ -78,7 +82,9 @@ class AnomalyTab:
         """The live model when picked (and trained), else a shipped model or Hub repo through the app's cache."""
         if name == LIVE_MODEL:
             if live is None or live.detector is None:
-                raise ValueError("No model has been trained live in this session yet; press Train first or pick a shipped model.")
+                raise ValueError(
+                    "No model has been trained live in this session yet; press Train first or pick a shipped model."
+                )
             return live.detector
         return self.ctx.load(DETECTOR, name)
 
@@ -102,12 +108,19 @@ class AnomalyTab:
         summary = (
             f"**{title}** ({source}). On {len(reference.normal) + len(reference.anomalous)} test images: AUPRC **{metrics.auprc:.2f}** "
             f"(chance = anomaly share {metrics.anomaly_share:.2f}), AUROC {metrics.auroc:.2f}."
-            + (" **Below chance:** this model ranks the anomalies as *more* normal than the normal images." if metrics.below_chance else "")
+            + (
+                " **Below chance:** this model ranks the anomalies as *more* normal than the normal images."
+                if metrics.below_chance
+                else ""
+            )
         )
         figure = score_histograms(reference.normal, reference.anomalous, title, threshold=slider.value)
         return (
-            figure, summary, gr.update(minimum=slider.minimum, maximum=slider.maximum, step=slider.step, value=slider.value),
-            reference, _threshold_text(reference, slider.value),
+            figure,
+            summary,
+            gr.update(minimum=slider.minimum, maximum=slider.maximum, step=slider.step, value=slider.value),
+            reference,
+            _threshold_text(reference, slider.value),
         )
 
     def rescore(self, name: str | None, files: list | None, live: LiveSession | None) -> list[dict] | None:
@@ -120,7 +133,10 @@ class AnomalyTab:
             result = self.detector(name, live)(_paths(files))
         except USER_ERRORS as error:
             raise _error(error) from None
-        return [{"image": s.image, "score": round(s.score, 4), "note": s.note, "out_of_domain": s.out_of_domain} for s in result.scores]
+        return [
+            {"image": s.image, "score": round(s.score, 4), "note": s.note, "out_of_domain": s.out_of_domain}
+            for s in result.scores
+        ]
 
     def train(self, anomalous: str, recipe: str, steps: float, train_images: float, live: LiveSession | None):
         """Train a small HistoryAD on Fashion-MNIST in a folder of its own, redrawing the histograms; Stop keeps the partial model."""
@@ -134,7 +150,9 @@ class AnomalyTab:
             if anomalous not in FASHION_MNIST_CLASSES:
                 raise ValueError("Pick one of the ten Fashion-MNIST classes as the anomaly.")
             settings = LiveSettings(FASHION_MNIST_CLASSES.index(anomalous), recipe, steps, train_images)
-            split = make_split(settings.dataset, settings.anomalous_class, train_limit=settings.train_images, test_limit=TEST_IMAGES)
+            split = make_split(
+                settings.dataset, settings.anomalous_class, train_limit=settings.train_images, test_limit=TEST_IMAGES
+            )
         except DataError as error:
             sentence = f"Live training needs Fashion-MNIST. {error} The shipped models still score images."
             raise _error(ValueError(sentence)) from None
@@ -144,12 +162,19 @@ class AnomalyTab:
             live = LiveSession(device=pick_device(self.ctx.device), threads=LIVE_THREADS)
         yield None, f"Training on {len(split.train)} normal images, '{anomalous}' held out: starting.", gr.skip(), live
         for update in live.train(split, settings.live_recipe()):
-            figure = score_histograms(update.scores.normal, update.scores.anomalous, update.phase.capitalize(), anomalous_label=anomalous)
+            figure = score_histograms(
+                update.scores.normal, update.scores.anomalous, update.phase.capitalize(), anomalous_label=anomalous
+            )
             if not update.finished:
                 yield figure, update.message(), gr.skip(), gr.skip()
                 continue
             note = f" The {'partial ' if update.phase == 'stopped' else ''}model is now selected for scoring."
-            yield figure, update.message() + note, gr.update(choices=[*DETECTOR.shipped_models(), LIVE_MODEL], value=LIVE_MODEL), live
+            yield (
+                figure,
+                update.message() + note,
+                gr.update(choices=[*DETECTOR.shipped_models(), LIVE_MODEL], value=LIVE_MODEL),
+                live,
+            )
 
     def talk(self, name: str, live: LiveSession | None) -> tuple:
         """The talk's figures for the picked model: scores along a latent interpolation, and under Gaussian noise."""
@@ -268,7 +293,12 @@ def build_tab(ctx: AppContext) -> None:
         live = gr.State(None, delete_callback=end_session)
         reference = gr.State(None)
         scored = gr.State(None)
-        model_name = gr.Dropdown(models, value=models[0] if models else None, allow_custom_value=True, label="Model (shipped or a Hub repo id)")
+        model_name = gr.Dropdown(
+            models,
+            value=models[0] if models else None,
+            allow_custom_value=True,
+            label="Model (shipped or a Hub repo id)",
+        )
         summary = gr.Markdown(elem_id="anomaly-summary")
         histogram = gr.Plot(label="Anomaly scores of the test images")
         threshold = gr.Slider(-1, 1, value=0, label="Threshold: a score above it is called anomalous")
@@ -281,7 +311,9 @@ def build_tab(ctx: AppContext) -> None:
 
         with gr.Accordion("Live training (a small HistoryAD trained here: a minute by default)", open=False):
             with gr.Row():
-                held_out = gr.Dropdown(list(FASHION_MNIST_CLASSES), value="trouser", label="Fashion-MNIST class held out (the anomaly)")
+                held_out = gr.Dropdown(
+                    list(FASHION_MNIST_CLASSES), value="trouser", label="Fashion-MNIST class held out (the anomaly)"
+                )
                 recipe = gr.Radio(list(RECIPE_SIZES), value=DEFAULT_RECIPE, label="Recipe", info=RECIPE_INFO)
                 default_steps, default_images = RECIPE_SIZES[DEFAULT_RECIPE]
                 steps = gr.Slider(
@@ -316,10 +348,22 @@ def build_tab(ctx: AppContext) -> None:
             keep_scores, [scores_json, files], [scored], api_visibility="private"
         ).then(verdicts, verdict_inputs, verdict_outputs, api_visibility="private")
         # preprocess=False: values reach `LiveSettings` as sent, so text, NaN or None in a number get its sentence, not Gradio's generic error.
-        rescored(train_button.click(
-            tab.train, [held_out, recipe, steps, train_images, live], [live_plot, live_status, model_name, live],
-            api_visibility="private", concurrency_limit=LIVE_RUNS, concurrency_id="anomaly-live", preprocess=False,
-        ).then(tab.view, [model_name, live], view_outputs, api_visibility="private"))
+        rescored(
+            train_button.click(
+                tab.train,
+                [held_out, recipe, steps, train_images, live],
+                [live_plot, live_status, model_name, live],
+                api_visibility="private",
+                concurrency_limit=LIVE_RUNS,
+                concurrency_id="anomaly-live",
+                preprocess=False,
+            ).then(tab.view, [model_name, live], view_outputs, api_visibility="private")
+        )
         recipe.change(recipe_sizes, [recipe], [steps, train_images], api_visibility="private")
         stop_button.click(stop_live, [live], [live_status], api_visibility="private")
-        figures_button.click(tab.talk, [model_name, live], [interpolation_plot, interpolation_strip, noise_plot], api_visibility="private")
+        figures_button.click(
+            tab.talk,
+            [model_name, live],
+            [interpolation_plot, interpolation_strip, noise_plot],
+            api_visibility="private",
+        )

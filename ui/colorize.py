@@ -1,4 +1,5 @@
 """The Colorize tab: upload an old photo, pick a model, get it back in color at full resolution."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -58,15 +59,41 @@ def build_tab(ctx: AppContext) -> None:
     with gr.Tab("Colorize"):
         gr.Markdown("Bring an old black-and-white photo back in plausible color. " + NOTES)
         with gr.Row():
-            photo = ImageFileInput(label="Black-and-white photo", type="filepath", sources=["upload", "webcam", "clipboard"], format="png", elem_id="colorize-photo")
-            colorized = gr.Image(label="Colorized", type="filepath", format="png", interactive=False, buttons=["download", "fullscreen"], elem_id="colorize-result")
+            photo = ImageFileInput(
+                label="Black-and-white photo",
+                type="filepath",
+                sources=["upload", "webcam", "clipboard"],
+                format="png",
+                elem_id="colorize-photo",
+            )
+            colorized = gr.Image(
+                label="Colorized",
+                type="filepath",
+                format="png",
+                interactive=False,
+                buttons=["download", "fullscreen"],
+                elem_id="colorize-result",
+            )
         with gr.Row():
             models = COLORIZER.shipped_models()
-            model_name = gr.Dropdown(models, value=models[0] if models else None, label="Model (or a Hub repo id)", allow_custom_value=True)
-            size = CheckedSlider(32, 512, value=DEFAULT_SIZE, step=32, precision=0, label="Color prediction size (px, longer side)")
-            strength = CheckedSlider(MIN_STRENGTH, MAX_STRENGTH, value=DEFAULT_STRENGTH, step=0.1, label="Color strength (1 = the model's own, 0 = gray)")
+            model_name = gr.Dropdown(
+                models, value=models[0] if models else None, label="Model (or a Hub repo id)", allow_custom_value=True
+            )
+            size = CheckedSlider(
+                32, 512, value=DEFAULT_SIZE, step=32, precision=0, label="Color prediction size (px, longer side)"
+            )
+            strength = CheckedSlider(
+                MIN_STRENGTH,
+                MAX_STRENGTH,
+                value=DEFAULT_STRENGTH,
+                step=0.1,
+                label="Color strength (1 = the model's own, 0 = gray)",
+            )
             temperature = CheckedSlider(
-                MIN_TEMPERATURE, MAX_TEMPERATURE, value=DEFAULT_TEMPERATURE, step=0.01,
+                MIN_TEMPERATURE,
+                MAX_TEMPERATURE,
+                value=DEFAULT_TEMPERATURE,
+                step=0.01,
                 label="Vividness: temperature of distribution models (lower = more vivid, 1 = the average colour)",
             )
         button = gr.Button("Colorize", variant="primary")

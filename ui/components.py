@@ -16,6 +16,7 @@ A user's mistake is any `ValueError` (the project's errors for users subclass it
 WeightsError, DataError, VoteError, ConfigError) or a `gr.Error`. Anything else is a bug and keeps its
 traceback in the log.
 """
+
 from __future__ import annotations
 
 import functools
@@ -151,7 +152,13 @@ def checked_records(value: object, name: str, max_items: int, fields: dict[str, 
 
 def _checked_payload(component: gr.Slider | gr.Number, payload: object) -> float | int:
     try:
-        return checked_number(payload, component.label or "This value", component.minimum, component.maximum, integer=component.precision == 0)
+        return checked_number(
+            payload,
+            component.label or "This value",
+            component.minimum,
+            component.maximum,
+            integer=component.precision == 0,
+        )
     except ValueError as error:
         raise _as_user_error(error, f"{type(component).__name__} {shorten(component.label, 40)}") from None
 

@@ -7,6 +7,7 @@ started `python app.py --allow-any-hub-model`, folders of the server's disk only
 Importing this module does not import torch: the
 first model loaded brings it in, in `preload`'s background thread or in the first request that needs one.
 """
+
 from __future__ import annotations
 
 import logging

@@ -4,6 +4,7 @@ On ZeroGPU Spaces the `spaces` package is installed and `spaces.GPU` attaches a 
 of each decorated call; everywhere else (a laptop, a CPU Space, a dedicated-GPU Space, the tests)
 `on_gpu` returns the function unchanged, and the models run on the device the app was started with.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -7,6 +7,7 @@ every photo answered, or "Finish and see the results", after which the test take
 them, so the live table cannot bias their answers. API: `join`, `draw`, `vote`, `finish` and `results` (the
 last with the token of a finished participant). Catch trials, screening and per-address weighing: docs/naturalness.md.
 """
+
 from __future__ import annotations
 
 import base64
@@ -94,7 +95,15 @@ def _build_voting(study: NaturalnessStudy) -> None:
     start = gr.Button("Start the test", variant="primary")
     with gr.Column(visible=False) as voting:
         progress = gr.Markdown(elem_id="naturalness-progress")
-        image = gr.Image(type="pil", format="png", interactive=False, show_label=False, buttons=[], height=220, elem_id="naturalness-image")
+        image = gr.Image(
+            type="pil",
+            format="png",
+            interactive=False,
+            show_label=False,
+            buttons=[],
+            height=220,
+            elem_id="naturalness-image",
+        )
         with gr.Row():
             yes = gr.Button("Yes (y)", variant="primary", elem_id="naturalness-yes")
             no = gr.Button("No (n)", elem_id="naturalness-no")
@@ -124,7 +133,17 @@ def _build_voting(study: NaturalnessStudy) -> None:
         hidden = gr.update(visible=False)
         voting_view = gr.update(visible=True)
         unchanged = gr.skip()
-        return state, _display(study, shown), text, voting_view, hidden, hidden, unchanged, unchanged, gr.Timer(active=False)
+        return (
+            state,
+            _display(study, shown),
+            text,
+            voting_view,
+            hidden,
+            hidden,
+            unchanged,
+            unchanged,
+            gr.Timer(active=False),
+        )
 
     @user_errors
     def begin(participant: str, request: gr.Request):
@@ -191,7 +210,12 @@ def _build_api(study: NaturalnessStudy) -> None:
     def vote(token: str, ticket: str, natural: bool, request: gr.Request) -> dict:
         """Answer the image drawn with `ticket` (natural = yes); a repeat returns recorded=false and the first answer."""
         receipt = study.vote(token, ticket, natural, visitor_key(request))
-        return {"recorded": receipt.recorded, "ticket": receipt.vote.vote_id, "natural": receipt.vote.natural, "response_ms": receipt.vote.response_ms}
+        return {
+            "recorded": receipt.recorded,
+            "ticket": receipt.vote.vote_id,
+            "natural": receipt.vote.natural,
+            "response_ms": receipt.vote.response_ms,
+        }
 
     @user_errors
     def finish(token: str) -> str:
@@ -205,7 +229,14 @@ def _build_api(study: NaturalnessStudy) -> None:
         share and 95 % Wilson interval (fractions); who is counted and who excluded."""
         table = study.results_for(token)
         rows = [
-            {"method": r.method, "natural": r.natural, "votes": r.votes, "share": r.share, "wilson_low": r.interval[0], "wilson_high": r.interval[1]}
+            {
+                "method": r.method,
+                "natural": r.natural,
+                "votes": r.votes,
+                "share": r.share,
+                "wilson_low": r.interval[0],
+                "wilson_high": r.interval[1],
+            }
             for r in table.methods
         ]
         return {"methods": rows, "counted": table.counted, "excluded": table.excluded, "summary": table.summary()}

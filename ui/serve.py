@@ -3,6 +3,7 @@
 The child runs offline, without analytics, and with its own throwaway vote database, so a benchmark
 never writes into the user's `votes.sqlite3`.
 """
+
 from __future__ import annotations
 
 import os
@@ -51,7 +52,9 @@ def wait_until_listening(url: str, process: subprocess.Popen, timeout: float) ->
 
 
 @contextmanager
-def running_app(command: Sequence[str], timeout: float = 300, env: dict[str, str] | None = None) -> Iterator[RunningApp]:
+def running_app(
+    command: Sequence[str], timeout: float = 300, env: dict[str, str] | None = None
+) -> Iterator[RunningApp]:
     """Run `command` with a free port appended, wait until it listens, and stop it on exit."""
     port = free_port()
     env = {
@@ -62,7 +65,9 @@ def running_app(command: Sequence[str], timeout: float = 300, env: dict[str, str
         **(env or {}),
     }
     launched = time.perf_counter()
-    process = subprocess.Popen([*command, str(port)], cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [*command, str(port)], cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         url = f"http://127.0.0.1:{port}/"
         wait_until_listening(url, process, timeout)
