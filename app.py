@@ -96,13 +96,19 @@ SERVE_HELP = {
     "port": "port to listen on",
     "share": "also open a temporary public gradio.live link",
     "device": "torch device for the models: auto, cpu, cuda, cuda:1, mps",
-    "allow_local_models": "let model boxes name weights folders on this machine's disk (off: shipped models and Hub repos only; never on a public server)",
+    "allow_local_models": (
+        "let model boxes name weights folders on this machine's disk (off: shipped models and Hub repos only; never on "
+        "a public server)"
+    ),
     "allow_any_hub_model": "let model boxes name any Hub repo id (off: only the repos of weights/hub.json)",
     "trusted_proxies": (
         "comma-separated addresses or CIDR ranges of your reverse proxies, whose X-Forwarded-For is believed "
         "(default: none but this machine's)"
     ),
-    "preload": "load torch and each tab's default model in the background once the server listens (--no-preload: on the first request that needs them)",
+    "preload": (
+        "load torch and each tab's default model in the background once the server listens (--no-preload: on the first "
+        "request that needs them)"
+    ),
 }
 
 

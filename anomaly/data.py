@@ -149,7 +149,8 @@ def class_split(
     test_limit: int | None = None,
     seed: int = 0,
 ) -> AnomalySplit:
-    """Train on `normal_classes` of the registry's train split; its val and test splits are labelled, other classes anomalous."""
+    """Train on `normal_classes` of the registry's train split; its val and test splits are labelled, other classes
+    anomalous."""
     channels, content = image_format(dataset)
     train = _load(dataset, "train")
     normal = train.subset(torch.isin(train.labels, torch.tensor(normal_classes)))
@@ -246,7 +247,8 @@ def fence_gan_split(
 def cross_dataset(
     dataset: str, anomalies: str, train_limit: int | None = None, test_limit: int | None = None, seed: int = 0
 ) -> AnomalySplit:
-    """Train on all of `dataset`; its val/test splits are normal, `anomalies`' val/test splits anomalous (converted alike)."""
+    """Train on all of `dataset`; its val/test splits are normal, `anomalies`' val/test splits anomalous (converted
+    alike)."""
     channels, content = image_format(dataset)
     train = _load(dataset, "train")
     train = train.subset(_limit(len(train), train_limit, seed))
@@ -290,7 +292,8 @@ def make_split(
     protocol: str = "ours",
     **options,
 ) -> AnomalySplit:
-    """The split a model or a command line names: a held-out class (either protocol), a group of normal classes, or another dataset."""
+    """The split a model or a command line names: a held-out class (either protocol), a group of normal classes, or
+    another dataset."""
     if protocol not in PROTOCOLS:
         raise DataError(f"Unknown protocol {protocol!r}; choose one of {', '.join(PROTOCOLS)}.")
     if anomalies:

@@ -80,7 +80,8 @@ def check_request(sources: list[ImageSource]) -> None:
     total = sum(_header_pixels(source) for source in sources)
     if total > MAX_TOTAL_PIXELS:
         raise RequestError(
-            f"These images hold {total / 1e6:.0f} megapixels together; the limit is {MAX_TOTAL_PIXELS // 1_000_000} per request. Send fewer or smaller images."
+            f"These images hold {total / 1e6:.0f} megapixels together; the limit is {MAX_TOTAL_PIXELS // 1_000_000} "
+            "per request. Send fewer or smaller images."
         )
 
 
@@ -97,7 +98,8 @@ def conversion_note(image: Image.Image, raw: torch.Tensor, model: HistoryADModel
 
 
 def domain_warning(raw: torch.Tensor, converted: torch.Tensor, model: HistoryADModel) -> str:
-    """Why an image is unlike the model's training data, or '' (color for a grayscale model, brightness outside the training range)."""
+    """Why an image is unlike the model's training data, or '' (color for a grayscale model, brightness outside the
+    training range)."""
     if model.channels == 1 and raw.shape[0] == 3:
         if chroma_spread(raw).item() > COLOR_SPREAD:
             return "a color image, but the model was trained on grayscale images only"
@@ -110,7 +112,8 @@ def domain_warning(raw: torch.Tensor, converted: torch.Tensor, model: HistoryADM
 
 
 def prepare_images(images: list[Image.Image], model: HistoryADModel) -> tuple[torch.Tensor, list[str], list[str]]:
-    """RGB PIL images -> model input in [-1, 1], converted like the training data; a note and a domain warning per image."""
+    """RGB PIL images -> model input in [-1, 1], converted like the training data; a note and a domain warning per
+    image."""
     tensors, notes, warnings = [], [], []
     for image in images:
         raw = torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.uint8).copy()).permute(2, 0, 1)

@@ -58,7 +58,8 @@ def fit_dtv(
     rng: torch.Generator,
     on_step: Callable[[int, nn.Module, dict[str, float]], None] | None = None,
 ) -> dict[str, float]:
-    """Maximise E_normal[D] − E_hist[D] − λ·d(D, [−1, 1])² over `critic`, drawing from `rng`; `on_step(step, critic, logs)` after each update."""
+    """Maximise E_normal[D] − E_hist[D] − λ·d(D, [−1, 1])² over `critic`, drawing from `rng`; `on_step(step, critic,
+    logs)` after each update."""
     objective = BoundedTotalVariation(bound_weight=config.bound_weight)
     device = next(critic.parameters()).device
     optimizer = torch.optim.Adam(critic.parameters(), lr=config.lr, betas=objective.adam_betas)

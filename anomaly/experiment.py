@@ -1,4 +1,5 @@
-"""Training HistoryAD on a split: (a) the WGAN-GP with snapshots through `gan.train.train`, (b) the history sampler, (c) D_TV."""
+"""Training HistoryAD on a split: (a) the WGAN-GP with snapshots through `gan.train.train`, (b) the history sampler, (c)
+D_TV."""
 
 from __future__ import annotations
 
@@ -64,8 +65,13 @@ HISTORYAD_HELP = {
     "dtv_steps": "D_TV updates (step c)",
     "dtv_lr": "Adam learning rate of D_TV",
     "bound_weight": "weight of the bound penalty d(D, [-1, 1])^2",
-    "dtv_init": "D_TV's start: averaged (weighted mean of the saved critics, last layer rescaled into [-1, 1]), averaged-unscaled, or fresh",
-    "memory_limit_mb": "keep saved states in memory up to this size, then on disk as safetensors (0: all on disk, needed to resume)",
+    "dtv_init": (
+        "D_TV's start: averaged (weighted mean of the saved critics, last layer rescaled into [-1, 1]), "
+        "averaged-unscaled, or fresh"
+    ),
+    "memory_limit_mb": (
+        "keep saved states in memory up to this size, then on disk as safetensors (0: all on disk, needed to resume)"
+    ),
 }
 
 
@@ -81,7 +87,8 @@ class TrainedHistoryAD:
 
 
 def intensity_range(images: Tensor, quantile: float = 0.005) -> tuple[float, float]:
-    """The central range of the images' mean intensities in [-1, 1] (a user's image outside it is unlike the training data)."""
+    """The central range of the images' mean intensities in [-1, 1] (a user's image outside it is unlike the training
+    data)."""
     means = images.float().mean(dim=(1, 2, 3))
     return float(torch.quantile(means, quantile)), float(torch.quantile(means, 1 - quantile))
 
@@ -93,7 +100,8 @@ def _init(module: nn.Module, rng: torch.Generator) -> None:
 
 
 def built(factory: Callable[[], M]) -> M:
-    """`factory()` with the global-RNG draws of module construction kept private (a concurrent run's seeded initialisation is not disturbed)."""
+    """`factory()` with the global-RNG draws of module construction kept private (a concurrent run's seeded
+    initialisation is not disturbed)."""
     with private_global_rng():
         return factory()
 
@@ -133,9 +141,10 @@ def train_historyad(
     """
     dtv_rng = rng or torch.Generator().manual_seed(train_config.seed)
     init_rng = rng or torch.Generator().manual_seed(train_config.seed + 1)
-    make_generator = lambda: built(
-        lambda: DCGANGenerator(config.latent_dim, split.channels, split.image_size, config.base_channels)
-    )  # noqa: E731
+
+    def make_generator() -> DCGANGenerator:
+        return built(lambda: DCGANGenerator(config.latent_dim, split.channels, split.image_size, config.base_channels))
+
     generator, critic = (
         make_generator(),
         built(lambda: DCGANCritic(split.channels, split.image_size, config.base_channels, norm="layer")),
@@ -180,7 +189,8 @@ def train_historyad(
 def history_score_panels(
     trained: TrainedHistoryAD, split: AnomalySplit, panels: int = 4, samples: int = 1000
 ) -> list[tuple[str, dict[str, np.ndarray]]]:
-    """Scores −D(x) of normal and anomalous test images and of G_t(z), for the critics of a few saved states t and for D_TV."""
+    """Scores −D(x) of normal and anomalous test images and of G_t(z), for the critics of a few saved states t and for
+    D_TV."""
     test, labels = split.test_tensor(), split.test_labels.bool()
     rng = torch.Generator().manual_seed(0)
     history = trained.sampler.snapshots

@@ -12,7 +12,8 @@ from anomaly.model import HistoryADModel
 def latent_interpolation_scores(
     model: HistoryADModel, z1: Tensor, z2: Tensor, n: int = 16
 ) -> tuple[Tensor, Tensor, Tensor]:
-    """(t, images G((1−t)z1 + t·z2), their anomaly scores) for n values of t in [0, 1], with the model's last generator."""
+    """(t, images G((1−t)z1 + t·z2), their anomaly scores) for n values of t in [0, 1], with the model's last
+    generator."""
     t = torch.linspace(0, 1, n)
     z = (1 - t[:, None]) * z1.reshape(1, -1) + t[:, None] * z2.reshape(1, -1)
     model.generator.eval()

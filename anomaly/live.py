@@ -138,7 +138,10 @@ class LiveUpdate:
         """The status line a person reads."""
         phase = self.phase[0].upper() + self.phase[1:]
         head = f"{phase}: step {self.step} of {self.total}" if not self.finished else phase
-        text = f"{head}. AUPRC {self.metrics.auprc:.2f} (chance {self.metrics.anomaly_share:.2f}), AUROC {self.metrics.auroc:.2f}."
+        text = (
+            f"{head}. AUPRC {self.metrics.auprc:.2f} (chance {self.metrics.anomaly_share:.2f}), AUROC "
+            f"{self.metrics.auroc:.2f}."
+        )
         if self.finished and self.metrics.below_chance:
             text += (
                 " **Below chance:** this model calls the held-out class *more* normal than the normal classes "
@@ -149,7 +152,8 @@ class LiveUpdate:
 
 @dataclass
 class LiveSession:
-    """One visitor's live training: its random generator, stop flag, the running run's folder, and the model it produced."""
+    """One visitor's live training: its random generator, stop flag, the running run's folder, and the model it
+    produced."""
 
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
     seed: int = 0

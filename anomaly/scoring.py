@@ -1,4 +1,5 @@
-"""Scores of a labelled split and what a threshold makes of them: metrics in both conventions, precision, recall, a starting threshold."""
+"""Scores of a labelled split and what a threshold makes of them: metrics in both conventions, precision, recall, a
+starting threshold."""
 
 from __future__ import annotations
 
@@ -97,7 +98,8 @@ class ThresholdView:
 
 
 def threshold_view(reference: ReferenceScores) -> ThresholdView:
-    """Slider bounds and step at a readable precision (two significant digits of the range), starting at the best-F1 threshold."""
+    """Slider bounds and step at a readable precision (two significant digits of the range), starting at the best-F1
+    threshold."""
     values = np.r_[reference.normal, reference.anomalous]
     low, high = float(values.min()), float(values.max())
     span = high - low or 1.0

@@ -1,4 +1,5 @@
-"""What the Anomaly tab shows before any model is loaded: the pipeline, request limits, live-training bounds (no torch)."""
+"""What the Anomaly tab shows before any model is loaded: the pipeline, request limits, live-training bounds (no
+torch)."""
 
 from gan.shipped import PipelineRef
 

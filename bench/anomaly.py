@@ -128,7 +128,8 @@ def speed_table(config: BenchConfig) -> None:
         detector.decision_function(test_rows)
         rows.append((name, f"{fit:.1f} s fit on {n_train} images", len(test) / (time.perf_counter() - started)))
     print(
-        f"{hardware_description(device)}; {n_train} normal training images, {len(test)} test images, 32x32 gray, DCGAN width {historyad.base_channels}, batch {config.batch_size}"
+        f"{hardware_description(device)}; {n_train} normal training images, {len(test)} test images, 32x32 gray, DCGAN "
+        f"width {historyad.base_channels}, batch {config.batch_size}"
     )
     print("| method | training | scoring (images/s) |\n|---|---|---|")
     for name, training, speed in rows:

@@ -2,13 +2,12 @@
 
     python -m bench.load [--url http://127.0.0.1:7860/] [--seconds 60] [--clients 4]
 
-Without --url the app is started on a free port first (`python app.py --device cpu`, offline, with a
-throwaway vote database). Every endpoint gets
-`--clients` simulated users, each its own `gradio_client.Client`, sending requests back to back until the
-time is up. The table gives, per endpoint, the requests served, the errors (none are allowed: the exit
-status is 1 if any, or if an endpoint served nothing while the others were busy), throughput and
-latency percentiles. `.ci/run` runs it for 8 s with 2 users per endpoint, outside the test suite. Colorization keeps answering while inpainting
-searches run, because each heavy handler has its own concurrency limit in the queue.
+Without --url the app is started on a free port first (`python app.py --device cpu`, offline, with a throwaway vote
+database). Every endpoint gets `--clients` simulated users, each its own `gradio_client.Client`, sending requests back
+to back until the time is up. The table gives, per endpoint, the requests served, the errors (none are allowed: the exit
+status is 1 if any, or if an endpoint served nothing while the others were busy), throughput and latency percentiles.
+`.ci/run` runs it for 8 s with 2 users per endpoint, outside the test suite. Colorization keeps answering while
+inpainting searches run, because each heavy handler has its own concurrency limit in the queue.
 """
 
 from __future__ import annotations

@@ -2,14 +2,13 @@
 
     python -m bench.startup [--device cpu] [--timeout 300] [--repeat 3]
 
-For each app a fresh `python` process is started and timed from its launch: until its port answers
-(imports, Blocks built, server up), and until its first API request is served (the pause before idle memory is read not counted; for GAN Imaging
-Studio, `colorize` with the default model, which loads in the background from the moment the port
-answers, the pause giving it the time a visitor spends on the page, or on that first use with
-`--no-preload`). Resident memory (VmRSS,
-from /proc) is read at idle, once the port answers and before any request; then after the first
-request; then after every other endpoint was called once, with the peak (VmHWM). The bare app is a
-one-textbox `gr.Interface`: what any Gradio app costs. With --repeat, each row is the median of runs.
+For each app a fresh `python` process is started and timed from its launch: until its port answers (imports, Blocks
+built, server up), and until its first API request is served (the pause before idle memory is read not counted; for GAN
+Imaging Studio, `colorize` with the default model, which loads in the background from the moment the port answers, the
+pause giving it the time a visitor spends on the page, or on that first use with `--no-preload`). Resident memory
+(VmRSS, from /proc) is read at idle, once the port answers and before any request; then after the first request; then
+after every other endpoint was called once, with the peak (VmHWM). The bare app is a one-textbox `gr.Interface`: what
+any Gradio app costs. With --repeat, each row is the median of runs.
 """
 
 from __future__ import annotations
@@ -134,17 +133,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         "torch"
     )  # +cpu: PyTorch's CPU build (the Space's, pre-requirements.txt); else PyPI's CUDA build
     print(
-        f"Startup on {args.device}, torch {torch_build}, {os.cpu_count()} CPU cores (load average {load:.1f}), median of {args.repeat}; "
-        f"studio's first request: {next(iter(REQUESTS))}\n"
+        f"Startup on {args.device}, torch {torch_build}, {os.cpu_count()} CPU cores (load average {load:.1f}), median "
+        f"of {args.repeat}; studio's first request: {next(iter(REQUESTS))}\n"
     )
     print(
-        "| app | start to listening (s) | start to first response (s) | resident at idle (MiB) | after first request (MiB) | after every endpoint (MiB) | peak (MiB) |"
+        "| app | start to listening (s) | start to first response (s) | resident at idle (MiB) | after first request "
+        "(MiB) | after every endpoint (MiB) | peak (MiB) |"
     )
     print("|---|---|---|---|---|---|---|")
     for name, row in rows.items():
         print(
-            f"| {name} | {row.listening_s:.1f} | {row.first_response_s:.1f} | {row.idle_rss_mib:.0f} | {row.first_rss_mib:.0f} "
-            f"| {row.all_rss_mib:.0f} | {row.peak_rss_mib:.0f} |"
+            f"| {name} | {row.listening_s:.1f} | {row.first_response_s:.1f} | {row.idle_rss_mib:.0f} | "
+            f"{row.first_rss_mib:.0f} | {row.all_rss_mib:.0f} | {row.peak_rss_mib:.0f} |"
         )
     for name, row in rows.items():
         for error in row.failed:
@@ -153,7 +153,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print()
     for name, studio in list(rows.items())[1:]:
         print(
-            f"{name}: first response / bare = {studio.first_response_s / bare.first_response_s:.2f} (target <= 1.3); idle memory {studio.idle_rss_mib:.0f} MiB (target < 600)"
+            f"{name}: first response / bare = {studio.first_response_s / bare.first_response_s:.2f} (target <= 1.3); "
+            f"idle memory {studio.idle_rss_mib:.0f} MiB (target < 600)"
         )
 
 

@@ -44,7 +44,8 @@ def _model_side(length: int, longer: int, size: int, multiple: int) -> int:
 
 
 def prediction_size(height: int, width: int, size: int, multiple: int) -> tuple[int, int]:
-    """(height, width) the model sees: the photo's shape with its longer side near `size`, in multiples of `multiple`."""
+    """(height, width) the model sees: the photo's shape with its longer side near `size`, in multiples of
+    `multiple`."""
     longer = max(height, width)
     return _model_side(height, longer, size, multiple), _model_side(width, longer, size, multiple)
 

@@ -21,7 +21,8 @@ PSNR_FLOOR = 1.0  # dB below the gray photo's PSNR that selection tolerates (PSN
 
 
 def build_critic(variant: Variant, base_channels: int = 32, n_layers: int = 3) -> nn.Module | None:
-    """The variant's critic on (L, a, b): PatchGAN (no BatchNorm where the objective forbids it), an autoencoder, or none."""
+    """The variant's critic on (L, a, b): PatchGAN (no BatchNorm where the objective forbids it), an autoencoder, or
+    none."""
     if variant.objective is None:
         return None
     objective = make_objective(variant.objective)
@@ -46,7 +47,8 @@ def random_flip(images: Tensor, rng: torch.Generator | None = None) -> Tensor:
 
 
 def random_zoom(images: Tensor, max_zoom: float, rng: torch.Generator | None = None) -> Tensor:
-    """Zoom each image in by a factor drawn uniformly from [1, max_zoom] about a random point, keeping the view inside it.
+    """Zoom each image in by a factor drawn uniformly from [1, max_zoom] about a random point, keeping the view inside
+    it.
 
     A photo predicted at 128 px shows its objects at about twice the pixel size of a 64 px training photo;
     zoomed views show the generator that scale, blurred by the upsampling (on 64 px data this measured

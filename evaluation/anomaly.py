@@ -1,9 +1,10 @@
 """Score HistoryAD and the baselines on the same split, in one run, and print the tables in both conventions.
 
-    python -m evaluation.anomaly --dataset mnist --anomalous-classes all --protocol fence-gan     # shipped anomaly-mnist-K-fence-gan
+    python -m evaluation.anomaly --dataset mnist --anomalous-classes all --protocol fence-gan
+        # shipped anomaly-mnist-K-fence-gan
     python -m evaluation.anomaly --dataset fashion-mnist --anomalous-classes 1,8 --train --steps 600
     python -m evaluation.anomaly --dataset mnist --cross-dataset fashion-mnist --models weights/anomaly-{split}
-    python -m evaluation.anomaly --dataset svhn --cross-dataset cifar10                          (online: torchvision SVHN)
+    python -m evaluation.anomaly --dataset svhn --cross-dataset cifar10    (online: torchvision SVHN)
 
 HistoryAD is either loaded (`--models`, a name template: shipped name, Hub repo or folder, `{split}` is the
 split's name) or trained in this run (`--train`, with every HistoryAD and training flag; the last WGAN critic
@@ -88,17 +89,28 @@ class EvaluationConfig:
 HELP = {
     "dataset": f"normal data, a name of the data registry ({', '.join(dataset_names())}) or folder:PATH",
     "anomalous_classes": "held-out classes, one experiment each: 'all' or a comma list such as 0,1",
-    "normal_classes": "comma-separated classes that are normal (e.g. 0,1,8,9 = CIFAR-10 vehicles); the rest are anomalies",
+    "normal_classes": (
+        "comma-separated classes that are normal (e.g. 0,1,8,9 = CIFAR-10 vehicles); the rest are anomalies"
+    ),
     "cross_dataset": "train on all of --dataset; this dataset's images are the anomalies",
-    "protocol": "ours (train split; the whole test split scored, anomalies positive) or fence-gan (Ngo et al. 2019: all images pooled, 80 %% of normal ones train, 15 %% normal + 75 %% anomalous test)",
+    "protocol": (
+        "ours (train split; the whole test split scored, anomalies positive) or fence-gan (Ngo et al. 2019: all images "
+        "pooled, 80 %% of normal ones train, 15 %% normal + 75 %% anomalous test)"
+    ),
     "models": "HistoryAD to load per split: a shipped name, Hub repo or folder, {split} replaced by the split's name",
-    "train": "train HistoryAD in this run instead (every HistoryAD and training flag applies; run folders under --run-dir/<split>)",
+    "train": (
+        "train HistoryAD in this run instead (every HistoryAD and training flag applies; run folders under "
+        "--run-dir/<split>)"
+    ),
     "baselines": f"comma-separated PyOD baselines to run beside HistoryAD, from {', '.join(BASELINES)}; '' for none",
     "baseline_train_size": "normal images the baselines are fitted on (a seeded sample; 0: all)",
     "train_limit": "use at most this many normal training images (0: all)",
     "test_limit": "score at most this many test images per dataset (0: all)",
     "json": "also write every number of the run to this JSON file",
-    "figures": "save the talk's figures per split as PNG under this folder: histograms, latent interpolation, Gaussian noise (and, with --train, score histograms of normal, anomalous and history images at several training times)",
+    "figures": (
+        "save the talk's figures per split as PNG under this folder: histograms, latent interpolation, Gaussian noise "
+        "(and, with --train, score histograms of normal, anomalous and history images at several training times)"
+    ),
     "threads": "torch CPU threads",
 }
 
@@ -134,7 +146,8 @@ def _rows(images: torch.Tensor) -> np.ndarray:
 def evaluate_split(
     split: AnomalySplit, config: EvaluationConfig, historyad: HistoryADConfig, train_config: TrainConfig
 ) -> tuple[dict[str, DetectionMetrics], dict[str, float], np.ndarray]:
-    """Metrics of HistoryAD (and, when trained here, the last WGAN critic) and every baseline; seconds per method; HistoryAD's test scores."""
+    """Metrics of HistoryAD (and, when trained here, the last WGAN critic) and every baseline; seconds per method;
+    HistoryAD's test scores."""
     test, labels = split.test_tensor(), split.test_labels.numpy()
     results, seconds = {}, {}
     started = time.perf_counter()
@@ -173,7 +186,8 @@ def evaluate_split(
 
 
 def save_figures(split: AnomalySplit, detector: Detector, scores: np.ndarray, folder: Path) -> None:
-    """The talk's figures for one split: test-score histograms, score along a latent interpolation, scores under noise."""
+    """The talk's figures for one split: test-score histograms, score along a latent interpolation, scores under
+    noise."""
     folder.mkdir(parents=True, exist_ok=True)
     labels = split.test_labels.numpy().astype(bool)
     model = detector.model
@@ -253,7 +267,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(markdown_table(rows, "auroc", "chance"))
     baselines = "; ".join(BASELINES[name].description for name in config.baseline_names())
     print(
-        f"\n{len(rows)} experiment(s) in {time.perf_counter() - started:.0f} s on {hardware_description(pick_device(train_config.device))}. Baselines: {baselines}."
+        f"\n{len(rows)} experiment(s) in {time.perf_counter() - started:.0f} s on "
+        f"{hardware_description(pick_device(train_config.device))}. Baselines: {baselines}."
     )
 
 

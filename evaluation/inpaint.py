@@ -3,18 +3,16 @@
     python -m evaluation.inpaint --prior inpaint-faces --data utkface --mask center half random
     python -m evaluation.inpaint --prior inpaint-photos --data folder:PATH --mask center
 
-Images: the test split of a registry dataset (default: the prior's own; --split val to choose settings), or every photo of
-folder:PATH (its test/ subfolder when present), center-cropped and resized to the prior's content
-size. For every mask it prints MSE, PSNR and SSIM (gan.metrics, images in [0, 1], whole image,
-known pixels included) and seconds per image of: the latent search with the proposed loss
-(contextual + gradient term + WGAN critic prior), with Yeh et al.'s loss (weighted L1 +
-log(1 - sigmoid D)) and with L-BRGM (Gaussian likelihood + Gaussian latent prior, see
-inpaint.search), all Poisson-blended, and with --fill-samples K the Poisson-blended mean of K L-BRGM
-searches (the posterior mean); OpenCV Telea and Navier-Stokes; scikit-image biharmonic.
-Then super-resolution by latent search (proposed and L-BRGM, each back-projected onto the small image as
-the app does; with --sr-samples K also the mean of K L-BRGM searches, the posterior mean) against bicubic
-upsampling with and without the same back-projection. Results also go to a JSON file, and with --card
-into the prior's model card.
+Images: the test split of a registry dataset (default: the prior's own; --split val to choose settings), or every photo
+of folder:PATH (its test/ subfolder when present), center-cropped and resized to the prior's content size. For every
+mask it prints MSE, PSNR and SSIM (gan.metrics, images in [0, 1], whole image, known pixels included) and seconds per
+image of: the latent search with the proposed loss (contextual + gradient term + WGAN critic prior), with Yeh et al.'s
+loss (weighted L1 + log(1 - sigmoid D)) and with L-BRGM (Gaussian likelihood + Gaussian latent prior, see
+inpaint.search), all Poisson-blended, and with --fill-samples K the Poisson-blended mean of K L-BRGM searches (the
+posterior mean); OpenCV Telea and Navier-Stokes; scikit-image biharmonic. Then super-resolution by latent search
+(proposed and L-BRGM, each back-projected onto the small image as the app does; with --sr-samples K also the mean of K
+L-BRGM searches, the posterior mean) against bicubic upsampling with and without the same back-projection. Results also
+go to a JSON file, and with --card into the prior's model card.
 """
 
 from __future__ import annotations
@@ -59,7 +57,8 @@ LUMA = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
 SPLITS = ("test", "val")
 AT = ("prior", "photo")
 HOLES = ("square-15", "square-20", "square-28", "square-35", "brush", "scratch")
-"""Holes of the photo evaluation: centred squares of 15–35 % of the short side, free-hand brush strokes, thin scratches."""
+"""Holes of the photo evaluation: centred squares of 15–35 % of the short side, free-hand brush strokes, thin
+scratches."""
 SCRATCH_THICKNESS = 1 / 100
 """A scratch on a photo at its own size: a hundredth of its short side wide (at least 2 px)."""
 REGION_MARGIN = 8
@@ -141,8 +140,14 @@ class EvaluationConfig:
 
 HELP = {
     "prior": "shipped prior name, Hub repo id or weights folder",
-    "data": "held-out images: a registry dataset's test split, or folder:PATH of photos of any size (default: the prior's own dataset)",
-    "at": "prior: images at the prior's own size (the method); photo: whole photos at their own size through Inpainter.inpaint, as the tab calls it (the path users take)",
+    "data": (
+        "held-out images: a registry dataset's test split, or folder:PATH of photos of any size (default: the prior's "
+        "own dataset)"
+    ),
+    "at": (
+        "prior: images at the prior's own size (the method); photo: whole photos at their own size through "
+        "Inpainter.inpaint, as the tab calls it (the path users take)"
+    ),
     "side": "--at photo: resize every photo so that its longer side has this many pixels (0: its own size)",
     "photo_context": "--at photo: known border around the hole in a photo prior's frame, as a share of the hole's side",
     "split": "registry data: test (the numbers to report) or val (to choose settings such as a prior's solver)",
@@ -153,11 +158,20 @@ HELP = {
     "beta": "weight of the gradient term (proposed loss only)",
     "lr": "Adam learning rate on z (eta)",
     "window": "side of the neighbourhood of the weights W (odd)",
-    "noise_std": "L-BRGM: standard deviation of the observation noise, in the [-1, 1] pixel scale (the Gaussian likelihood's sigma)",
+    "noise_std": (
+        "L-BRGM: standard deviation of the observation noise, in the [-1, 1] pixel scale (the Gaussian likelihood's "
+        "sigma)"
+    ),
     "sr_factor": "super-resolution factor to evaluate (0: skip)",
     "sr_z_weight": "lambda of ||z||^2 in the super-resolution objective",
-    "sr_samples": "also score the mean of this many independent L-BRGM searches per image (the posterior mean: best PSNR, smoother detail); 1 skips",
-    "fill_samples": "also score the Poisson-blended mean of this many L-BRGM restarts per masked image (the posterior mean: SearchConfig combine=mean); 1 skips",
+    "sr_samples": (
+        "also score the mean of this many independent L-BRGM searches per image (the posterior mean: best PSNR, "
+        "smoother detail); 1 skips"
+    ),
+    "fill_samples": (
+        "also score the Poisson-blended mean of this many L-BRGM restarts per masked image (the posterior mean: "
+        "SearchConfig combine=mean); 1 skips"
+    ),
     "seed": "seed of the image choice and of the restarts",
     "threads": "torch CPU threads (0 keeps torch's default)",
     "device": "auto, cpu, cuda, cuda:1, mps",
@@ -192,7 +206,8 @@ def to_channels(images: Tensor, channels: int) -> Tensor:
 
 
 def held_out_images(prior: InpaintPrior, data: str, count: int, seed: int, split: str = "test") -> Tensor:
-    """`count` held-out images of `data` (a registry dataset's `split`, or a folder) at the prior's content size, in its frame, in [-1, 1]."""
+    """`count` held-out images of `data` (a registry dataset's `split`, or a folder) at the prior's content size, in its
+    frame, in [-1, 1]."""
     side = prior.content_size
     if data.startswith(FOLDER_PREFIX):
         files = photo_files(data)
@@ -230,7 +245,8 @@ def timed(run: Callable[[], list[np.ndarray]], count: int) -> tuple[list[np.ndar
 def evaluate_mask(
     prior: InpaintPrior, images: Tensor, mask: str, config: SearchConfig, samples: int = 1
 ) -> dict[str, dict[str, float]]:
-    """Every method on `images` with the preset `mask` (with `samples` > 1 also the mean of that many L-BRGM searches); scores and seconds per image."""
+    """Every method on `images` with the preset `mask` (with `samples` > 1 also the mean of that many L-BRGM searches);
+    scores and seconds per image."""
     content = unframe(images, prior)
     side = prior.content_size
     holes = np.stack([preset_mask(mask, side, side, seed=i) for i in range(len(images))])
@@ -310,7 +326,8 @@ def photo_hole(kind: str, height: int, width: int, seed: int) -> np.ndarray:
 
 
 def whole_photos(data: str, count: int, seed: int, side: int) -> list[tuple[str, np.ndarray]]:
-    """`count` whole photos of `data` (bsds500, photos-val or folder:PATH) by a seeded draw, at their own size or `side`."""
+    """`count` whole photos of `data` (bsds500, photos-val or folder:PATH) by a seeded draw, at their own size or
+    `side`."""
     files = photo_files(data)
     if not files:
         raise DataError(f"{data} holds no photos.")
@@ -402,7 +419,8 @@ def photo_table(title: str, summary: dict) -> str:
         )
     for method in BASELINES:
         lines.append(
-            f"| {method}{' (best classical)' if method == best else ''} | {summary[method]:.2f} | {summary[method] - summary[best]:+.2f} |"
+            f"| {method}{' (best classical)' if method == best else ''} | {summary[method]:.2f} | "
+            f"{summary[method] - summary[best]:+.2f} |"
         )
     lines.append(f"\nDefault fill: {summary['default_seconds']:.2f} s a photo.")
     return "\n".join(lines)
@@ -419,9 +437,10 @@ def photo_main(
     )
     sizes = sorted({f"{p.shape[1]}×{p.shape[0]}" for _, p in photos})
     header = (
-        f"Prior `{config.prior}` ({inpainter.source}); {len(photos)} photos of `{data}` at {', '.join(sizes[:3])}{' …' if len(sizes) > 3 else ''}, "
-        f"through Inpainter.inpaint as the tab calls it ({recommended_solver(inpainter.name)}, {search.iterations} steps × "
-        f"{search.restarts} restarts); PSNR over the hole's box grown by {REGION_MARGIN} px; {hardware_description(inpainter.device)}."
+        f"Prior `{config.prior}` ({inpainter.source}); {len(photos)} photos of `{data}` at "
+        f"{', '.join(sizes[:3])}{' …' if len(sizes) > 3 else ''}, through Inpainter.inpaint as the tab calls it "
+        f"({recommended_solver(inpainter.name)}, {search.iterations} steps × {search.restarts} restarts); PSNR over "
+        f"the hole's box grown by {REGION_MARGIN} px; {hardware_description(inpainter.device)}."
     )
     print(header, flush=True)
     tables, record = [header], {"results": {}}
@@ -451,14 +470,17 @@ def update_card(readme: Path, text: str) -> None:
 def prior_main(
     config: EvaluationConfig, masks: Sequence[str], inpainter: Inpainter, data: str, search: SearchConfig
 ) -> tuple[list[str], dict]:
-    """The evaluation at the prior's size (--at prior): every mask preset, then super-resolution, as tables and a record."""
+    """The evaluation at the prior's size (--at prior): every mask preset, then super-resolution, as tables and a
+    record."""
     prior = inpainter.model
     images = held_out_images(prior, data, config.images, config.seed, config.split).to(inpainter.device)
     header = (
         f"Prior `{config.prior}` ({inpainter.source}); {len(images)} held-out `{data}` images "
-        f"({config.split if not data.startswith(FOLDER_PREFIX) else 'folder'}) at {prior.content_size}×{prior.content_size}; "
+        f"({config.split if not data.startswith(FOLDER_PREFIX) else 'folder'}) at "
+        f"{prior.content_size}×{prior.content_size}; "
         f"search: {search.iterations} Adam steps, lr {search.lr}, {search.restarts} restarts, alpha {search.alpha}, "
-        f"beta {search.beta}, window {search.window}, L-BRGM noise_std {search.noise_std}; {hardware_description(inpainter.device)}."
+        f"beta {search.beta}, window {search.window}, L-BRGM noise_std {search.noise_std}; "
+        f"{hardware_description(inpainter.device)}."
     )
     print(header)
     tables, record = [header], {"masks": list(masks), "results": {}}

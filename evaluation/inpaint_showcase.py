@@ -1,7 +1,9 @@
-"""A figure of real faces the prior never saw: the photo with its hole, each solver's fill, the classical fill, the truth.
+"""A figure of real faces the prior never saw: the photo with its hole, each solver's fill, the classical fill,
+the truth.
 
     python -m evaluation.inpaint_showcase --prior inpaint-faces --out docs/figures/inpaint-showcase.jpg
-    python -m evaluation.inpaint_showcase --prior runs/export/inpaint-faces --data utkface --images 12,207 --masks center,scratch
+    python -m evaluation.inpaint_showcase --prior runs/export/inpaint-faces --data utkface --images 12,207 \
+        --masks center,scratch
 
 Photos are test images of a registry dataset (UTKFace by default: no prior is trained on its test split),
 picked by index; each is shown with every mask preset named, one row per (photo, mask). Every fill goes

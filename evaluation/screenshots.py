@@ -167,7 +167,8 @@ def shown_image(page: Page, selector: str) -> np.ndarray:
 def detail(
     photo: np.ndarray, gan_fill: np.ndarray, classical_fill: np.ndarray, margin: int = 24, side: int = 320
 ) -> Image.Image:
-    """Where the fills changed the photo, enlarged side by side: the photo with that region painted white, both fills, the original."""
+    """Where the fills changed the photo, enlarged side by side: the photo with that region painted white, both fills,
+    the original."""
     if gan_fill.shape != photo.shape:  # a small photo is shown enlarged (nearest neighbour): back to its size
         gan_fill, classical_fill = (
             np.asarray(Image.fromarray(a).resize(photo.shape[1::-1], Image.Resampling.NEAREST))

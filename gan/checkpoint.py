@@ -138,7 +138,8 @@ def load_checkpoint(folder: Path, modules: dict[str, nn.Module], optimizers: dic
                 str(error),
             ).rstrip(".")
             raise CheckpointMismatchError(
-                f"{folder} holds a {name} of other sizes than these flags build ({detail}); repeat the run's size flags."
+                f"{folder} holds a {name} of other sizes than these flags build ({detail}); repeat the run's size "
+                "flags."
             ) from None
     for name, optimizer in optimizers.items():
         tensors = load_file(folder / f"optimizer-{name}.safetensors")

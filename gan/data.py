@@ -117,7 +117,8 @@ class ImageSet:
 
 
 def chroma_spread(images: Tensor) -> Tensor:
-    """Mean spread between the channels of RGB images (..., 3, H, W), in pixel units: about 0 for a gray photo stored as RGB."""
+    """Mean spread between the channels of RGB images (..., 3, H, W), in pixel units: about 0 for a gray photo stored as
+    RGB."""
     return (images.amax(-3).float() - images.amin(-3).float()).mean((-2, -1))
 
 
@@ -450,7 +451,8 @@ PHOTOS_VAL_SIDE = 640  # longer side of the stored copies: BSDS500's scale (481 
 
 
 def photos_val_folder() -> Path:
-    """data/photos-val, built once: 23 whole photos (5 of scikit-image, 12 of mate-backgrounds' nature set, 6 KDE photo wallpapers) at 640 px."""
+    """data/photos-val, built once: 23 whole photos (5 of scikit-image, 12 of mate-backgrounds' nature set, 6 KDE photo
+    wallpapers) at 640 px."""
     target = data_root() / "photos-val"
     if (target / ".complete").exists():
         return target
@@ -490,7 +492,8 @@ def _torchvision(name: str, split: str) -> ImageSet:
         return _torchvision_download(name, split)
     except (OSError, RuntimeError) as error:  # no network, a refused or broken download
         raise DataError(
-            f"{name} is not on this machine and could not be downloaded ({type(error).__name__}); see ../shared/DATA.md for the offline archives."
+            f"{name} is not on this machine and could not be downloaded ({type(error).__name__}); see "
+            "../shared/DATA.md for the offline archives."
         ) from error
 
 
@@ -557,7 +560,8 @@ DATASETS: dict[str, DatasetInfo] = {
         load_tiny_imagenet,
         3,
         64,
-        "Tiny ImageNet 200: 80 000 train + 10 000 val 64×64 photos, 200 classes (ImageNet terms: non-commercial research and education)",
+        "Tiny ImageNet 200: 80 000 train + 10 000 val 64×64 photos, 200 classes (ImageNet terms: non-commercial "
+        "research and education)",
         research_only=True,
     ),
     "utkface": DatasetInfo(
@@ -605,7 +609,8 @@ def describe(name: str) -> str:
 
 
 def weights_license(name: str) -> str:
-    """The model-card licence of weights trained on `name`: "other" when any part has research-only terms or is a folder of unknown terms, else "mit"."""
+    """The model-card licence of weights trained on `name`: "other" when any part has research-only terms or is a folder
+    of unknown terms, else "mit"."""
     parts = name.split("+")
     return "other" if any(p not in DATASETS or DATASETS[p].research_only for p in parts) else "mit"
 
@@ -630,7 +635,8 @@ def load_dataset(name: str, split: str = "train", size: int | None = None) -> Im
 
 
 def photo_files(name: str) -> list[Path]:
-    """Whole photos for full-resolution evaluation: all of `bsds500` or `photos-val`; PATH/test of folder:PATH when present, else every image in it."""
+    """Whole photos for full-resolution evaluation: all of `bsds500` or `photos-val`; PATH/test of folder:PATH when
+    present, else every image in it."""
     if name == "bsds500":
         return image_files(bsds500_folder())[0]
     if name == "photos-val":

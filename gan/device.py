@@ -30,8 +30,9 @@ def pick_device(name: str | None = "auto") -> torch.device:
 
 @contextmanager
 def private_global_rng(seed: int | None = None) -> Iterator[None]:
-    """Run a block that must draw from torch's global RNG (module construction, `init_gan_weights`) one thread at a time,
-    seeded with `seed` when given, and leave the global RNG as it was: concurrent runs then cannot consume each other's draws."""
+    """Run a block that must draw from torch's global RNG (module construction, `init_gan_weights`) one thread at a
+    time, seeded with `seed` when given, and leave the global RNG as it was: concurrent runs then cannot consume each
+    other's draws."""
     with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):
         if seed is not None:
             torch.manual_seed(seed)

@@ -87,7 +87,8 @@ class FeatureExtractor(nn.Module):
 
 
 def frechet_distance(real: Tensor, fake: Tensor, feature: TinyImageNetClassifier | str, batch_size: int = 250) -> float:
-    """FID-TIN between uint8 RGB image sets (N, 3, H, W) with our classifier, or FID with feature="inception" (online)."""
+    """FID-TIN between uint8 RGB image sets (N, 3, H, W) with our classifier, or FID with feature="inception"
+    (online)."""
     from torchmetrics.image.fid import FrechetInceptionDistance
 
     network = FeatureExtractor(feature) if isinstance(feature, TinyImageNetClassifier) else 2048

@@ -73,7 +73,8 @@ class WeightsError(ValueError):
 
 
 def save_model(model: nn.Module, directory: Path, card: ModelCard) -> Path:
-    """Save `model` (a PyTorchModelHubMixin) as config.json + model.safetensors, with its card (card.json + README.md)."""
+    """Save `model` (a PyTorchModelHubMixin) as config.json + model.safetensors, with its card (card.json +
+    README.md)."""
     directory = Path(directory)
     model.save_pretrained(directory)
     write_card(directory, card)
@@ -115,7 +116,8 @@ def _read_config(folder: Path) -> dict:
         config = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise WeightsError(
-            f"The config.json of {folder.name} is not valid JSON ({error.msg if hasattr(error, 'msg') else 'not UTF-8'})."
+            f"The config.json of {folder.name} is not valid JSON "
+            f"({error.msg if hasattr(error, 'msg') else 'not UTF-8'})."
         ) from error
     if not isinstance(config, dict):
         raise WeightsError(f"The config.json of {folder.name} must hold a JSON object.")
@@ -135,7 +137,8 @@ def _check_config_values(config: dict, folder: Path) -> None:
 
 
 class _SkipRandomInit(TorchFunctionMode):
-    """Random initialisation of meta tensors is skipped: it has no values to fill, and torch would load its compiler for it."""
+    """Random initialisation of meta tensors is skipped: it has no values to fill, and torch would load its compiler for
+    it."""
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
@@ -174,7 +177,8 @@ def check_size(model_cls: type[nn.Module], folder: Path, max_parameters: int | N
     count = sum(p.numel() for p in _skeleton(model_cls, config, folder).parameters())
     if count > budget:
         raise WeightsError(
-            f"{folder.name} describes a model of {count / 1e6:.1f} million parameters; this app loads at most {budget / 1e6:.0f} million."
+            f"{folder.name} describes a model of {count / 1e6:.1f} million parameters; this app loads at most "
+            f"{budget / 1e6:.0f} million."
         )
     weights = folder / "model.safetensors"
     if weights.is_file() and weights.stat().st_size > BYTES_PER_PARAMETER * budget + MAX_CONFIG_BYTES:

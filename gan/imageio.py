@@ -1,9 +1,9 @@
 """Reading images that users bring: every mode and size either becomes RGB or a clear sentence.
 
-Files are opened lazily, so their size is checked from the header before any pixel is decoded:
-more than `MAX_PIXELS` is refused (the user is told to downscale), fewer than `MIN_SIDE` pixels
-on a side is refused; `image_pixels` reads that size alone, for limits on several images together. Transparent images are composited on white, palette and CMYK images are
-converted, 16-bit and float images are rescaled to 8 bits, and the EXIF orientation is applied.
+Files are opened lazily, so their size is checked from the header before any pixel is decoded: more than `MAX_PIXELS` is
+refused (the user is told to downscale), fewer than `MIN_SIDE` pixels on a side is refused; `image_pixels` reads that
+size alone, for limits on several images together. Transparent images are composited on white, palette and CMYK images
+are converted, 16-bit and float images are rescaled to 8 bits, and the EXIF orientation is applied.
 """
 
 from __future__ import annotations
@@ -93,7 +93,8 @@ def load_image(source: ImageSource) -> Image.Image:
     width, height = image.size
     if width * height > MAX_PIXELS:
         raise InvalidImageError(
-            f"This image has {width * height / 1e6:.0f} megapixels; the limit is {MAX_PIXELS // 1_000_000}. Please downscale it first."
+            f"This image has {width * height / 1e6:.0f} megapixels; the limit is {MAX_PIXELS // 1_000_000}. Please "
+            "downscale it first."
         )
     if min(width, height) < MIN_SIDE:
         raise InvalidImageError(

@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 
 def lazy_exports(package: str, exports: dict[str, str]) -> Callable[[str], object]:
-    """A module `__getattr__` for `package` that imports each name of `exports` (name -> module) when first asked for."""
+    """A module `__getattr__` for `package` that imports each name of `exports` (name -> module) when first asked
+    for."""
 
     def __getattr__(name: str) -> object:
         if name not in exports:

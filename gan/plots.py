@@ -55,7 +55,8 @@ def logged_metrics(runs: Mapping[str, Path]) -> list[str]:
 
 
 def plot_metrics(run_dir: Path) -> Path | None:
-    """Draw every logged scalar of `run_dir/metrics.jsonl` against steps, one panel each; None when nothing is logged."""
+    """Draw every logged scalar of `run_dir/metrics.jsonl` against steps, one panel each; None when nothing is
+    logged."""
     series = read_series(run_dir)
     if not series:
         return None

@@ -1,4 +1,5 @@
-"""Figures of labelled image tiles in rows (the showcases of the README): one tile per image, a caption strip above it."""
+"""Figures of labelled image tiles in rows (the showcases of the README): one tile per image, a caption strip above
+it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ LABEL_HEIGHT = 18
 def labelled(
     image: Image.Image, text: str, side: int, resample: Image.Resampling = Image.Resampling.LANCZOS
 ) -> Image.Image:
-    """`image` scaled to `side` px on its longer side (up or down, with `resample`), with `text` on a white strip above it."""
+    """`image` scaled to `side` px on its longer side (up or down, with `resample`), with `text` on a white strip above
+    it."""
     scale = side / max(image.size)
     image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))), resample)
     tile = Image.new("RGB", (image.width, image.height + LABEL_HEIGHT), "white")

@@ -95,7 +95,9 @@ TRAIN_HELP = {  # the --help text of every TrainConfig flag, shared by all train
     "batch_size": "images per batch and per process",
     "lr_generator": "Adam/RMSprop learning rate of the generator",
     "lr_critic": "learning rate of the critic",
-    "n_critic": "critic updates per generator update (default: the objective's own, 5 for WGAN and WGAN-GP, 1 otherwise)",
+    "n_critic": (
+        "critic updates per generator update (default: the objective's own, 5 for WGAN and WGAN-GP, 1 otherwise)"
+    ),
     "cosine_schedule": "decay both learning rates to 0 on a cosine",
     "log_every": "steps between metrics.jsonl lines",
     "sample_every": "steps between sample grids",
@@ -108,7 +110,10 @@ TRAIN_HELP = {  # the --help text of every TrainConfig flag, shared by all train
     "resume": "resume from the run's last checkpoint when there is one",
     "progress": "show a progress bar",
     "channels_last": "keep images and weights in channels-last memory order (faster convolutions on CPU and GPU)",
-    "select_metric": "validation metric (higher is better) whose best step's generator is kept in <run-dir>/best for export; empty keeps none",
+    "select_metric": (
+        "validation metric (higher is better) whose best step's generator is kept in <run-dir>/best for export; empty "
+        "keeps none"
+    ),
 }
 
 
@@ -232,7 +237,8 @@ def effective_n_critic(task: GanTask, config: TrainConfig) -> int:
 def make_optimizer(
     objective: AdversarialObjective | None, params: Sequence[nn.Parameter], lr: float
 ) -> torch.optim.Optimizer:
-    """The optimiser the objective's authors used: RMSprop for weight clipping, Adam otherwise (plain Adam with no objective)."""
+    """The optimiser the objective's authors used: RMSprop for weight clipping, Adam otherwise (plain Adam with no
+    objective)."""
     if objective is None:
         return torch.optim.Adam(params, lr=lr)
     if objective.optimizer == "rmsprop":

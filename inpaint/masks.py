@@ -40,7 +40,8 @@ def random_blocks_mask(height: int, width: int, seed: int = 0, blocks: int = 6, 
 
 
 def scratch_mask(height: int, width: int, seed: int = 0, thickness: float = 1 / 16) -> np.ndarray:
-    """A scratch across the image: a smooth random stroke from the left edge to the right, `thickness` of the shorter side wide (at least 2 px).
+    """A scratch across the image: a smooth random stroke from the left edge to the right, `thickness` of the shorter
+    side wide (at least 2 px).
 
     The stroke is a quadratic Bézier curve whose ends and bend are drawn from `seed`, like a crease or a
     scratch on an old print.
@@ -98,7 +99,8 @@ def square_mask(height: int, width: int, share: float) -> np.ndarray:
 
 
 def brush_mask(height: int, width: int, seed: int = 0, strokes: int = 3, thickness: float = 0.05) -> np.ndarray:
-    """`strokes` free-hand brush strokes (smooth random walks), `thickness` of the shorter side wide, as people paint."""
+    """`strokes` free-hand brush strokes (smooth random walks), `thickness` of the shorter side wide, as people
+    paint."""
     rng = np.random.default_rng(seed)
     canvas = np.zeros((height, width), dtype=np.uint8)
     short = min(height, width)

@@ -33,7 +33,8 @@ COMBINES = ("best", "mean")
 
 @dataclass
 class SearchConfig:
-    """Settings of the search; `loss` picks the Vitoria et al. ("contextual"), Yeh et al. ("yeh") or L-BRGM ("brgm") solver.
+    """Settings of the search; `loss` picks the Vitoria et al. ("contextual"), Yeh et al. ("yeh") or L-BRGM ("brgm")
+    solver.
 
     `alpha`, `beta`, `window` and `z_weight` belong to the first two, `noise_std` to L-BRGM alone.
     `combine` keeps the "best" restart per image or the "mean" of all of them.
@@ -74,18 +75,21 @@ class SearchConfig:
 
     @property
     def prior_loss(self) -> str | None:
-        """The critic prior paired with the loss: -D for the WGAN variant, log(1 - sigmoid D) for Yeh's, none for L-BRGM."""
+        """The critic prior paired with the loss: -D for the WGAN variant, log(1 - sigmoid D) for Yeh's, none for
+        L-BRGM."""
         return {"contextual": "wasserstein", "yeh": "yeh"}.get(self.loss)
 
 
 def solver_config(solver: str, **settings) -> SearchConfig:
-    """The search of a named solver (inpaint.settings.SOLVERS: its loss and combine) with the other fields from `settings`."""
+    """The search of a named solver (inpaint.settings.SOLVERS: its loss and combine) with the other fields from
+    `settings`."""
     return SearchConfig(**SOLVERS[solver], **settings)
 
 
 @dataclass
 class SearchState:
-    """Progress after `step` iterations: the candidate per image (best or mean of the restarts), its loss, and z* (None for a mean)."""
+    """Progress after `step` iterations: the candidate per image (best or mean of the restarts), its loss, and z* (None
+    for a mean)."""
 
     step: int
     images: Tensor

@@ -1,4 +1,5 @@
-"""What the Inpaint tab shows before any prior is loaded: the pipeline, the solvers and the search defaults (no torch)."""
+"""What the Inpaint tab shows before any prior is loaded: the pipeline, the solvers and the search defaults (no
+torch)."""
 
 from gan.shipped import REPO_ROOT, PipelineRef
 
@@ -21,7 +22,8 @@ SOLVERS: dict[str, dict[str, str]] = {
 """The latent-search solvers by name, as `SearchConfig` fields: the loss, and whether the restarts are averaged."""
 DEFAULT_SOLVER = "proposed"
 RECOMMENDED_SOLVERS = {"inpaint-faces": "posterior-mean", "inpaint-photos": "posterior-mean"}
-"""Per shipped prior, the solver that measured best on its validation images (docs/inpaint.md); others use DEFAULT_SOLVER."""
+"""Per shipped prior, the solver that measured best on its validation images (docs/inpaint.md); others use
+DEFAULT_SOLVER."""
 
 
 def recommended_solver(prior_name: str | None) -> str:

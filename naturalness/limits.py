@@ -27,7 +27,8 @@ class RateLimit:
 
 
 def rate_limit_from_env(variable: str = "GAN_STUDIO_VOTE_LIMIT", default: RateLimit = RateLimit()) -> RateLimit:
-    """$`variable` as "COUNT/SECONDS" (e.g. "30/60"), else `default`; a malformed value raises ValueError with a sentence."""
+    """$`variable` as "COUNT/SECONDS" (e.g. "30/60"), else `default`; a malformed value raises ValueError with a
+    sentence."""
     text = os.environ.get(variable, "").strip()
     if not text:
         return default

@@ -122,7 +122,8 @@ def build_pool(
             entry = PoolEntry(image_id(png), f"images/{image_id(png)}.png", source, method)
             if entry.image in seen:
                 raise ValueError(
-                    f"{method} and {seen[entry.image].method} gave identical images for {source}; a blind test cannot tell them apart."
+                    f"{method} and {seen[entry.image].method} gave identical images for {source}; a blind test cannot "
+                    "tell them apart."
                 )
             (out / entry.file).write_bytes(png)
             seen[entry.image] = entry
@@ -199,7 +200,8 @@ def for_display(image: Image.Image, side: int = DISPLAY_SIDE) -> Image.Image:
 
 
 def registry_photos(data: str, count: int, seed: int = 0) -> list[Photo]:
-    """`count` held-out color photos of a dataset of the registry (its test split; gray ones left out), drawn with `seed`.
+    """`count` held-out color photos of a dataset of the registry (its test split; gray ones left out), drawn with
+    `seed`.
 
     Small photos (Tiny ImageNet's 64 px) are colorized at their own size and enlarged by
     `for_display` when shown; ids are "<data>-test/<index>".

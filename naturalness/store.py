@@ -132,7 +132,8 @@ class Vote:
 
 @dataclass(frozen=True)
 class Draw:
-    """An image drawn for a participant: the ticket to vote with, the pool image and when it was drawn (epoch seconds)."""
+    """An image drawn for a participant: the ticket to vote with, the pool image and when it was drawn (epoch
+    seconds)."""
 
     ticket: str
     image: str
@@ -234,7 +235,8 @@ class VoteStore:
         )
 
     def secret(self) -> bytes:
-        """The server secret kept in this database, generated at the first call (the same for every process sharing it)."""
+        """The server secret kept in this database, generated at the first call (the same for every process sharing
+        it)."""
         statement = self._dialect().insert(settings).values(name=SECRET_SETTING, value=secrets.token_hex(32))
         with self.engine.begin() as connection:
             connection.execute(statement.on_conflict_do_nothing(index_elements=["name"]))
@@ -280,7 +282,8 @@ class VoteStore:
         return drawn
 
     def record(self, participant: str, ticket: object, natural: object) -> Receipt:
-        """Store the participant's answer for the image drawn with `ticket`, once; raise VoteError for a vote that is refused."""
+        """Store the participant's answer for the image drawn with `ticket`, once; raise VoteError for a vote that is
+        refused."""
         if not is_valid_id(ticket):
             raise VoteError("The image ticket is malformed (it must be 32 hex digits, as the test gave it to you).")
         if not isinstance(natural, bool):

@@ -28,7 +28,8 @@ def secret_from_env() -> bytes | None:
         return None
     if len(text) < MIN_SECRET_CHARS:
         raise ValueError(
-            f"{SECRET_VARIABLE} must have at least {MIN_SECRET_CHARS} characters (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)."
+            f"{SECRET_VARIABLE} must have at least {MIN_SECRET_CHARS} characters (e.g. `python -c 'import secrets; "
+            "print(secrets.token_hex(32))'`)."
         )
     return text.encode()
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: devices, deterministic torch, tiny bundled weights, and the app served on 127.0.0.1 for gradio_client tests."""
+"""Shared fixtures: devices, deterministic torch, tiny bundled weights, and the app served on 127.0.0.1 for
+gradio_client tests."""
 
 from __future__ import annotations
 
@@ -50,7 +51,8 @@ def tiny_model() -> Callable[[int], torch.nn.Module]:
 
 @pytest.fixture
 def bundled_weights(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_model) -> Path:
-    """A weights/ root (offline, empty Hub cache) whose hub.json ships one model, 'tiny' (seed 0), from Hub repo studio-test/tiny."""
+    """A weights/ root (offline, empty Hub cache) whose hub.json ships one model, 'tiny' (seed 0), from Hub repo
+    studio-test/tiny."""
     import huggingface_hub.constants
 
     from gan import hub, shipped

@@ -1,4 +1,5 @@
-"""Tiny inpainting priors for the tests: built from a seed, used directly or shipped through a patched weights/hub.json."""
+"""Tiny inpainting priors for the tests: built from a seed, used directly or shipped through a patched
+weights/hub.json."""
 
 from __future__ import annotations
 

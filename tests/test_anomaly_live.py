@@ -1,4 +1,5 @@
-"""Live training for the Anomaly tab: each run in its own folder with its own random generator, streaming, Stop keeps a partial model."""
+"""Live training for the Anomaly tab: each run in its own folder with its own random generator, streaming, Stop keeps a
+partial model."""
 
 from __future__ import annotations
 

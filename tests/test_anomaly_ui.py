@@ -1,4 +1,5 @@
-"""The Anomaly tab over HTTP: `anomaly_score` through gradio_client, its bounds and errors, and the tab's other events not callable as API."""
+"""The Anomaly tab over HTTP: `anomaly_score` through gradio_client, its bounds and errors, and the tab's other events
+not callable as API."""
 
 from __future__ import annotations
 

@@ -115,9 +115,11 @@ class ConstantChroma(torch.nn.Module):
 
 def test_color_strength_scales_the_predicted_chroma_and_zero_gives_the_gray_photo():
     gray = Image.new("L", (64, 48), 128)
-    mean_ab = lambda image: split_normalized(
-        torch.from_numpy(np.asarray(image, dtype=np.float32) / 255).permute(2, 0, 1)[None]
-    )[1].mean((0, 2, 3))  # noqa: E731
+
+    def mean_ab(image):
+        lab = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255).permute(2, 0, 1)[None]
+        return split_normalized(lab)[1].mean((0, 2, 3))
+
     chroma = {s: mean_ab(colorize(gray, ConstantChroma(), 32, s)) for s in (0.0, 0.5, 1.0, 2.0)}
     for strength in (0.5, 1.0, 2.0):
         assert torch.allclose(chroma[strength], strength * torch.tensor([0.1, 0.2]), atol=0.01)

@@ -114,7 +114,8 @@ def test_weights_trained_on_research_only_data_are_not_labelled_mit() -> None:
 
 
 def _fake_wallpaper_packages(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Debian's two wallpaper packages in miniature: two nature photos and the six photo wallpapers at 2560×1600's path."""
+    """Debian's two wallpaper packages in miniature: two nature photos and the six photo wallpapers at 2560×1600's
+    path."""
     from PIL import Image
 
     import gan.data as data

@@ -1,4 +1,5 @@
-"""Weights: where they come from (WeightsSource), what a visitor may name, sizes checked before building, pinned uploads."""
+"""Weights: where they come from (WeightsSource), what a visitor may name, sizes checked before building, pinned
+uploads."""
 
 import json
 import resource
@@ -180,7 +181,10 @@ def test_check_size_counts_the_parameters_the_config_describes(tmp_path, tiny_mo
 
 def test_sizing_a_model_loads_no_compiler_so_a_first_request_stays_fast(tmp_path, tiny_model):
     folder = save_model(tiny_model(0), tmp_path / "m", CARD)
-    script = f"import sys; from colorgan.models import ChromaGANGenerator; from gan.hub import check_size; check_size(ChromaGANGenerator, {str(folder)!r}); print('torch._dynamo' in sys.modules)"
+    script = (
+        "import sys; from colorgan.models import ChromaGANGenerator; from gan.hub import check_size; "
+        f"check_size(ChromaGANGenerator, {str(folder)!r}); print('torch._dynamo' in sys.modules)"
+    )
     assert (
         subprocess.run(
             [sys.executable, "-c", script],

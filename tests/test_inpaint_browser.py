@@ -1,4 +1,5 @@
-"""Headless Chromium: upload a real photo to the Inpaint tab, paint a hole with the mouse, run the search, download the fill."""
+"""Headless Chromium: upload a real photo to the Inpaint tab, paint a hole with the mouse, run the search, download the
+fill."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""`python -m evaluation.inpaint`: every method on held-out images of a folder, in one run, with its scores and times."""
+"""`python -m evaluation.inpaint`: every method on held-out images of a folder, in one run, with its scores and
+times."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The work one inpainting request may cause is bounded: parameters within the UI's bounds, cancel stops the search, holes and photos capped."""
+"""The work one inpainting request may cause is bounded: parameters within the UI's bounds, cancel stops the search,
+holes and photos capped."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The Inpaint tab: widgets map to Inpainter calls, the `inpaint` endpoint through gradio_client, answers to bad input."""
+"""The Inpaint tab: widgets map to Inpainter calls, the `inpaint` endpoint through gradio_client, answers to bad
+input."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The naturalness tab served on 127.0.0.1: the join/draw/vote/results endpoints, forged and stuffed votes, bad input, load."""
+"""The naturalness tab served on 127.0.0.1: the join/draw/vote/results endpoints, forged and stuffed votes, bad input,
+load."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Pipelines named by path: each capability's menu and default come from weights/hub.json, and the path imports the real class."""
+"""Pipelines named by path: each capability's menu and default come from weights/hub.json, and the path imports the real
+class."""
 
 from __future__ import annotations
 

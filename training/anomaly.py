@@ -2,7 +2,8 @@
 
     python -m training.anomaly --dataset mnist --anomalous-class 0 --protocol fence-gan \
         --run-dir runs/anomaly-mnist-0-fence-gan --weights-out weights/anomaly-mnist-0-fence-gan
-    python -m training.anomaly --dataset mnist --cross-dataset fashion-mnist --weights-out weights/anomaly-mnist-vs-fashion-mnist
+    python -m training.anomaly --dataset mnist --cross-dataset fashion-mnist \
+        --weights-out weights/anomaly-mnist-vs-fashion-mnist
     python -m training.anomaly --dataset cifar10 --normal-classes 0,1,8,9 --device cuda
 
 Data come from the registry (gan.data). The WGAN's length, batch, learning rates and n_critic are the
@@ -61,7 +62,10 @@ DATA_HELP = {
     "anomalous_class": "the class held out of training, the anomaly at test time",
     "normal_classes": "comma-separated classes that are normal (the others are anomalies)",
     "cross_dataset": "train on all of --dataset; this dataset's images are the anomalies",
-    "protocol": "with --anomalous-class: ours (registry train split, whole test split) or fence-gan (Ngo et al. 2019 split of all images)",
+    "protocol": (
+        "with --anomalous-class: ours (registry train split, whole test split) or fence-gan (Ngo et al. 2019 split of "
+        "all images)"
+    ),
     "train_limit": "use at most this many normal training images, drawn with the seed (0: all)",
 }
 
@@ -133,12 +137,14 @@ def model_card(
         name=name,
         task=f"anomaly detection with HistoryAD on {split.dataset}: {held_out}",
         summary=(
-            "Total-variation critic D_TV of HistoryAD (Chatillon & Ballester 2020) with the last WGAN-GP generator (for the "
-            "latent-interpolation figure). Anomaly score = −D_TV(x), higher = more anomalous. Load with `anomaly.Detector.from_pretrained`."
+            "Total-variation critic D_TV of HistoryAD (Chatillon & Ballester 2020) with the last WGAN-GP generator "
+            "(for the latent-interpolation figure). Anomaly score = −D_TV(x), higher = more anomalous. Load with "
+            "`anomaly.Detector.from_pretrained`."
         ),
         training_data=(
-            f"{describe(split.dataset)}. Protocol `{split.protocol}`; {held_out}. {len(split.train)} normal training images, "
-            f"{len(split.test_labels)} test images, {len(split.val_labels)} validation images; content {split.content_size}px in a {split.image_size}px frame."
+            f"{describe(split.dataset)}. Protocol `{split.protocol}`; {held_out}. {len(split.train)} normal training "
+            f"images, {len(split.test_labels)} test images, {len(split.val_labels)} validation images; content "
+            f"{split.content_size}px in a {split.image_size}px frame."
         ),
         hardware=training_hardware(
             Path(train_config.run_dir),

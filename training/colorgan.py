@@ -111,11 +111,17 @@ HELP = {
     "variant": f"colorization method: {', '.join(f'{k} ({v.description})' for k, v in VARIANTS.items())}",
     "adversarial_weight": "weight of the adversarial term in the generator loss "
     "(lambda_g; default: the variant's own; 0: no critic is trained)",
-    "data": f"dataset of the data registry ({', '.join(dataset_names())}, folder:PATH, or A+B); gray photos are left out",
+    "data": (
+        f"dataset of the data registry ({', '.join(dataset_names())}, folder:PATH, or A+B); gray photos are left out"
+    ),
     "extra_data": "larger photos trained beside --data as random --image-size crops at their own pixel scale, "
     "with no class (e.g. photos-128: objects at the scale of whole photos predicted at 128 px); empty: none",
     "image_size": "side the photos are resized to for training (a multiple of 2**depth)",
-    "max_zoom": "largest random zoom-in of a training photo (1: none; 2: views from half its side to all of it, resized to --image-size), so objects are also seen at the larger pixel size of whole photos predicted at 128 px (on 64 px data the upsampled views are blurred, and measured worse: README, Results)",
+    "max_zoom": (
+        "largest random zoom-in of a training photo (1: none; 2: views from half its side to all of it, resized to "
+        "--image-size), so objects are also seen at the larger pixel size of whole photos predicted at 128 px (on 64 "
+        "px data the upsampled views are blurred, and measured worse: README, Results)"
+    ),
     "base_channels": "width of the first encoder block",
     "max_channels": "width cap of the deeper encoder blocks",
     "depth": "number of stride-2 encoder blocks",
@@ -183,7 +189,8 @@ def export(
     folder: Path,
     step: int,
 ) -> Path:
-    """Save the generator (the asked --export-step's, else the best validation step's when --select-metric kept one), evaluated on test images, with its model card.
+    """Save the generator (the asked --export-step's, else the best validation step's when --select-metric kept one),
+    evaluated on test images, with its model card.
 
     `step` is the step of the generator in `task` (the run's last, or the checkpoint --export-only loaded).
     """
@@ -196,7 +203,10 @@ def export(
     if best is not None:
         weights, record = best
         task.generator.load_state_dict(weights)
-        selection = f"Exported the step with the best validation {record['metric']} ({record['value']:.4g}): step {record['step']} of {train_config.steps}."
+        selection = (
+            f"Exported the step with the best validation {record['metric']} ({record['value']:.4g}): step "
+            f"{record['step']} of {train_config.steps}."
+        )
     metrics = {}
     if config.eval_images:
         gray = evaluate_model(None, config.data, limit=config.eval_images, size=config.image_size)
@@ -213,7 +223,10 @@ def export(
         notes += f" Generator warm-started from `{warm.init_from}`."
     summary = get_variant(config.variant).description
     if config.adversarial_weight is not None:
-        summary += f", here with adversarial weight {config.adversarial_weight:g} in place of the variant's {get_variant(config.variant).adversarial_weight:g}"
+        summary += (
+            f", here with adversarial weight {config.adversarial_weight:g} in place of the variant's "
+            f"{get_variant(config.variant).adversarial_weight:g}"
+        )
     card = ModelCard(
         name=folder.name,
         task=f"colorization, {config.variant} variant",
@@ -225,7 +238,10 @@ def export(
         training_config=json.loads(config_json(config, train_config, warm)),
         metrics=metrics,
         notes=notes
-        + " The training data's terms (Tiny ImageNet: non-commercial research and education; UTKFace: non-commercial research) carry over to these weights.",
+        + (
+            " The training data's terms (Tiny ImageNet: non-commercial research and education; UTKFace: non-commercial "
+            "research) carry over to these weights."
+        ),
         tags=["image-colorization", config.variant],
         license="other",
     )

@@ -1,6 +1,7 @@
 """Train the Tiny ImageNet classifier whose features define FID-TIN, and export it.
 
-    python -m training.fid_classifier --steps 5000 --run-dir runs/fid-classifier --weights-out weights/fid-tin-classifier
+    python -m training.fid_classifier --steps 5000 --run-dir runs/fid-classifier \
+        --weights-out weights/fid-tin-classifier
 
 Supervised cross-entropy on Tiny ImageNet 200's train split (random flips and 4-pixel shifts),
 accuracy watched on its val split, top-1 accuracy on the test split (the official validation set)
@@ -162,9 +163,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         card = ModelCard(
             name=Path(output.weights_out).name,
             task="the FID-TIN feature network",
-            summary="A small ResNet trained from scratch on Tiny ImageNet 200; its pooled 128-d features define FID-TIN "
-            "(Fréchet distance in this network's feature space, not Inception's). Use through `gan.fid.frechet_distance`.",
-            training_data=f"{describe(config.data)}: train split, random flips and shifts; val split watched; test split = the official validation set.",
+            summary=(
+                "A small ResNet trained from scratch on Tiny ImageNet 200; its pooled 128-d features define FID-TIN "
+                "(Fréchet distance in this network's feature space, not Inception's). Use through "
+                "`gan.fid.frechet_distance`."
+            ),
+            training_data=(
+                f"{describe(config.data)}: train split, random flips and shifts; val split watched; test split = the "
+                "official validation set."
+            ),
             hardware=Hardware([hardware_description(device)], hours=round((time.perf_counter() - started) / 3600, 2)),
             training_config=json.loads(config_json(config)),
             metrics=metrics,

@@ -97,7 +97,9 @@ HELP = {
     "max_train_images": "train on N training images drawn at random (seeded; 0: all)",
     "val_images": "images of the val split on which the critic's distance is watched every --eval-every steps",
     "test_images": "test images the exported card measures on (held-out distance, FID-TIN); 0 skips",
-    "fid_classifier": "FID-TIN feature network (shipped name, Hub repo id or folder) for the card's FID-TIN; empty skips",
+    "fid_classifier": (
+        "FID-TIN feature network (shipped name, Hub repo id or folder) for the card's FID-TIN; empty skips"
+    ),
 }
 
 
@@ -177,14 +179,14 @@ def export(
         task=f"inpainting and super-resolution prior, a WGAN-GP DCGAN on {config.dataset}",
         summary=(
             "Generator and critic of a WGAN-GP (Gulrajani et al. 2017) trained on uncorrupted images: the image prior "
-            "of semantic inpainting and super-resolution by latent search (Yeh et al. 2017; Vitoria, Sintes and Ballester 2019). "
-            "One module holds both networks (`generator.*`, `critic.*`): the search needs G for candidates and D for the prior "
-            "loss −D(G(z)). Use it with `inpaint.Inpainter`."
+            "of semantic inpainting and super-resolution by latent search (Yeh et al. 2017; Vitoria, Sintes and "
+            "Ballester 2019). One module holds both networks (`generator.*`, `critic.*`): the search needs G for "
+            "candidates and D for the prior loss −D(G(z)). Use it with `inpaint.Inpainter`."
         ),
         training_data=(
             f"{describe(config.dataset)}: train split, {n_train} images, content {content}×{content} in a "
-            f"{config.image_size}×{config.image_size} frame (zero-padded when smaller). The val split was watched during "
-            f"training; the metrics below are on {config.test_images} test images."
+            f"{config.image_size}×{config.image_size} frame (zero-padded when smaller). The val split was watched "
+            f"during training; the metrics below are on {config.test_images} test images."
         ),
         hardware=training_hardware(Path(train_config.run_dir), device),
         training_config={**json.loads(config_json(config, train_config, warm)), "n_critic": n_critic},
@@ -241,7 +243,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             parser.error(f"--init-from: {error}")
         if left:
             parser.error(
-                f"--init-from: {warm.init_from} does not fit this prior's sizes ({len(left)} tensors differ, e.g. {left[0]})."
+                f"--init-from: {warm.init_from} does not fit this prior's sizes ({len(left)} tensors differ, e.g. "
+                f"{left[0]})."
             )
     task = PriorTask(
         prior.generator, prior.critic, make_objective("wgan-gp", gp_weight=config.gp_weight), config.latent_dim

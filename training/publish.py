@@ -4,11 +4,11 @@
     python -m training.publish --all                # every model in weights/hub.json to its repo
     python -m training.publish --all --dry-run      # show what would be uploaded
 
-Every upload is pinned: weights/hub.json records the commit hash of the upload as the model's revision
-(for --all each model's own entry, for FOLDER the entry named by --name), so the app fetches exactly the
-weights that were published, never whatever `main` holds later. Needs a token (HF_TOKEN, or `hf auth login`) unless --dry-run. Only complete folders
-(config.json + model.safetensors + README.md) are uploaded, and a folder named in weights/hub.json must
-first load with its configured model class (`from_pretrained`, strict), dry run or not.
+Every upload is pinned: weights/hub.json records the commit hash of the upload as the model's revision (for --all each
+model's own entry, for FOLDER the entry named by --name), so the app fetches exactly the weights that were published,
+never whatever `main` holds later. Needs a token (HF_TOKEN, or `hf auth login`) unless --dry-run. Only complete folders
+(config.json + model.safetensors + README.md) are uploaded, and a folder named in weights/hub.json must first load with
+its configured model class (`from_pretrained`, strict), dry run or not.
 """
 
 from __future__ import annotations

@@ -106,8 +106,8 @@ class AnomalyTab:
             raise _error(error) from None
         slider = threshold_view(reference)
         summary = (
-            f"**{title}** ({source}). On {len(reference.normal) + len(reference.anomalous)} test images: AUPRC **{metrics.auprc:.2f}** "
-            f"(chance = anomaly share {metrics.anomaly_share:.2f}), AUROC {metrics.auroc:.2f}."
+            f"**{title}** ({source}). On {len(reference.normal) + len(reference.anomalous)} test images: AUPRC "
+            f"**{metrics.auprc:.2f}** (chance = anomaly share {metrics.anomaly_share:.2f}), AUROC {metrics.auroc:.2f}."
             + (
                 " **Below chance:** this model ranks the anomalies as *more* normal than the normal images."
                 if metrics.below_chance
@@ -128,7 +128,8 @@ class AnomalyTab:
         return with_thumbnails(self.score(name, files, live), files) if files else None
 
     def score(self, name: str, files: list | None, live: LiveSession | None = None) -> list[dict]:
-        """Score uploaded images with a model: a list of {image, score, note, out_of_domain}, higher score = more anomalous."""
+        """Score uploaded images with a model: a list of {image, score, note, out_of_domain}, higher score = more
+        anomalous."""
         try:
             result = self.detector(name, live)(_paths(files))
         except USER_ERRORS as error:
@@ -139,7 +140,8 @@ class AnomalyTab:
         ]
 
     def train(self, anomalous: str, recipe: str, steps: float, train_images: float, live: LiveSession | None):
-        """Train a small HistoryAD on Fashion-MNIST in a folder of its own, redrawing the histograms; Stop keeps the partial model."""
+        """Train a small HistoryAD on Fashion-MNIST in a folder of its own, redrawing the histograms; Stop keeps the
+        partial model."""
         from anomaly.data import make_split
         from anomaly.live import LiveSession, LiveSettings
         from anomaly.plots import score_histograms
@@ -193,7 +195,10 @@ def _threshold_text(reference: ReferenceScores, threshold: float) -> str:
     from anomaly.scoring import precision_recall
 
     precision, recall = precision_recall(reference, threshold)
-    return f"At threshold **{threshold:.3g}** (score above it = anomalous): precision **{precision:.2f}**, recall **{recall:.2f}** on the test images."
+    return (
+        f"At threshold **{threshold:.3g}** (score above it = anomalous): precision **{precision:.2f}**, recall "
+        f"**{recall:.2f}** on the test images."
+    )
 
 
 def thumbnail(path: str | None, size: int = 48) -> str:
@@ -347,7 +352,8 @@ def build_tab(ctx: AppContext) -> None:
         score_button.click(tab.score, [model_name, files, live], [scores_json], api_name="anomaly_score").success(
             keep_scores, [scores_json, files], [scored], api_visibility="private"
         ).then(verdicts, verdict_inputs, verdict_outputs, api_visibility="private")
-        # preprocess=False: values reach `LiveSettings` as sent, so text, NaN or None in a number get its sentence, not Gradio's generic error.
+        # preprocess=False: values reach `LiveSettings` as sent, so text, NaN or None in a number get its sentence, not
+        # Gradio's generic error.
         rescored(
             train_button.click(
                 tab.train,

@@ -25,7 +25,9 @@ EXAMPLES = sorted(str(p) for p in (Path(__file__).resolve().parent.parent / "exa
 NOTES = (
     "Color is predicted from the photo's lightness (CIE L) at a moderate size and joined with the photo's "
     "own full-resolution L, so details and tones are kept exactly. The bundled models were trained by us on "
-    "Tiny ImageNet photos and UTKFace portraits (64×64) on a CPU: expect muted, warm tones: skin and wood look plausible, while skies, water and foliage mostly stay near gray (see the README's showcase); a color strength above 1 saturates what the model predicts. "
+    "Tiny ImageNet photos and UTKFace portraits (64×64) on a CPU: expect muted, warm tones: skin and wood look "
+    "plausible, while skies, water and foliage mostly stay near gray (see the README's showcase); a color strength "
+    "above 1 saturates what the model predicts. "
     f"Photos over {MAX_PIXELS / 1e6:.0f} megapixels are refused; please downscale them first."
 )
 

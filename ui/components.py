@@ -164,7 +164,8 @@ def _checked_payload(component: gr.Slider | gr.Number, payload: object) -> float
 
 
 class CheckedSlider(gr.Slider):
-    """A `gr.Slider` whose value is checked on the server, API calls included: a number within its bounds, or a sentence.
+    """A `gr.Slider` whose value is checked on the server, API calls included: a number within its bounds, or a
+    sentence.
 
     Gradio's own slider passes None, NaN and text on to a traceback; this one answers them with
     `checked_number`'s sentence, named by its label. `precision=0` hands the handler an int.
@@ -190,7 +191,8 @@ class CheckedNumber(gr.Number):
         return "number"
 
     def get_config(self, cls: type | None = None) -> dict[str, Any]:
-        """gr.Number's configuration (its label, bounds, ...): Gradio reads it from the signature of `cls`, and ours hides them in **kwargs."""
+        """gr.Number's configuration (its label, bounds, ...): Gradio reads it from the signature of `cls`, and ours
+        hides them in **kwargs."""
         return super().get_config(cls or gr.Number)
 
     def preprocess(self, payload: object) -> float | int:

@@ -80,7 +80,8 @@ class AppContext:
         return loaded
 
     def preload(self, pipelines: Sequence[PipelineRef]) -> threading.Thread:
-        """Load the default model of each of `pipelines` in a background thread (a failure is logged, and the tab loads on demand)."""
+        """Load the default model of each of `pipelines` in a background thread (a failure is logged, and the tab loads
+        on demand)."""
 
         def load_all() -> None:
             for pipeline in pipelines:

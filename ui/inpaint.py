@@ -56,11 +56,13 @@ MODES = ("Inpaint", "Super-resolution ×4")
 SR_FACTOR = 4
 RECOMMENDED = "recommended"
 SOLVER_LABELS = {
-    "Best for the chosen prior (measured: the posterior mean for inpaint-faces and inpaint-photos, the proposed loss otherwise)": RECOMMENDED,
+    "Best for the chosen prior (measured: the posterior mean for inpaint-faces and inpaint-photos, the proposed loss "
+    "otherwise)": RECOMMENDED,
     "Proposed (contextual + gradient, WGAN critic)": "proposed",
     "Yeh et al. 2017 (weighted L1, log(1 - D))": "yeh",
     "L-BRGM (Gaussian likelihood, latent prior; Marinescu et al. 2021)": "brgm",
-    "Posterior mean (the average of the L-BRGM restarts: softer, closest to the truth on faces and photos)": "posterior-mean",
+    "Posterior mean (the average of the L-BRGM restarts: softer, closest to the truth on faces and "
+    "photos)": "posterior-mean",
 }
 LOSS_WORDS = {"contextual": "proposed-loss", "yeh": "Yeh-loss", "brgm": "L-BRGM"}
 HEAD = """
@@ -176,7 +178,8 @@ def save_png(image: np.ndarray, name: str) -> str:
 
 
 def solver_phrase(config: SearchConfig) -> str:
-    """How the search's restarts became the fill, in words: "the mean of 8 L-BRGM restarts", "the best of 4 Yeh-loss restarts"."""
+    """How the search's restarts became the fill, in words: "the mean of 8 L-BRGM restarts", "the best of 4 Yeh-loss
+    restarts"."""
     return f"the {config.combine} of {config.restarts} {LOSS_WORDS[config.loss]} restarts"
 
 
@@ -207,7 +210,8 @@ def result_status(progress: Progress, config: SearchConfig) -> str:
 def search_updates(
     inpainter: Inpainter, image: np.ndarray, hole: np.ndarray, mode: str, config: SearchConfig, fill: str = "auto"
 ) -> Iterator[tuple]:
-    """The tab's outputs (live G(z), result, comparison, PNG file, status) every few search steps; the last carry the result."""
+    """The tab's outputs (live G(z), result, comparison, PNG file, status) every few search steps; the last carry the
+    result."""
     from inpaint.inference import InpaintResult
 
     if mode == MODES[1]:
@@ -239,7 +243,8 @@ def refusal(error: ValueError) -> tuple:
 
 
 def mode_updates(mode: str) -> tuple:
-    """Labels and controls for `mode`: editor, result and comparison labels; presets and the fill choice only to inpaint."""
+    """Labels and controls for `mode`: editor, result and comparison labels; presets and the fill choice only to
+    inpaint."""
     editor, result, comparison = LABELS[checked_choice(mode, "Mode", MODES)]
     inpainting = mode == MODES[0]
     return (

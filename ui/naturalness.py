@@ -199,7 +199,8 @@ def _build_api(study: NaturalnessStudy) -> None:
 
     @user_errors
     def draw(token: str, request: gr.Request) -> dict:
-        """The image to judge next (a PNG data URL) and its ticket; the same one until it is answered; ticket null at the end."""
+        """The image to judge next (a PNG data URL) and its ticket; the same one until it is answered; ticket null at
+        the end."""
         shown = study.draw(token, visitor_key(request))
         answered = study.answered(token)
         if shown is None:
@@ -208,7 +209,8 @@ def _build_api(study: NaturalnessStudy) -> None:
 
     @user_errors
     def vote(token: str, ticket: str, natural: bool, request: gr.Request) -> dict:
-        """Answer the image drawn with `ticket` (natural = yes); a repeat returns recorded=false and the first answer."""
+        """Answer the image drawn with `ticket` (natural = yes); a repeat returns recorded=false and the first
+        answer."""
         receipt = study.vote(token, ticket, natural, visitor_key(request))
         return {
             "recorded": receipt.recorded,
