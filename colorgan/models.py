@@ -17,7 +17,8 @@ import torch.nn.functional as F
 from huggingface_hub import PyTorchModelHubMixin
 from torch import Tensor, nn
 
-from colorgan.quantize import DEFAULT_TEMPERATURE, annealed_mean
+from colorgan.quantize import annealed_mean
+from colorgan.settings import DEFAULT_TEMPERATURE
 from gan.nets import down_block, init_gan_weights, norm_layer, up_block
 
 

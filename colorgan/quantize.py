@@ -17,9 +17,9 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from colorgan.lab import AB_RANGE, rgb_to_lab
+from colorgan.settings import DEFAULT_TEMPERATURE
 
 BIN_SIZE = 10.0
-DEFAULT_TEMPERATURE = 0.38
 SOFT_NEIGHBOURS, SOFT_SIGMA = 5, 5.0
 PRIOR_SIGMA, UNIFORM_MIX = 5.0, 0.5
 GRID_CELLS = 13  # the ab grid searched for bins spans -130 to 130

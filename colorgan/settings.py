@@ -18,6 +18,8 @@ def check_strength(strength: float) -> float:
     return strength
 
 
+DEFAULT_TEMPERATURE = 0.38
+"""Annealed-mean temperature of distribution models unless another is asked for (Zhang et al. 2016)."""
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 1.0
 """Range of the annealed-mean temperature of distribution models: lower is more vivid, 1 the plain mean (browner)."""
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import gradio as gr
 
-from colorgan.quantize import DEFAULT_TEMPERATURE
 from colorgan.settings import (
     COLORIZER,
     DEFAULT_SIZE,
     DEFAULT_STRENGTH,
+    DEFAULT_TEMPERATURE,
     MAX_STRENGTH,
     MAX_TEMPERATURE,
     MIN_STRENGTH,
