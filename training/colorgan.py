@@ -221,6 +221,8 @@ def export(
     )
     if warm.init_from:
         notes += f" Generator warm-started from `{warm.init_from}`."
+    if config.freeze_trunk:
+        notes += f" Only the colour head was trained: every other weight is `{warm.init_from}`'s, frozen."
     summary = get_variant(config.variant).description
     if config.adversarial_weight is not None:
         summary += (
