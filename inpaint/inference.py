@@ -146,13 +146,21 @@ class Inpainter(Pipeline):
             raise ValueError("The mask is empty: paint over the region to fill, or apply a preset.")
         return hole
 
-    def framing(self, image: np.ndarray, hole: np.ndarray) -> Framing:
-        """The frame this prior fills `hole` of `image` in (`image`: the photo with its hole filled classically)."""
+    def framing(self, image: np.ndarray, hole: np.ndarray, photo: np.ndarray | None = None) -> Framing:
+        """The frame this prior fills `hole` of `image` in (`image`: the photo with its hole filled classically).
+
+        Faces are searched on `image`, so that the hole's old content never guides the frame; where that finds no
+        face around the hole (a hole over the middle of a small face crop leaves no face to find), on `photo`, the
+        photo as given, when there is one.
+        """
         context = context_frame(hole, self.model.content_size, self.photo_context)
         if not self.is_face_prior:
             return Framing(context, "photo")
         faces = find_faces(image)
         face = frame_faces(image, hole, faces)
+        if face is None and photo is not None:
+            faces = find_faces(photo) or faces
+            face = frame_faces(photo, hole, faces)
         if face is not None:
             return Framing(face, "face")
         found = "no face" if not faces else "no face around the hole"
@@ -191,7 +199,7 @@ class Inpainter(Pipeline):
         started = time.perf_counter()
         photo = image[..., :3]
         classical = to_uint8(np.clip(BASELINES[CLASSICAL](photo / 255.0, hole), 0, 1))
-        framing = self.framing(classical, hole)
+        framing = self.framing(classical, hole, photo)
         box = framing.box
         width = width_at_prior(hole, box, self.model.content_size)
         fits = framing.kind == "face" or self.frame_fits(hole, box)

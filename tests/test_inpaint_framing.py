@@ -14,7 +14,7 @@ from gan.hub import WeightsSource
 from inpaint.choice import GAN_MIN_WIDTH, hole_width, prefers_gan, width_at_prior
 from inpaint.framing import face_frame, find_faces, frame_faces
 from inpaint.inference import Inpainter
-from inpaint.masks import brush_mask, scratch_mask, square_mask
+from inpaint.masks import brush_mask, preset_mask, scratch_mask, square_mask
 from inpaint.prior import InpaintPrior
 from inpaint.search import SearchConfig
 
@@ -61,6 +61,13 @@ def test_a_hole_away_from_every_face_gets_no_face_frame() -> None:
     hole = np.zeros(portrait.shape[:2], bool)
     hole[560:590, 10:40] = True
     assert frame_faces(portrait, hole, find_faces(portrait)) is None
+
+
+def test_a_face_crop_with_its_middle_painted_over_is_still_framed_as_a_face() -> None:
+    face = photo("utkface-test-0120.png")
+    hole = preset_mask("center", *face.shape[:2])
+    result = tiny_face_inpainter().inpaint(face, hole, QUICK)
+    assert result.framing == "face" and result.crop == (0, 0, 64, 64) and "no face" not in result.note
 
 
 def test_a_face_prior_on_a_photo_with_no_face_says_so_and_fills_classically() -> None:
