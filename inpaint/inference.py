@@ -159,8 +159,9 @@ class Inpainter(Pipeline):
         faces = find_faces(image)
         face = frame_faces(image, hole, faces)
         if face is None and photo is not None:
-            faces = find_faces(photo) or faces
-            face = frame_faces(photo, hole, faces)
+            given = find_faces(photo)
+            face = frame_faces(photo, hole, given)
+            faces = faces or given
         if face is not None:
             return Framing(face, "face")
         found = "no face" if not faces else "no face around the hole"

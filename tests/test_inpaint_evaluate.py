@@ -23,37 +23,21 @@ METHODS = {
 }
 
 
+def evaluate_folder(tmp_path: Path, flags: str) -> dict:
+    """Run the evaluation of an untrained RGB prior on the fixture photos with `flags`; its JSON record."""
+    tiny_prior(3).save_pretrained(tmp_path / "prior")
+    out = tmp_path / "results.json"
+    main(["--prior", str(tmp_path / "prior"), "--data", f"folder:{PHOTOS}", *flags.split(), "--out", str(out)])
+    return json.loads(out.read_text())
+
+
 def test_evaluation_scores_the_latent_search_and_the_classical_methods_on_folder_photos(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    tiny_prior(3).save_pretrained(tmp_path / "prior")
-    out = tmp_path / "results.json"
-    main(
-        [
-            "--prior",
-            str(tmp_path / "prior"),
-            "--data",
-            f"folder:{PHOTOS}",
-            "--mask",
-            "center",
-            "half",
-            "--images",
-            "3",
-            "--iterations",
-            "3",
-            "--restarts",
-            "1",
-            "--sr-factor",
-            "2",
-            "--sr-samples",
-            "2",
-            "--fill-samples",
-            "2",
-            "--out",
-            str(out),
-        ]
+    record = evaluate_folder(
+        tmp_path,
+        "--mask center half --images 3 --iterations 3 --restarts 1 --sr-factor 2 --sr-samples 2 --fill-samples 2",
     )
-    record = json.loads(out.read_text())
     assert set(record["results"]) == {"center", "half", "sr-x2"}
     for mask in ("center", "half"):
         assert set(record["results"][mask]) == METHODS | {"latent search, L-BRGM, mean of 2 searches"}
@@ -90,32 +74,9 @@ def test_evaluation_refuses_a_validation_split_of_a_photo_folder(capsys: pytest.
 def test_the_photo_evaluation_fills_whole_photos_through_the_inpainter_and_scores_every_fill(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    tiny_prior(3).save_pretrained(tmp_path / "prior")
-    out = tmp_path / "results.json"
-    main(
-        [
-            "--prior",
-            str(tmp_path / "prior"),
-            "--data",
-            f"folder:{PHOTOS}",
-            "--at",
-            "photo",
-            "--side",
-            "48",
-            "--images",
-            "2",
-            "--holes",
-            "square-20",
-            "scratch",
-            "--iterations",
-            "2",
-            "--restarts",
-            "1",
-            "--out",
-            str(out),
-        ]
+    record = evaluate_folder(
+        tmp_path, "--at photo --side 48 --images 2 --holes square-20 scratch --iterations 2 --restarts 1"
     )
-    record = json.loads(out.read_text())
     assert set(record["results"]) == {"square-20", "scratch"}
     for hole in record["results"].values():
         assert len(hole["rows"]) == 2

@@ -356,6 +356,12 @@ COLORIZER_FLAGS = [
 ]
 
 
+def colorgan_command(*flags: str, check: bool = False) -> subprocess.CompletedProcess:
+    """`python -m training.colorgan` with the tiny colorizer's flags and `flags`, from the repository root."""
+    command = [sys.executable, "-m", "training.colorgan", *COLORIZER_FLAGS, *flags]
+    return subprocess.run(command, cwd=REPO, check=check, capture_output=True, text=True, timeout=300)
+
+
 def test_export_only_exports_the_checkpoint_of_the_asked_step_and_names_it_in_the_card(tmp_path):
     from training.colorgan import main as train_colorizer
 
@@ -392,53 +398,14 @@ def test_an_export_only_card_describes_the_run_as_it_trained_not_the_export_flag
 
 def test_exporting_or_resuming_a_run_with_other_size_flags_is_one_sentence_not_a_traceback(tmp_path):
     run_dir = tmp_path / "run"
-    subprocess.run(
-        [sys.executable, "-m", "training.colorgan", *COLORIZER_FLAGS, "--steps", "1", "--run-dir", str(run_dir)],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    output = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "training.colorgan",
-            *COLORIZER_FLAGS,
-            "--base-channels",
-            "6",
-            "--run-dir",
-            str(run_dir),
-            "--export-only",
-            "--weights-out",
-            str(tmp_path / "out"),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    colorgan_command("--steps", "1", "--run-dir", str(run_dir), check=True)
+    output = colorgan_command(
+        "--base-channels", "6", "--run-dir", str(run_dir), "--export-only", "--weights-out", str(tmp_path / "out")
     )
     assert output.returncode == 2 and "Traceback" not in output.stderr
     assert "holds a generator of other sizes than these flags build (size mismatch for" in output.stderr
     assert "repeat the run's size flags" in output.stderr and not (tmp_path / "out").exists()
-    resumed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "training.colorgan",
-            *COLORIZER_FLAGS,
-            "--base-channels",
-            "6",
-            "--steps",
-            "2",
-            "--run-dir",
-            str(run_dir),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    resumed = colorgan_command("--base-channels", "6", "--steps", "2", "--run-dir", str(run_dir))
     assert (
         resumed.returncode == 2 and "Traceback" not in resumed.stderr and "--run-dir resumes a run:" in resumed.stderr
     )
@@ -466,31 +433,9 @@ def test_every_training_script_takes_the_same_export_flags(script):
 
 def test_exporting_a_step_the_run_did_not_keep_is_one_sentence_listing_the_kept_steps(tmp_path):
     run_dir = tmp_path / "run"
-    subprocess.run(
-        [sys.executable, "-m", "training.colorgan", *COLORIZER_FLAGS, "--steps", "2", "--run-dir", str(run_dir)],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    output = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "training.colorgan",
-            *COLORIZER_FLAGS,
-            "--run-dir",
-            str(run_dir),
-            "--export-only",
-            "--export-step",
-            "7",
-            "--weights-out",
-            str(tmp_path / "out"),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    colorgan_command("--steps", "2", "--run-dir", str(run_dir), check=True)
+    output = colorgan_command(
+        "--run-dir", str(run_dir), "--export-only", "--export-step", "7", "--weights-out", str(tmp_path / "out")
     )
     assert output.returncode == 2 and "Traceback" not in output.stderr
     assert f"a checkpoint of step 7 (steps kept in {run_dir}: 1, 2)" in output.stderr

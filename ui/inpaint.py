@@ -256,6 +256,11 @@ def mode_updates(mode: str) -> tuple:
     )
 
 
+def result_image(label: str, elem_id: str) -> gr.Image:
+    """An output image of the tab (a fill, or the classical fill beside it), viewable full screen."""
+    return gr.Image(label=label, type="numpy", format="png", interactive=False, buttons=["fullscreen"], elem_id=elem_id)
+
+
 def build_tab(ctx: AppContext) -> None:
     """Add the Inpaint tab (and the `inpaint` endpoint) to the app being built."""
 
@@ -315,22 +320,8 @@ def build_tab(ctx: AppContext) -> None:
                 elem_id="inpaint-live",
             )
         with gr.Row():
-            result = gr.Image(
-                label=LABELS[MODES[0]][1],
-                type="numpy",
-                format="png",
-                interactive=False,
-                buttons=["fullscreen"],
-                elem_id="inpaint-result",
-            )
-            classical = gr.Image(
-                label=LABELS[MODES[0]][2],
-                type="numpy",
-                format="png",
-                interactive=False,
-                buttons=["fullscreen"],
-                elem_id="inpaint-classical",
-            )
+            result = result_image(LABELS[MODES[0]][1], "inpaint-result")
+            classical = result_image(LABELS[MODES[0]][2], "inpaint-classical")
         with gr.Row():
             prior_name = gr.Dropdown(
                 priors, value=priors[0] if priors else None, label="Prior (or a Hub repo id)", allow_custom_value=True
