@@ -101,7 +101,7 @@ TRAIN_HELP = {  # the --help text of every TrainConfig flag, shared by all train
     "cosine_schedule": "decay both learning rates to 0 on a cosine",
     "log_every": "steps between metrics.jsonl lines",
     "sample_every": "steps between sample grids",
-    "eval_every": "steps between held-out checks on the validation split (plotted to metrics.png)",
+    "eval_every": "steps between validation checks (drawn to metrics.png at most once a minute)",
     "checkpoint_every": "steps between checkpoints",
     "keep_checkpoints": "checkpoints kept on disk",
     "seed": "seed of the whole run",
@@ -152,6 +152,8 @@ def init_distributed(device_name: str) -> DistributedContext:
 
 
 BEST = "best"
+PLOT_SECONDS = 60.0
+"""metrics.png is redrawn after an eval at most this often (a 30-panel figure takes seconds to draw), and at the end."""
 
 
 def training_seconds(run_dir: Path) -> float:
@@ -376,6 +378,7 @@ def train(
     )
     task.train()
     started, logs = time.perf_counter(), {}
+    plotted = -math.inf
     for step in range(start, config.steps):
         rng.manual_seed(_step_seed(config.seed, ctx.rank, step))
         factor = cosine_factor(step, config.steps) if config.cosine_schedule else 1.0
@@ -416,7 +419,9 @@ def train(
                 task.train()
                 logs.update(metrics)
                 log.write({"step": done, "eval": metrics})
-                plot_metrics(run_dir)
+                if time.perf_counter() - plotted >= PLOT_SECONDS or done == config.steps:
+                    plot_metrics(run_dir)
+                    plotted = time.perf_counter()
                 if config.select_metric:
                     keep_if_best(run_dir / BEST, done, task.generator, config.select_metric, metrics)
             if done % config.sample_every == 0 or done == config.steps:

@@ -208,9 +208,22 @@ def test_fid_tin_is_zero_for_the_true_colors_and_positive_for_gray(tmp_path, cap
     truths = [rng.random((40 + i % 3, 50, 3)) for i in range(32)]  # any sizes: cropped square, resized to 64
     grays = [np.repeat(t.mean(axis=2, keepdims=True), 3, axis=2) for t in truths]
     assert frechet_to_truth(truths, truths, classifier) < 1e-6 < frechet_to_truth(grays, truths, classifier)
-    # the CLI adds the column, named FID-TIN, for the gray baseline and every model
+    # the CLI adds the column, named FID-TIN, for the gray baseline and the model
     folder = save_model(classifier, tmp_path / "fid", ModelCard("fid", "test", "none", "none"))
-    evaluate_main(["--data", f"folder:{PHOTOS}", "--fid-classifier", str(folder), "--size", "32"])
+    evaluate_main(
+        [
+            "--data",
+            f"folder:{PHOTOS}",
+            "--models",
+            "colorgan-chromagan",
+            "--weights-from",
+            "",
+            "--fid-classifier",
+            str(folder),
+            "--size",
+            "32",
+        ]
+    )
     table = capsys.readouterr().out
     assert "FID-TIN (vs true colors)" in table and "FID " not in table.replace("FID-TIN", "")
     assert "PSNR gain over gray (dB, 95 % CI)" in table
