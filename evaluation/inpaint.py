@@ -62,6 +62,9 @@ scratches."""
 SCRATCH_THICKNESS = 1 / 100
 """A scratch on a photo at its own size: a hundredth of its short side wide (at least 2 px)."""
 REGION_MARGIN = 8
+BSDS_SPLIT_SEED = 0
+"""BSDS500's photos are split in halves by this seed's permutation: the first half tests, the second validates (the
+default draw of 16 test photos, seed 0, is the permutation's first 16)."""
 """PSNR of the photo evaluation is taken over the hole's bounding box grown by this many pixels."""
 
 
@@ -150,7 +153,8 @@ HELP = {
     ),
     "side": "--at photo: resize every photo so that its longer side has this many pixels (0: its own size)",
     "photo_context": "--at photo: known border around the hole in a photo prior's frame, as a share of the hole's side",
-    "split": "registry data: test (the numbers to report) or val (to choose settings such as a prior's solver)",
+    "split": "registry data and bsds500's halves: test (the numbers to report) or val (to choose settings such as a "
+    "prior's solver or the fill rule)",
     "images": "number of held-out images (a seeded draw)",
     "iterations": "Adam steps of the latent search",
     "restarts": "random starts per image; the best is kept",
@@ -325,13 +329,17 @@ def photo_hole(kind: str, height: int, width: int, seed: int) -> np.ndarray:
     return scratch_mask(height, width, seed, thickness=SCRATCH_THICKNESS)
 
 
-def whole_photos(data: str, count: int, seed: int, side: int) -> list[tuple[str, np.ndarray]]:
+def whole_photos(data: str, count: int, seed: int, side: int, split: str = "test") -> list[tuple[str, np.ndarray]]:
     """`count` whole photos of `data` (bsds500, photos-val or folder:PATH) by a seeded draw, at their own size or
-    `side`."""
+    `side`; of BSDS500, from the half of `split` (BSDS_SPLIT_SEED's permutation: test photos first, then val)."""
     files = photo_files(data)
     if not files:
         raise DataError(f"{data} holds no photos.")
-    order = torch.randperm(len(files), generator=torch.Generator().manual_seed(seed))[:count].tolist()
+    order = torch.randperm(len(files), generator=torch.Generator().manual_seed(seed)).tolist()
+    if data == "bsds500":
+        place = torch.randperm(len(files), generator=torch.Generator().manual_seed(BSDS_SPLIT_SEED)).argsort()
+        order = [i for i in order if (place[i] < len(files) // 2) == (split == "test")]
+    order = order[:count]
     photos = []
     for index in order:
         photo = read_image(files[index])
@@ -355,8 +363,9 @@ def evaluate_photo_hole(
 ) -> dict:
     """The default fill, the latent search forced, and every classical fill on one hole kind of every photo.
 
-    Each fill is scored by PSNR over the hole's box grown by REGION_MARGIN px; per photo the record keeps the
-    hole's width at the prior's scale and which fill the default chose, so the rule can be checked.
+    Each fill is scored as the 8-bit image a user gets, by PSNR over the hole's box grown by REGION_MARGIN px; per
+    photo the record keeps the hole's width at the prior's scale and which fill the default chose, so the rule can be
+    checked.
     """
     rows = []
     for index, (name, photo) in enumerate(photos):
@@ -378,8 +387,8 @@ def evaluate_photo_hole(
             scores["gan"] = psnr(forced.image[box] / 255.0, truth[box])
         except ValueError:
             scores["gan"] = math.nan
-        for method, fn in BASELINES.items():
-            scores[method] = psnr(np.clip(fn(truth, hole), 0, 1)[box], truth[box])
+        for method, fn in BASELINES.items():  # as 8-bit images, like the default's (biharmonic works in float)
+            scores[method] = psnr(to_uint8(fn(truth, hole))[box] / 255.0, truth[box])
         row["psnr"] = scores
         rows.append(row)
     return {"rows": rows, "summary": photo_summary(rows)}
@@ -431,7 +440,7 @@ def photo_main(
 ) -> tuple[list[str], dict]:
     """The photo evaluation (--at photo): every hole kind on the photos, as tables and a record."""
     inpainter.photo_context = config.photo_context
-    photos = whole_photos(data, config.images, config.seed, config.side)
+    photos = whole_photos(data, config.images, config.seed, config.side, config.split)
     search = solver_config(
         recommended_solver(inpainter.name), iterations=config.iterations, restarts=config.restarts, seed=config.seed
     )

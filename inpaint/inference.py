@@ -10,11 +10,11 @@ that the hole's old content never guides it; for a photo prior the hole with `PH
 it. The frame is resized to the prior's size, the latent search fills it there, and G(z*) is enlarged back to the
 frame's size and Poisson-blended into the hole at full resolution, so pixels outside the hole never change.
 By default each hole gets the fill the measured rule gives it (inpaint.choice): the latent search for holes wide
-enough at the prior's scale, the classical fill (scikit-image's biharmonic, the best classical fill measured) for
-thin strokes, scratches and small holes, and for a face prior meeting a photo with no face; the result says which,
-and why. Super-resolution frames the face of a photo of any size, shrinks that frame to the prior's size ÷ factor
-and enlarges it by latent search, back-projected onto the shrunk input (shrinking the result gives it back). The
-`*_steps` generators report G(z) while searching.
+enough at the prior's scale (and, with a photo prior, for thin strokes across texture), the classical fill
+(scikit-image's biharmonic, the best classical fill measured) for scratches, other thin strokes and small holes, and
+for a face prior meeting a photo with no face; the result says which, and why. Super-resolution frames the face of
+a photo of any size, shrinks that frame to the prior's size ÷ factor and enlarges it by latent search, back-projected
+onto the shrunk input (shrinking the result gives it back). The `*_steps` generators report G(z) while searching.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from gan.imageio import MAX_PIXELS
 from gan.pipeline import Pipeline
 from inpaint.baselines import BASELINES
 from inpaint.blend import poisson_blend
-from inpaint.choice import GAN_MIN_WIDTH, prefers_gan, width_at_prior
+from inpaint.choice import choose_fill
 from inpaint.framing import Framing, context_frame, face_frame, find_faces, frame_faces, square_in
 from inpaint.images import Box, frame, hole_box, resize, to_array, to_tensor, to_uint8, unframe
 from inpaint.masks import check_mask
@@ -202,10 +202,10 @@ class Inpainter(Pipeline):
         classical = to_uint8(np.clip(BASELINES[CLASSICAL](photo / 255.0, hole), 0, 1))
         framing = self.framing(classical, hole, photo)
         box = framing.box
-        width = width_at_prior(hole, box, self.model.content_size)
         fits = framing.kind == "face" or self.frame_fits(hole, box)
         if fill == "auto":
-            use_gan = framing.kind != "none" and fits and prefers_gan(hole, box, self.model.content_size)
+            choice = choose_fill(photo, hole, box, self.model.content_size, self.is_face_prior)
+            use_gan = framing.kind != "none" and fits and choice.gan
         else:
             use_gan = fill == "gan"
         if use_gan and framing.kind != "face":
@@ -221,10 +221,7 @@ class Inpainter(Pipeline):
             elif fill == "auto" and not fits:
                 why = f"the hole is too large for {self.name}'s search, which fills holes up to {self.max_hole_side} px"
             elif fill == "auto":
-                why = (
-                    f"the hole is {width:.1f} px wide at the prior's scale, thinner than the {GAN_MIN_WIDTH:g} px "
-                    "where the GAN fill starts to win"
-                )
+                why = choice.why
             else:
                 why = "as asked"
             note = f"Classical fill ({CLASSICAL}): {why}."
@@ -268,7 +265,7 @@ class Inpainter(Pipeline):
         else:
             why = f"{framed} ({box_words(box)}), filled it at {size[0]}×{size[1]} and Poisson-blended it into the hole"
             if fill == "auto":
-                why += f"; the hole is {width:.1f} px wide at the prior's scale, where the GAN fill wins"
+                why += f"; {choice.why}"
         loss = state.loss.mean().item()
         result = InpaintResult(
             filled,

@@ -7,8 +7,10 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from inpaint_helpers import tiny_prior
+from PIL import Image
 
 from evaluation.inpaint import main
 
@@ -84,5 +86,36 @@ def test_the_photo_evaluation_fills_whole_photos_through_the_inpainter_and_score
             assert set(row["psnr"]) == {"default", "gan", "opencv-telea", "opencv-ns", "skimage-biharmonic"}
             assert row["default_fill"] in ("gan", "skimage-biharmonic") and row["width_at_prior"] > 0
             chosen = row["psnr"]["gan" if row["default_fill"] == "gan" else "skimage-biharmonic"]
-            assert row["psnr"]["default"] == pytest.approx(chosen, abs=0.05)
+            assert row["psnr"]["default"] == chosen  # every fill scored as the 8-bit image a user gets
     assert "through Inpainter.inpaint as the tab calls it" in capsys.readouterr().out
+
+
+def test_bsds500_splits_into_a_test_half_and_a_validation_half(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import evaluation.inpaint as evaluation
+
+    files = []
+    for index in range(10):
+        files.append(tmp_path / f"{index}.png")
+        Image.fromarray(np.full((8, 8, 3), index, np.uint8)).save(files[-1])
+    monkeypatch.setattr(evaluation, "photo_files", lambda data: files)
+    test = {name for name, _ in evaluation.whole_photos("bsds500", 10, seed=3, side=0, split="test")}
+    val = {name for name, _ in evaluation.whole_photos("bsds500", 10, seed=3, side=0, split="val")}
+    assert len(test) == len(val) == 5 and not test & val
+    assert {name for name, _ in evaluation.whole_photos("bsds500", 10, seed=0, side=0)} == test  # any seed's draw
+
+
+def test_the_face_validation_proxy_is_our_val_split_of_the_64_pixel_faces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import evaluation.utkface_full as utkface_full
+
+    source = tmp_path / "utkface-64"
+    source.mkdir()
+    for index in range(40):
+        (source / f"{index:02d}_0_0_2017.jpg").write_bytes(bytes([index]))
+    monkeypatch.setattr(utkface_full, "_extracted", lambda archive, folder: source)
+    monkeypatch.setenv("GAN_STUDIO_DATA", str(tmp_path / "data"))
+    folder, copied = utkface_full.build_val_proxy()
+    names = sorted(p.name for p in folder.iterdir())
+    assert copied == len(names) == 4 and names == sorted(utkface_full.split_names("val"))
+    assert not set(names) & set(utkface_full.split_names("test"))

@@ -211,9 +211,9 @@ def test_super_resolution_of_a_photo_larger_than_the_prior_takes_its_central_squ
 
 
 def test_the_classical_fill_is_used_by_default_for_a_thin_stroke_and_named() -> None:
-    image = np.random.default_rng(1).integers(0, 256, (16, 16, 3), dtype=np.uint8)
-    hole = np.zeros((16, 16), bool)
-    hole[8, 2:14] = True
+    image = np.random.default_rng(1).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    hole = np.zeros((64, 64), bool)
+    hole[32, 8:56] = True
     *_, (_, result, classical, file, status) = search_updates(
         tiny_inpainter(), image, hole, MODES[0], SearchConfig(iterations=10, restarts=1)
     )
