@@ -442,7 +442,12 @@ def photo_main(
     inpainter.photo_context = config.photo_context
     photos = whole_photos(data, config.images, config.seed, config.side, config.split)
     search = solver_config(
-        recommended_solver(inpainter.name), iterations=config.iterations, restarts=config.restarts, seed=config.seed
+        recommended_solver(inpainter.name),
+        iterations=config.iterations,
+        restarts=config.restarts,
+        seed=config.seed,
+        noise_std=config.noise_std,
+        lr=config.lr,
     )
     sizes = sorted({f"{p.shape[1]}×{p.shape[0]}" for _, p in photos})
     header = (
