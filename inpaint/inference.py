@@ -204,7 +204,8 @@ class Inpainter(Pipeline):
         box = framing.box
         fits = framing.kind == "face" or self.frame_fits(hole, box)
         if fill == "auto":
-            choice = choose_fill(photo, hole, box, self.model.content_size, self.is_face_prior)
+            photo_prior = self.model.channels == 3 and not self.is_face_prior
+            choice = choose_fill(photo, hole, box, self.model.content_size, photo_prior)
             use_gan = framing.kind != "none" and fits and choice.gan
         else:
             use_gan = fill == "gan"

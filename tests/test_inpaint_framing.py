@@ -100,15 +100,15 @@ def test_hole_width_is_the_brush_width_whatever_the_strokes_length() -> None:
 
 def test_the_rule_gives_wide_holes_the_gan_and_thin_strokes_and_scratches_the_classical_fill() -> None:
     frame, smooth = (0, 0, 512, 512), np.full((512, 512, 3), 128, np.uint8)
-    for face_prior in (True, False):
-        assert choose_fill(smooth, square_mask(512, 512, 0.2), frame, 64, face_prior).gan
-        assert not choose_fill(smooth, scratch_mask(512, 512, 0, 1 / 100), frame, 64, face_prior).gan
+    for photo_prior in (False, True):
+        assert choose_fill(smooth, square_mask(512, 512, 0.2), frame, 64, photo_prior).gan
+        assert not choose_fill(smooth, scratch_mask(512, 512, 0, 1 / 100), frame, 64, photo_prior).gan
         thin = brush_mask(512, 512, 0, thickness=0.02)
-        assert not choose_fill(smooth, thin, frame, 64, face_prior).gan
+        assert not choose_fill(smooth, thin, frame, 64, photo_prior).gan
     stroke = np.zeros((512, 512), bool)
     stroke[200:256, 50:450] = True  # a broad stroke, 7 px wide at the prior's 64 px: where validation saw the GAN lose
     assert width_at_prior(stroke, frame, 64) == pytest.approx(7, abs=0.3)
-    choice = choose_fill(smooth, stroke, frame, 64, face_prior=True)
+    choice = choose_fill(smooth, stroke, frame, 64, photo_prior=False)
     assert not choice.gan and "thinner than the 8 px where the GAN fill starts to win" in choice.why
 
 
@@ -118,11 +118,11 @@ def test_a_photo_prior_fills_a_stroke_across_texture_with_the_gan_and_across_a_s
     texture = np.random.default_rng(0).integers(0, 256, (512, 512, 3), dtype=np.uint8)
     sky = np.tile(np.linspace(120, 200, 512, dtype=np.uint8)[:, None, None], (1, 512, 3))
     assert ring_texture(texture, stroke) > TEXTURE_MIN > ring_texture(sky, stroke)
-    textured = choose_fill(texture, stroke, frame, 64, face_prior=False)
+    textured = choose_fill(texture, stroke, frame, 64, photo_prior=True)
     assert textured.gan and "crosses texture" in textured.why
-    smooth = choose_fill(sky, stroke, frame, 64, face_prior=False)
+    smooth = choose_fill(sky, stroke, frame, 64, photo_prior=True)
     assert not smooth.gan and "surroundings are smooth" in smooth.why
-    assert not choose_fill(texture, stroke, frame, 64, face_prior=True).gan  # faces: strokes stay classical
+    assert not choose_fill(texture, stroke, frame, 64, photo_prior=False).gan  # faces and gray priors: classical
 
 
 def test_the_user_can_force_either_fill() -> None:
