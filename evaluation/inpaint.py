@@ -62,10 +62,10 @@ scratches."""
 SCRATCH_THICKNESS = 1 / 100
 """A scratch on a photo at its own size: a hundredth of its short side wide (at least 2 px)."""
 REGION_MARGIN = 8
+"""PSNR of the photo evaluation is taken over the hole's bounding box grown by this many pixels."""
 BSDS_SPLIT_SEED = 0
 """BSDS500's photos are split in halves by this seed's permutation: the first half tests, the second validates (the
 default draw of 16 test photos, seed 0, is the permutation's first 16)."""
-"""PSNR of the photo evaluation is taken over the hole's bounding box grown by this many pixels."""
 
 
 @dataclass

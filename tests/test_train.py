@@ -50,11 +50,7 @@ def config(run_dir: Path, steps: int, **overrides) -> TrainConfig:
 
 def test_colorization_reconstruction_loss_goes_down_on_real_photos(tmp_path):
     photos = load_image_folder(PHOTOS, size=32)
-    train(
-        tiny_colorization_task("pix2pix"),
-        TensorImages(photos),
-        config(tmp_path, 40, lr_generator=1e-3, checkpoint_every=40),
-    )
+    train(tiny_colorization_task("pix2pix"), TensorImages(photos), config(tmp_path, 40, lr_generator=1e-3))
     records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     losses = [r["reconstruction"] for r in records if "reconstruction" in r]
     assert sum(losses[-10:]) / 10 < 0.75 * losses[0]
