@@ -71,7 +71,7 @@ HEAD = """
 </style>
 """
 FILL_LABELS = {
-    "Best for this hole (GAN fill for wide holes, classical for thin strokes and scratches)": "auto",
+    "Best for this hole (GAN fill for wide holes and strokes across texture, classical for the rest)": "auto",
     "GAN fill (latent search)": "gan",
     "Classical fill (biharmonic)": "classical",
 }
