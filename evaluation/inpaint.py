@@ -38,7 +38,7 @@ from gan.hardware import hardware_description
 from gan.metrics import bootstrap_mean_interval, mse, psnr, ssim
 from inpaint.baselines import BASELINES
 from inpaint.blend import poisson_blend
-from inpaint.choice import width_at_prior
+from inpaint.choice import ring_texture, width_at_prior
 from inpaint.images import frame, hole_box, resize, to_uint8, unframe
 from inpaint.inference import SR_FACTORS, Inpainter
 from inpaint.masks import PRESETS, brush_mask, preset_mask, scratch_mask, square_mask
@@ -364,8 +364,8 @@ def evaluate_photo_hole(
     """The default fill, the latent search forced, and every classical fill on one hole kind of every photo.
 
     Each fill is scored as the 8-bit image a user gets, by PSNR over the hole's box grown by REGION_MARGIN px; per
-    photo the record keeps the hole's width at the prior's scale and which fill the default chose, so the rule can be
-    checked.
+    photo the record keeps the hole's width at the prior's scale, the texture around it and which fill the default
+    chose, so the rule can be checked and replayed.
     """
     rows = []
     for index, (name, photo) in enumerate(photos):
@@ -380,6 +380,7 @@ def evaluate_photo_hole(
             "framing": default.framing,
         }
         row["width_at_prior"] = width_at_prior(hole, default.crop, inpainter.model.content_size)
+        row["ring_texture"] = ring_texture(photo, hole)
         row["hole_share"] = float(hole.mean())
         scores = {"default": psnr(default.image[box] / 255.0, truth[box])}
         try:

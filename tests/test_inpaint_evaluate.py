@@ -85,6 +85,7 @@ def test_the_photo_evaluation_fills_whole_photos_through_the_inpainter_and_score
         for row in hole["rows"]:
             assert set(row["psnr"]) == {"default", "gan", "opencv-telea", "opencv-ns", "skimage-biharmonic"}
             assert row["default_fill"] in ("gan", "skimage-biharmonic") and row["width_at_prior"] > 0
+            assert row["ring_texture"] > 0  # the fixture photos have texture around every hole
             chosen = row["psnr"]["gan" if row["default_fill"] == "gan" else "skimage-biharmonic"]
             assert row["psnr"]["default"] == chosen  # every fill scored as the 8-bit image a user gets
     assert "through Inpainter.inpaint as the tab calls it" in capsys.readouterr().out
