@@ -330,8 +330,9 @@ def photo_hole(kind: str, height: int, width: int, seed: int) -> np.ndarray:
 
 
 def whole_photos(data: str, count: int, seed: int, side: int, split: str = "test") -> list[tuple[str, np.ndarray]]:
-    """`count` whole photos of `data` (bsds500, photos-val or folder:PATH) by a seeded draw, at their own size or
-    `side`; of BSDS500, from the half of `split` (BSDS_SPLIT_SEED's permutation: test photos first, then val)."""
+    """`count` whole photos of `data` (bsds500, photos-val, photos-128's val split or folder:PATH) by a seeded draw, at
+    their own size or `side`; of BSDS500, from the half of `split` (BSDS_SPLIT_SEED's permutation: test photos first,
+    then val)."""
     files = photo_files(data)
     if not files:
         raise DataError(f"{data} holds no photos.")

@@ -635,15 +635,20 @@ def load_dataset(name: str, split: str = "train", size: int | None = None) -> Im
 
 
 def photo_files(name: str) -> list[Path]:
-    """Whole photos for full-resolution evaluation: all of `bsds500` or `photos-val`; PATH/test of folder:PATH when
-    present, else every image in it."""
+    """Whole photos for full-resolution evaluation: all of `bsds500` or `photos-val`; the val split of `photos-128` (it
+    is training data); PATH/test of folder:PATH when present, else every image in it."""
     if name == "bsds500":
         return image_files(bsds500_folder())[0]
     if name == "photos-val":
         return image_files(photos_val_folder())[0]
+    if name == "photos-128":
+        root = _extracted("photos-128.tar.gz", "photos-128")
+        if root is None:
+            raise _missing("photos-128", "photos-128.tar.gz")
+        return [f for f in image_files(root)[0] if photos_128_val(f"{f.parent.name}/{f.name}")]
     if name.startswith(FOLDER_PREFIX):
         root = Path(name.removeprefix(FOLDER_PREFIX)).expanduser()
         if not root.is_dir():
             raise DataError(f"No folder {root.name!r}: give folder:PATH with PATH an image folder.")
         return image_files(root / "test" if (root / "test").is_dir() else root)[0]
-    raise DataError(f"{name!r} is not a set of whole photos; use bsds500, photos-val or folder:PATH.")
+    raise DataError(f"{name!r} is not a set of whole photos; use bsds500, photos-val, photos-128 or folder:PATH.")

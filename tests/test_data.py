@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+from PIL import Image
 
-from gan.data import DataError, ImageSet, concat, load_dataset, photo_files
+from gan.data import DataError, ImageSet, concat, load_dataset, photo_files, photos_128_val
 
 
 def _class_sorted_set(per_class: int = 50, classes: int = 10) -> ImageSet:
@@ -58,6 +60,21 @@ def test_whole_photos_of_a_folder_are_all_its_images_or_its_test_subfolder(tmp_p
         for i in range(count):
             (tmp_path / part / f"{i}.png").write_bytes(b"")
     assert [f.parent.name for f in photo_files(f"folder:{tmp_path}")] == ["test", "test"]
+
+
+def test_whole_photos_of_photos_128_are_its_validation_split(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAN_STUDIO_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("GAN_STUDIO_ARCHIVES", str(tmp_path / "no-archives"))
+    with pytest.raises(DataError, match="photos-128"):
+        photo_files("photos-128")
+    root = tmp_path / "data" / "photos-128"
+    (root / "source").mkdir(parents=True)
+    (root / ".complete").touch()
+    names = [f"{i:05d}.jpg" for i in range(200)]
+    for name in names:
+        Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(root / "source" / name)
+    chosen = [f.name for f in photo_files("photos-128")]
+    assert chosen == [name for name in names if photos_128_val(f"source/{name}")] and 0 < len(chosen) < 40
 
 
 def test_two_datasets_join_with_the_second_classes_after_the_first():
