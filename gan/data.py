@@ -423,13 +423,23 @@ def load_photos_128(split: str = "train") -> ImageSet:
     if split == "test":
         raise DataError("photos-128 has no test split (it is training and validation data); test on bsds500.")
 
+    files, labels, classes = image_files(photos_128_folder())
+    full = _cached("photos-128", lambda: _stack(files, labels, classes, size=128))
+    mask = torch.tensor([in_photos_128_val(f) == (split == "val") for f in files])
+    return full.subset(mask)
+
+
+def photos_128_folder() -> Path:
+    """The extracted folder of photos-128 (one subfolder per source)."""
     root = _extracted("photos-128.tar.gz", "photos-128")
     if root is None:
         raise _missing("photos-128", "photos-128.tar.gz")
-    files, labels, classes = image_files(root)
-    full = _cached("photos-128", lambda: _stack(files, labels, classes, size=128))
-    mask = torch.tensor([photos_128_val(f"{f.parent.name}/{f.name}") == (split == "val") for f in files])
-    return full.subset(mask)
+    return root
+
+
+def in_photos_128_val(file: Path) -> bool:
+    """Whether photos-128's `file` (in its source's subfolder) is in the val split."""
+    return photos_128_val(f"{file.parent.name}/{file.name}")
 
 
 def bsds500_folder() -> Path:
@@ -642,10 +652,7 @@ def photo_files(name: str) -> list[Path]:
     if name == "photos-val":
         return image_files(photos_val_folder())[0]
     if name == "photos-128":
-        root = _extracted("photos-128.tar.gz", "photos-128")
-        if root is None:
-            raise _missing("photos-128", "photos-128.tar.gz")
-        return [f for f in image_files(root)[0] if photos_128_val(f"{f.parent.name}/{f.name}")]
+        return [f for f in image_files(photos_128_folder())[0] if in_photos_128_val(f)]
     if name.startswith(FOLDER_PREFIX):
         root = Path(name.removeprefix(FOLDER_PREFIX)).expanduser()
         if not root.is_dir():

@@ -130,6 +130,12 @@ class Inpainter(Pipeline):
         return self.model.dataset in FACE_DATASETS
 
     @property
+    def is_photo_prior(self) -> bool:
+        """Whether the prior was trained on colour photos other than faces (the kind the texture rule was measured
+        for)."""
+        return self.model.channels == 3 and not self.is_face_prior
+
+    @property
     def max_hole_side(self) -> int:
         """The longest hole side (pixels) a photo prior's search fills: its frame is enlarged at most MAX_UPSCALE×."""
         return int(MAX_UPSCALE * self.model.content_size / (1 + 2 * self.photo_context))
@@ -204,8 +210,7 @@ class Inpainter(Pipeline):
         box = framing.box
         fits = framing.kind == "face" or self.frame_fits(hole, box)
         if fill == "auto":
-            photo_prior = self.model.channels == 3 and not self.is_face_prior
-            choice = choose_fill(photo, hole, box, self.model.content_size, photo_prior)
+            choice = choose_fill(photo, hole, box, self.model.content_size, self.is_photo_prior)
             use_gan = framing.kind != "none" and fits and choice.gan
         else:
             use_gan = fill == "gan"
