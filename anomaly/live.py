@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from anomaly.data import AnomalySplit
+from anomaly.data import AnomalySplit, make_split
 from anomaly.detector import Detector
 from anomaly.experiment import (
     HistoryADConfig,
@@ -31,7 +31,15 @@ from anomaly.experiment import (
 )
 from anomaly.model import HistoryADModel
 from anomaly.scoring import DetectionMetrics, ReferenceScores
-from anomaly.settings import DEFAULT_RECIPE, LIVE_MODEL, RECIPE_SIZES, STEPS_RANGE, TRAIN_IMAGES_RANGE
+from anomaly.settings import (
+    DEFAULT_RECIPE,
+    LIVE_MODEL,
+    RECIPE_SIZES,
+    RECIPE_SPLITS,
+    STEPS_RANGE,
+    TEST_IMAGES,
+    TRAIN_IMAGES_RANGE,
+)
 from gan.task import GanTask
 from gan.train import TrainConfig
 
@@ -51,15 +59,18 @@ class TrainingStopped(Exception):
 
 @dataclass(frozen=True)
 class LiveRecipe:
-    """How a live run trains: image size, network width, both phases' lengths and learning rates.
+    """How a live run trains: what it calls normal, image size, network width, both phases' lengths and rates.
 
-    D_TV is fitted against the saved states after `late_fraction` of the WGAN's run (α in epochs, β = 0: the
-    late-states recipe of the shipped models). Measured choices: docs/anomaly.md, "Live training".
+    `split` is "one-class" (the chosen class is the normal data, the nine others the anomalies) or "held-out" (the
+    chosen class is held out of training and is the anomaly). D_TV is fitted against the saved states from
+    `late_fraction` of the run on, weighted e^(−βt) with t in epochs (the paper's time weights). Measured choices:
+    docs/anomaly.md, "Live training".
     """
 
-    steps: int = 200
+    steps: int = 100
     train_images: int = 6000
-    dtv_steps: int = 2000
+    split: str = "one-class"
+    dtv_steps: int = 30
     content_size: int = 16
     image_size: int = 16
     base_channels: int = 16
@@ -67,7 +78,8 @@ class LiveRecipe:
     lr_generator: float = 2e-4
     lr_critic: float = 2e-4
     snapshots: int = 20
-    late_fraction: float = 0.75
+    late_fraction: float = 0.0
+    beta: float = 10.0
     dtv_lr: float = 1e-4
 
     def historyad(self, epochs: float) -> HistoryADConfig:
@@ -76,24 +88,29 @@ class LiveRecipe:
             base_channels=self.base_channels,
             snapshot_every=max(1, self.steps // self.snapshots),
             alpha=self.late_fraction * epochs,
-            beta=0.0,
+            beta=self.beta,
             dtv_steps=self.dtv_steps,
             dtv_lr=self.dtv_lr,
             memory_limit_mb=256.0,
         )
 
 
+HELD_OUT = {"dtv_steps": 2000, "late_fraction": 0.75, "beta": 0.0}  # D_TV against the last quarter's states, at length
 RECIPES = {
-    "quick": LiveRecipe(*RECIPE_SIZES["quick"]),
-    "thorough": LiveRecipe(*RECIPE_SIZES["thorough"], content_size=28, image_size=32),
+    "quick": LiveRecipe(*RECIPE_SIZES["quick"], split=RECIPE_SPLITS["quick"]),
+    "held-out": LiveRecipe(*RECIPE_SIZES["held-out"], split=RECIPE_SPLITS["held-out"], **HELD_OUT),
+    "thorough": LiveRecipe(
+        *RECIPE_SIZES["thorough"], split=RECIPE_SPLITS["thorough"], **HELD_OUT, content_size=28, image_size=32
+    ),
 }
 
 
 @dataclass
 class LiveSettings:
-    """What a visitor chooses: the held-out class, the recipe (quick or thorough), its length and training images."""
+    """What a visitor chooses: a class, the recipe (which says whether that class is the normal data or the anomaly),
+    its length and training images."""
 
-    anomalous_class: int
+    chosen_class: int
     recipe: str = DEFAULT_RECIPE
     steps: int | None = None
     train_images: int | None = None
@@ -110,12 +127,19 @@ class LiveSettings:
             if not isinstance(value, (int, float)) or value != value or not low <= value <= high:
                 raise ValueError(f"{name.replace('_', ' ').capitalize()} must be a number from {low} to {high}.")
             setattr(self, name, int(value))
-        if not 0 <= self.anomalous_class <= 9:
-            raise ValueError("Pick one of the ten classes as the anomaly.")
+        if not 0 <= self.chosen_class <= 9:
+            raise ValueError("Pick one of the ten classes.")
 
     def live_recipe(self) -> LiveRecipe:
         """The chosen recipe at the chosen length and number of training images."""
         return replace(RECIPES[self.recipe], steps=self.steps, train_images=self.train_images)
+
+    def data_split(self) -> AnomalySplit:
+        """The recipe's split of the dataset around the chosen class, with the tab's seeded test images."""
+        limits = {"train_limit": self.train_images, "test_limit": TEST_IMAGES}
+        if RECIPES[self.recipe].split == "one-class":
+            return make_split(self.dataset, normal_classes=[self.chosen_class], **limits)
+        return make_split(self.dataset, self.chosen_class, **limits)
 
 
 @dataclass
@@ -144,8 +168,8 @@ class LiveUpdate:
         )
         if self.finished and self.metrics.below_chance:
             text += (
-                " **Below chance:** this model calls the held-out class *more* normal than the normal classes "
-                "(AUROC under 0.5); train longer, or score with a shipped model."
+                " **Below chance:** this model calls the anomalous test images *more* normal than the normal ones "
+                "(AUROC under 0.5); train again, or score with a shipped model."
             )
         return text
 
@@ -258,7 +282,7 @@ class _Runner:
     def dtv_hook(self, step: int, critic: torch.nn.Module, logs: dict[str, float]) -> None:
         self.phase, self.critic, self.step = "dtv", critic, step
         self._check()
-        if self._due(step):
+        if self._due(step) or step == 1:  # D_TV's start is shown however short its phase
             critic.eval()
             scores = critic_anomaly_scores(critic, self.test)
             critic.train()

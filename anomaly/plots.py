@@ -24,6 +24,7 @@ def score_histograms(
     marks: Sequence[float] = (),
     threshold: float | None = None,
     anomalous_label: str = "anomalous",
+    normal_label: str = "normal",
 ) -> Figure:
     """Overlaid density histograms of normal and anomalous scores, with user images and a threshold marked."""
     figure, axes = plt.subplots(figsize=(7, 3.6), dpi=100)
@@ -33,7 +34,9 @@ def score_histograms(
         else np.zeros(1)
     )
     bins = np.linspace(values.min(), values.max() + 1e-9, 50)
-    axes.hist(normal, bins=bins, density=True, alpha=0.55, color="tab:blue", label=f"normal test ({len(normal)})")
+    axes.hist(
+        normal, bins=bins, density=True, alpha=0.55, color="tab:blue", label=f"{normal_label} test ({len(normal)})"
+    )
     axes.hist(
         anomalous,
         bins=bins,

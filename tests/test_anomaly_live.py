@@ -95,16 +95,26 @@ def test_a_run_that_ends_below_chance_says_so(small_split) -> None:
 @pytest.mark.parametrize("steps, images", [(10_000, 3000), (60, 10**9), (float("nan"), 3000), ("60", 3000)])
 def test_live_settings_refuse_values_outside_the_sliders(steps, images) -> None:
     with pytest.raises(ValueError, match="must be a number from"):
-        LiveSettings(anomalous_class=1, steps=steps, train_images=images)
+        LiveSettings(chosen_class=1, steps=steps, train_images=images)
 
 
 def test_live_settings_name_their_recipe_and_default_to_its_length() -> None:
-    settings = LiveSettings(anomalous_class=1, recipe="thorough")
+    settings = LiveSettings(chosen_class=1, recipe="thorough")
     assert (settings.steps, settings.train_images) == (RECIPES["thorough"].steps, RECIPES["thorough"].train_images)
     assert settings.live_recipe() == RECIPES["thorough"]
-    assert LiveSettings(anomalous_class=1, steps=300).live_recipe().steps == 300
+    assert LiveSettings(chosen_class=1, steps=300).live_recipe().steps == 300
     with pytest.raises(ValueError, match="Pick one of the recipes"):
-        LiveSettings(anomalous_class=1, recipe="fastest")
+        LiveSettings(chosen_class=1, recipe="fastest")
+
+
+def test_the_quick_recipe_trains_on_the_chosen_class_and_the_others_hold_it_out() -> None:
+    one_class = LiveSettings(chosen_class=1, train_images=500).data_split()
+    assert one_class.normal_classes == (1,) and set(one_class.train.labels.tolist()) == {1}
+    assert 0.8 < one_class.anomaly_share < 1  # the nine other classes are the anomalies
+    held_out = LiveSettings(chosen_class=1, recipe="held-out", train_images=500).data_split()
+    assert held_out.anomalous_class == 1 and 1 not in held_out.train.labels.tolist()
+    assert held_out.anomaly_share < 0.2
+    assert RECIPES["quick"].split == "one-class" and RECIPES["thorough"].split == "held-out"
 
 
 def test_a_split_at_another_size_keeps_its_images_and_labels(small_split) -> None:

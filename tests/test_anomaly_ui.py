@@ -14,6 +14,7 @@ from PIL import Image
 
 from anomaly import Detector
 from anomaly.settings import MAX_IMAGES
+from ui.anomaly import recipe_settings
 
 MODEL = "anomaly-fashion-mnist-0"
 
@@ -103,3 +104,11 @@ def test_the_live_training_event_called_over_raw_http_keeps_the_sliders_bounds(u
     done = _raw_call(url, _event_id(url, "train"), ["trouser", "quick", steps, images, None])[-1]
     assert done["success"] is False
     assert re.search(r"must be a number from \d+ to \d+|(maximum|minimum) value \d+", done["output"]["error"])
+
+
+def test_the_class_picker_says_whether_the_class_is_the_normal_data_or_the_anomaly() -> None:
+    steps, images, picker = recipe_settings("quick")
+    assert (steps, images) == (100, 6000) and "normal data" in picker["label"]
+    assert "held out (the anomaly)" in recipe_settings("held-out")[2]["label"]
+    with pytest.raises(Exception, match="Pick one of the recipes"):
+        recipe_settings("fastest")

@@ -26,8 +26,8 @@ from anomaly.settings import (
     MAX_IMAGES,
     MAX_TOTAL_PIXELS,
     RECIPE_SIZES,
+    RECIPE_SPLITS,
     STEPS_RANGE,
-    TEST_IMAGES,
     TRAIN_IMAGES_RANGE,
 )
 from gan.classes import FASHION_MNIST_CLASSES
@@ -42,7 +42,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 LIVE_RUNS = 2  # live trainings running at once across all visitors; more wait in the queue
 LIVE_THREADS = 2  # torch threads of a live run (process-wide): a 2-core Space's own default
-RECIPE_INFO = "quick: 16×16 images, within a minute on one CPU thread; thorough: 32×32 like the shipped models, minutes"
+RECIPE_INFO = (
+    "quick: one class is the normal data, 16×16 images, under half a minute on a CPU; held-out: one class is the "
+    "anomaly (harder), 16×16, about a minute; thorough: held-out at 32×32 like the shipped models, minutes"
+)
 TABLE_CSS = (
     "table { width: 100%; } td img { vertical-align: middle; margin-right: 6px; } "
     ".anomaly-score, .anomaly-verdict { white-space: nowrap; }"
@@ -139,22 +142,19 @@ class AnomalyTab:
             for s in result.scores
         ]
 
-    def train(self, anomalous: str, recipe: str, steps: float, train_images: float, live: LiveSession | None):
+    def train(self, chosen: str, recipe: str, steps: float, train_images: float, live: LiveSession | None):
         """Train a small HistoryAD on Fashion-MNIST in a folder of its own, redrawing the histograms; Stop keeps the
         partial model."""
-        from anomaly.data import make_split
         from anomaly.live import LiveSession, LiveSettings
         from anomaly.plots import score_histograms
         from gan.data import DataError
         from gan.device import pick_device
 
         try:
-            if anomalous not in FASHION_MNIST_CLASSES:
-                raise ValueError("Pick one of the ten Fashion-MNIST classes as the anomaly.")
-            settings = LiveSettings(FASHION_MNIST_CLASSES.index(anomalous), recipe, steps, train_images)
-            split = make_split(
-                settings.dataset, settings.anomalous_class, train_limit=settings.train_images, test_limit=TEST_IMAGES
-            )
+            if chosen not in FASHION_MNIST_CLASSES:
+                raise ValueError("Pick one of the ten Fashion-MNIST classes.")
+            settings = LiveSettings(FASHION_MNIST_CLASSES.index(chosen), recipe, steps, train_images)
+            split = settings.data_split()
         except DataError as error:
             sentence = f"Live training needs Fashion-MNIST. {error} The shipped models still score images."
             raise _error(ValueError(sentence)) from None
@@ -162,10 +162,17 @@ class AnomalyTab:
             raise _error(error) from None
         if live is None:
             live = LiveSession(device=pick_device(self.ctx.device), threads=LIVE_THREADS)
-        yield None, f"Training on {len(split.train)} normal images, '{anomalous}' held out: starting.", gr.skip(), live
+        one_class = RECIPE_SPLITS[settings.recipe] == "one-class"
+        anomalies = "the other nine classes" if one_class else f"'{chosen}'"
+        start = f"Training on {len(split.train)} {'images of ' + repr(chosen) if one_class else 'normal images'}"
+        yield None, f"{start}; the anomalies are {anomalies}: starting.", gr.skip(), live
         for update in live.train(split, settings.live_recipe()):
             figure = score_histograms(
-                update.scores.normal, update.scores.anomalous, update.phase.capitalize(), anomalous_label=anomalous
+                update.scores.normal,
+                update.scores.anomalous,
+                update.phase.capitalize(),
+                normal_label=chosen if one_class else "normal",
+                anomalous_label="other classes" if one_class else chosen,
             )
             if not update.finished:
                 yield figure, update.message(), gr.skip(), gr.skip()
@@ -259,11 +266,19 @@ def with_thumbnails(scored: list[dict] | None, files: list | None) -> list[dict]
     return [{**entry, "thumbnail": thumbnail(path)} for entry, path in zip(scored, paths)]
 
 
-def recipe_sizes(recipe: str) -> tuple:
-    """The sliders set to a recipe's own length and number of training images."""
+def class_label(recipe: str) -> str:
+    """What the class picker means under a recipe: the normal data (one-class) or the anomaly (held-out)."""
+    if RECIPE_SPLITS.get(recipe) == "one-class":
+        return "Fashion-MNIST class: the normal data (the other nine are the anomalies)"
+    return "Fashion-MNIST class held out (the anomaly)"
+
+
+def recipe_settings(recipe: str) -> tuple:
+    """The sliders set to a recipe's own length and number of training images, and the class picker's meaning."""
     if recipe not in RECIPE_SIZES:
         raise gr.Error(f"Pick one of the recipes: {', '.join(RECIPE_SIZES)}.", print_exception=False)
-    return RECIPE_SIZES[recipe]
+    steps, images = RECIPE_SIZES[recipe]
+    return steps, images, gr.update(label=class_label(recipe))
 
 
 SCORE_FIELDS = {"image": (str,), "score": (int, float), "note": (str,), "out_of_domain": (str, type(None))}
@@ -314,10 +329,10 @@ def build_tab(ctx: AppContext) -> None:
         verdict_table = gr.HTML(elem_id="anomaly-verdicts", css_template=TABLE_CSS)
         scores_json = gr.JSON(visible=False)  # the output of the `anomaly_score` endpoint; people read the table
 
-        with gr.Accordion("Live training (a small HistoryAD trained here: a minute by default)", open=False):
+        with gr.Accordion("Live training (a small HistoryAD trained here, in under a minute by default)", open=False):
             with gr.Row():
-                held_out = gr.Dropdown(
-                    list(FASHION_MNIST_CLASSES), value="trouser", label="Fashion-MNIST class held out (the anomaly)"
+                chosen_class = gr.Dropdown(
+                    list(FASHION_MNIST_CLASSES), value="trouser", label=class_label(DEFAULT_RECIPE)
                 )
                 recipe = gr.Radio(list(RECIPE_SIZES), value=DEFAULT_RECIPE, label="Recipe", info=RECIPE_INFO)
                 default_steps, default_images = RECIPE_SIZES[DEFAULT_RECIPE]
@@ -357,7 +372,7 @@ def build_tab(ctx: AppContext) -> None:
         rescored(
             train_button.click(
                 tab.train,
-                [held_out, recipe, steps, train_images, live],
+                [chosen_class, recipe, steps, train_images, live],
                 [live_plot, live_status, model_name, live],
                 api_visibility="private",
                 concurrency_limit=LIVE_RUNS,
@@ -365,7 +380,7 @@ def build_tab(ctx: AppContext) -> None:
                 preprocess=False,
             ).then(tab.view, [model_name, live], view_outputs, api_visibility="private")
         )
-        recipe.change(recipe_sizes, [recipe], [steps, train_images], api_visibility="private")
+        recipe.change(recipe_settings, [recipe], [steps, train_images, chosen_class], api_visibility="private")
         stop_button.click(stop_live, [live], [live_status], api_visibility="private")
         figures_button.click(
             tab.talk,
