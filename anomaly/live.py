@@ -134,10 +134,15 @@ class LiveSettings:
         """The chosen recipe at the chosen length and number of training images."""
         return replace(RECIPES[self.recipe], steps=self.steps, train_images=self.train_images)
 
+    @property
+    def one_class(self) -> bool:
+        """Whether the chosen class is the normal data (else it is held out as the anomaly)."""
+        return RECIPES[self.recipe].split == "one-class"
+
     def data_split(self) -> AnomalySplit:
         """The recipe's split of the dataset around the chosen class, with the tab's seeded test images."""
         limits = {"train_limit": self.train_images, "test_limit": TEST_IMAGES}
-        if RECIPES[self.recipe].split == "one-class":
+        if self.one_class:
             return make_split(self.dataset, normal_classes=[self.chosen_class], **limits)
         return make_split(self.dataset, self.chosen_class, **limits)
 

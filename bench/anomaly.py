@@ -82,7 +82,7 @@ def live_table(config: BenchConfig) -> None:
         session = LiveSession(device=device, threads=config.threads)
         final = list(session.train(split, settings.live_recipe()))[-1]
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-        role = "normal" if settings.live_recipe().split == "one-class" else "anomaly"
+        role = "normal" if settings.one_class else "anomaly"
         print(
             f"| {chosen} ({split.class_names[chosen]}) | {role} | {config.live} | {config.threads} | {seconds:.1f} | "
             f"{cpu:.1f} | {final.metrics.auroc:.3f} | {final.metrics.auprc:.3f} ({final.metrics.anomaly_share:.2f}) |",

@@ -162,10 +162,14 @@ class AnomalyTab:
             raise _error(error) from None
         if live is None:
             live = LiveSession(device=pick_device(self.ctx.device), threads=LIVE_THREADS)
-        one_class = RECIPE_SPLITS[settings.recipe] == "one-class"
-        anomalies = "the other nine classes" if one_class else f"'{chosen}'"
-        start = f"Training on {len(split.train)} {'images of ' + repr(chosen) if one_class else 'normal images'}"
-        yield None, f"{start}; the anomalies are {anomalies}: starting.", gr.skip(), live
+        one_class = settings.one_class
+        normal, anomalies = (repr(chosen), "the other nine classes") if one_class else ("normal", repr(chosen))
+        yield (
+            None,
+            f"Training on {len(split.train)} {normal} images; the anomalies are {anomalies}: starting.",
+            gr.skip(),
+            live,
+        )
         for update in live.train(split, settings.live_recipe()):
             figure = score_histograms(
                 update.scores.normal,
