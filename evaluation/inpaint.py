@@ -63,6 +63,9 @@ SCRATCH_THICKNESS = 1 / 100
 """A scratch on a photo at its own size: a hundredth of its short side wide (at least 2 px)."""
 REGION_MARGIN = 8
 """PSNR of the photo evaluation is taken over the hole's bounding box grown by this many pixels."""
+MEMBRANE = "membrane"
+"""The membrane (harmonic) fill, the Poisson blend keeping none of a source's detail: scored beside the classical fills
+as a reference, not one of them (a user's tools offer Telea, Navier–Stokes and biharmonic)."""
 BSDS_SPLIT_SEED = 0
 """BSDS500's photos are split in halves by this seed's permutation: the first half tests, the second validates (the
 default draw of 16 test photos, seed 0, is the permutation's first 16)."""
@@ -77,6 +80,7 @@ class EvaluationConfig:
     at: str = "prior"
     side: int = 0
     photo_context: float = 1.0
+    fill_detail: float | None = None
     split: str = "test"
     images: int = 100
     iterations: int = 200
@@ -107,6 +111,8 @@ class EvaluationConfig:
             )
         if not (math.isfinite(self.photo_context) and self.photo_context >= 0):
             raise ConfigError(f"--photo-context must be a finite number of at least 0, got {self.photo_context}.")
+        if self.fill_detail is not None and not 0 <= self.fill_detail <= 1:
+            raise ConfigError(f"--fill-detail must be between 0 and 1, got {self.fill_detail}.")
         if self.split not in SPLITS:
             raise ConfigError(f"--split must be one of {', '.join(SPLITS)}, got {self.split!r}.")
         if self.split != "test" and self.data.startswith(FOLDER_PREFIX):
@@ -153,6 +159,10 @@ HELP = {
     ),
     "side": "--at photo: resize every photo so that its longer side has this many pixels (0: its own size)",
     "photo_context": "--at photo: known border around the hole in a photo prior's frame, as a share of the hole's side",
+    "fill_detail": (
+        "--at photo: share of the fill's own detail the Poisson blend keeps, 0 (the membrane fill) to 1 (default: the "
+        "prior's measured setting, inpaint.settings.FILL_DETAILS)"
+    ),
     "split": "registry data and bsds500's halves: test (the numbers to report) or val (to choose settings such as a "
     "prior's solver or the fill rule)",
     "images": "number of held-out images (a seeded draw)",
@@ -391,24 +401,30 @@ def evaluate_photo_hole(
             scores["gan"] = math.nan
         for method, fn in BASELINES.items():  # as 8-bit images, like the default's (biharmonic works in float)
             scores[method] = psnr(to_uint8(fn(truth, hole))[box] / 255.0, truth[box])
+        membrane = to_uint8(np.clip(poisson_blend(truth, truth, hole, detail=0.0), 0, 1))
+        scores[MEMBRANE] = psnr(membrane[box] / 255.0, truth[box])
         row["psnr"] = scores
         rows.append(row)
     return {"rows": rows, "summary": photo_summary(rows)}
 
 
 def photo_summary(rows: list[dict]) -> dict:
-    """Mean PSNR per fill, the default's and the search's gain over the best classical fill (with 95 % intervals)."""
+    """Mean PSNR per fill, the default's and the search's gain over the best classical fill, and the default's over
+    the membrane fill (with 95 % intervals)."""
     methods = list(rows[0]["psnr"])
     table = {m: np.array([r["psnr"][m] for r in rows]) for m in methods}
     classical = [m for m in methods if m in BASELINES]
     best = max(classical, key=lambda m: table[m].mean())
     summary = {m: float(np.nanmean(v)) for m, v in table.items()}
     summary["best_classical"] = best
-    for method in ("default", "gan"):
-        gain = table[method] - table[best]
+    pairs = {"default": ("default", best), "gan": ("gan", best)}
+    if MEMBRANE in table:
+        pairs["default_vs_membrane"] = ("default", MEMBRANE)
+    for name, (method, reference) in pairs.items():
+        gain = table[method] - table[reference]
         gain = gain[np.isfinite(gain)]
-        summary[f"{method}_gain"] = float(gain.mean()) if len(gain) else math.nan
-        summary[f"{method}_gain_interval"] = (
+        summary[f"{name}_gain"] = float(gain.mean()) if len(gain) else math.nan
+        summary[f"{name}_gain_interval"] = (
             list(bootstrap_mean_interval(gain)) if len(gain) > 1 else [math.nan, math.nan]
         )
     summary["default_gan_share"] = float(np.mean([r["default_fill"] == "gan" for r in rows]))
@@ -433,6 +449,12 @@ def photo_table(title: str, summary: dict) -> str:
             f"| {method}{' (best classical)' if method == best else ''} | {summary[method]:.2f} | "
             f"{summary[method] - summary[best]:+.2f} |"
         )
+    if MEMBRANE in summary:
+        low, high = summary["default_vs_membrane_gain_interval"]
+        lines.append(
+            f"| {MEMBRANE} (reference; default − {MEMBRANE}: {summary['default_vs_membrane_gain']:+.2f} "
+            f"[{low:+.2f}, {high:+.2f}]) | {summary[MEMBRANE]:.2f} | {summary[MEMBRANE] - summary[best]:+.2f} |"
+        )
     lines.append(f"\nDefault fill: {summary['default_seconds']:.2f} s a photo.")
     return "\n".join(lines)
 
@@ -442,6 +464,8 @@ def photo_main(
 ) -> tuple[list[str], dict]:
     """The photo evaluation (--at photo): every hole kind on the photos, as tables and a record."""
     inpainter.photo_context = config.photo_context
+    if config.fill_detail is not None:
+        inpainter.detail = config.fill_detail
     photos = whole_photos(data, config.images, config.seed, config.side, config.split)
     search = solver_config(
         recommended_solver(inpainter.name),

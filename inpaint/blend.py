@@ -1,11 +1,13 @@
 """Poisson blending (Pérez et al. 2003) of generated content into the known part of an image.
 
-Inside the hole Ω the result f solves the discrete Poisson equation Δf = Δg (g the generated
-image) with f = the observed image on the known pixels next to Ω; neighbours outside the image are
-left out (Neumann boundary). Our own sparse solver rather than OpenCV's `seamlessClone`: it is
-exact on the true known pixels, works in float without 8-bit rounding of the source, and accepts
-holes that touch the image border, which `seamlessClone` mishandles (it needs the mask inside the
-destination with a margin).
+Inside the hole Ω the result f solves the discrete Poisson equation Δf = k·Δg (g the generated
+image, k its `detail`) with f = the observed image on the known pixels next to Ω; neighbours outside
+the image are left out (Neumann boundary). k = 1 is Pérez et al.'s seamless cloning; k = 0 ignores g
+and gives the membrane (harmonic) fill, the smoothest interpolation of the hole's border; by linearity
+f_k = f_0 + k·(f_1 − f_0), so k between them keeps that share of the generated content's detail.
+Our own sparse solver rather than OpenCV's `seamlessClone`: it is exact on the true known pixels,
+works in float without 8-bit rounding of the source, and accepts holes that touch the image border,
+which `seamlessClone` mishandles (it needs the mask inside the destination with a margin).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from scipy.sparse.linalg import splu
 NEIGHBOURS = ((-1, 0), (1, 0), (0, -1), (0, 1))
 
 
-def poisson_blend(source: np.ndarray, target: np.ndarray, hole: np.ndarray) -> np.ndarray:
-    """Blend `source` into `target` (HxW or HxWxC floats) inside `hole` (HxW bool); target elsewhere.
+def poisson_blend(source: np.ndarray, target: np.ndarray, hole: np.ndarray, detail: float = 1.0) -> np.ndarray:
+    """Blend `source` into `target` (HxW or HxWxC floats) inside `hole` (HxW bool), keeping the share `detail` of
+    the source's gradients (1: seamless cloning, 0: the membrane fill); target elsewhere.
 
     An empty hole returns `target` unchanged; a hole with no known pixel around it is refused.
     """
@@ -45,7 +48,7 @@ def poisson_blend(source: np.ndarray, target: np.ndarray, hole: np.ndarray) -> n
         inside = (ny >= 0) & (ny < height) & (nx >= 0) & (nx < width)
         p, qy, qx = np.nonzero(inside)[0], ny[inside], nx[inside]
         values[0][p] += 1.0
-        rhs[p] += source[ys[p], xs[p]] - source[qy, qx]
+        rhs[p] += detail * (source[ys[p], xs[p]] - source[qy, qx])
         unknown = hole[qy, qx]
         rows.append(p[unknown])
         cols.append(index[qy[unknown], qx[unknown]])

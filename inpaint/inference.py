@@ -8,7 +8,8 @@ A fill is made in a frame the prior knows (inpaint.framing): for a face prior th
 faces were (the whole photo when the photo is a face crop), found on the photo with its hole filled classically so
 that the hole's old content never guides it; for a photo prior the hole with `PHOTO_CONTEXT` of known pixels around
 it. The frame is resized to the prior's size, the latent search fills it there, and G(z*) is enlarged back to the
-frame's size and Poisson-blended into the hole at full resolution, so pixels outside the hole never change.
+frame's size and Poisson-blended into the hole at full resolution, keeping the share of its detail measured best
+for the prior (inpaint.settings.FILL_DETAILS), so pixels outside the hole never change.
 By default each hole gets the fill the measured rule gives it (inpaint.choice): the latent search for holes wide
 enough at the prior's scale (and, with a photo prior, for thin strokes across texture), the classical fill
 (scikit-image's biharmonic, the best classical fill measured) for scratches, other thin strokes and small holes, and
@@ -38,7 +39,7 @@ from inpaint.masks import check_mask
 from inpaint.operators import DownsampleOperator, MaskOperator
 from inpaint.prior import InpaintPrior
 from inpaint.search import SearchConfig, search_steps
-from inpaint.settings import SR_Z_WEIGHT
+from inpaint.settings import SR_Z_WEIGHT, fill_detail
 
 MAX_UPSCALE = 8
 """A fill made at the prior's content size is enlarged at most this much into a photo prior's context frame."""
@@ -123,6 +124,7 @@ class Inpainter(Pipeline):
         super().__init__(*args, **kwargs)
         self.model.requires_grad_(False)
         self.photo_context = PHOTO_CONTEXT
+        self.detail = fill_detail(self.name)
 
     @property
     def is_face_prior(self) -> bool:
@@ -264,12 +266,14 @@ class Inpainter(Pipeline):
                 yield Progress(state.step, config.iterations, preview, state.loss.mean().item())
         generated = resize(to_array(unframe(state.images, prior)), crop_hole.shape)
         filled = photo.copy()
-        filled[top:bottom, left:right] = to_uint8(np.clip(poisson_blend(generated, crop, crop_hole), 0, 1))
+        filled[top:bottom, left:right] = to_uint8(np.clip(poisson_blend(generated, crop, crop_hole, self.detail), 0, 1))
         filled[~hole] = photo[~hole]
         if framing.kind == "none":
             why = f"{framing.note}; the GAN fill was forced, in {box_words(box)} around the hole"
         else:
+            kept = "" if self.detail == 1 else f", keeping {self.detail:.0%} of its detail"
             why = f"{framed} ({box_words(box)}), filled it at {size[0]}×{size[1]} and Poisson-blended it into the hole"
+            why += kept
             if fill == "auto":
                 why += f"; {choice.why}"
         loss = state.loss.mean().item()

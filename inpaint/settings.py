@@ -20,6 +20,11 @@ SOLVERS: dict[str, dict[str, str]] = {
     "posterior-mean": {"loss": "brgm", "combine": "mean"},
 }
 """The latent-search solvers by name, as `SearchConfig` fields: the loss, and whether the restarts are averaged."""
+FILL_DETAILS = {"inpaint-photos": 0.25}
+"""Per shipped prior, the share of the fill's own detail the Poisson blend keeps (inpaint.blend: 1 clones G(z*)'s
+gradients, 0 is the membrane fill of the hole's border), chosen on validation photos (docs/inpaint.md): the photo
+prior's scenes are mostly wrong in their detail, so its fills keep a quarter of it; the face prior's detail is right
+(it adds 2 dB over the membrane fill), and it and other priors keep all of it."""
 DEFAULT_SOLVER = "proposed"
 RECOMMENDED_SOLVERS = {"inpaint-faces": "posterior-mean", "inpaint-photos": "posterior-mean"}
 """Per shipped prior, the solver that measured best on its validation images (docs/inpaint.md); others use
@@ -29,3 +34,8 @@ DEFAULT_SOLVER."""
 def recommended_solver(prior_name: str | None) -> str:
     """The solver the tab and the `inpaint` endpoint use for `prior_name` unless the user picks another."""
     return RECOMMENDED_SOLVERS.get(prior_name or "", DEFAULT_SOLVER)
+
+
+def fill_detail(prior_name: str | None) -> float:
+    """The share of G(z*)'s detail the Poisson blend keeps for `prior_name` (FILL_DETAILS, else all of it)."""
+    return FILL_DETAILS.get(prior_name or "", 1.0)

@@ -59,6 +59,9 @@ def test_evaluation_refuses_bad_values_with_one_sentence(capsys: pytest.CaptureF
     with pytest.raises(SystemExit):
         main(["--sr-factor", "3"])
     assert "--sr-factor must be 0 (skip) or one of 2, 4, got 3." in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--fill-detail", "1.5"])
+    assert "--fill-detail must be between 0 and 1, got 1.5." in capsys.readouterr().err
 
 
 def test_evaluation_refuses_a_posterior_mean_of_no_searches(capsys: pytest.CaptureFixture[str]) -> None:
@@ -83,12 +86,21 @@ def test_the_photo_evaluation_fills_whole_photos_through_the_inpainter_and_score
     for hole in record["results"].values():
         assert len(hole["rows"]) == 2
         for row in hole["rows"]:
-            assert set(row["psnr"]) == {"default", "gan", "opencv-telea", "opencv-ns", "skimage-biharmonic"}
+            assert set(row["psnr"]) == {"default", "gan", "opencv-telea", "opencv-ns", "skimage-biharmonic", "membrane"}
             assert row["default_fill"] in ("gan", "skimage-biharmonic") and row["width_at_prior"] > 0
             assert row["ring_texture"] > 0  # the fixture photos have texture around every hole
             chosen = row["psnr"]["gan" if row["default_fill"] == "gan" else "skimage-biharmonic"]
             assert row["psnr"]["default"] == chosen  # every fill scored as the 8-bit image a user gets
     assert "through Inpainter.inpaint as the tab calls it" in capsys.readouterr().out
+
+
+def test_a_photo_evaluation_keeping_none_of_the_fills_detail_scores_the_membrane_fill(tmp_path: Path) -> None:
+    record = evaluate_folder(
+        tmp_path, "--at photo --side 48 --images 2 --holes square-20 --iterations 2 --restarts 1 --fill-detail 0"
+    )
+    for row in record["results"]["square-20"]["rows"]:
+        assert row["psnr"]["gan"] == row["psnr"]["membrane"]
+    assert "default_vs_membrane_gain" in record["results"]["square-20"]["summary"]
 
 
 def test_bsds500_splits_into_a_test_half_and_a_validation_half(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,6 +11,7 @@ from inpaint_helpers import TINY, tiny_inpainter
 from PIL import Image
 
 from gan.hub import WeightsSource
+from inpaint.blend import poisson_blend
 from inpaint.choice import TEXTURE_MIN, choose_fill, hole_width, ring_texture, width_at_prior
 from inpaint.framing import face_frame, find_faces, frame_faces
 from inpaint.inference import Inpainter
@@ -132,6 +133,19 @@ def test_the_user_can_force_either_fill() -> None:
     assert tiny_inpainter().inpaint(image, hole, QUICK, fill="gan").fill == "gan"
     with pytest.raises(ValueError, match="fill must be one of auto, gan, classical"):
         tiny_inpainter().inpaint(image, hole, QUICK, fill="best")
+
+
+def test_a_gan_fill_keeps_the_priors_share_of_its_detail_and_with_none_is_the_membrane_fill() -> None:
+    image = np.random.default_rng(1).integers(0, 256, (40, 40, 3), dtype=np.uint8)
+    hole = square_mask(40, 40, 0.4)
+    inpainter = tiny_inpainter()
+    assert inpainter.detail == 1.0  # priors without a measured setting keep all of it
+    assert "keeping" not in inpainter.inpaint(image, hole, QUICK, fill="gan").note
+    inpainter.detail = 0.0
+    result = inpainter.inpaint(image, hole, QUICK, fill="gan")
+    membrane = poisson_blend(image / 255.0, image / 255.0, hole, detail=0.0)
+    assert np.abs(result.image / 255.0 - membrane).max() <= 0.5 / 255 + 1e-9
+    assert "keeping 0% of its detail" in result.note
 
 
 def test_super_resolution_frames_the_face_of_a_large_portrait_and_says_so() -> None:

@@ -201,6 +201,20 @@ def test_poisson_blend_keeps_known_pixels_and_an_empty_hole_changes_nothing() ->
         poisson_blend(source, target, np.ones((12, 12), bool))
 
 
+def test_poisson_blend_detail_zero_is_the_membrane_fill_and_detail_scales_the_source_linearly() -> None:
+    rng = np.random.default_rng(3)
+    target, source = rng.random((14, 14, 3)), rng.random((14, 14, 3))
+    hole = np.zeros((14, 14), dtype=bool)
+    hole[3:11, 4:10] = True
+    membrane = poisson_blend(source, target, hole, detail=0.0)
+    assert np.allclose(membrane, poisson_blend(rng.random((14, 14, 3)), target, hole, detail=0.0))
+    ys, xs = np.nonzero(hole)  # harmonic: every hole pixel is the mean of its four neighbours
+    neighbours = (membrane[ys - 1, xs] + membrane[ys + 1, xs] + membrane[ys, xs - 1] + membrane[ys, xs + 1]) / 4
+    assert np.allclose(membrane[ys, xs], neighbours)
+    seamless = poisson_blend(source, target, hole)
+    assert np.allclose(poisson_blend(source, target, hole, detail=0.4), membrane + 0.4 * (seamless - membrane))
+
+
 def test_preset_masks_have_their_shapes() -> None:
     assert preset_mask("center", 32, 32)[8:24, 8:24].all() and preset_mask("center", 32, 32).sum() == 256
     assert preset_mask("half", 32, 32)[:, :16].all() and not preset_mask("half", 32, 32)[:, 16:].any()

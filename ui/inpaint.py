@@ -22,6 +22,7 @@ from gan.imageio import load_image
 from inpaint.masks import PRESETS, preset_mask
 from inpaint.settings import (
     EXAMPLES_DIR,
+    FILL_DETAILS,
     INPAINTER,
     SEARCH_ITERATIONS,
     SEARCH_RESTARTS,
@@ -84,10 +85,12 @@ METHOD = """
 **How it fills.** The priors are small WGAN-GPs trained by us on a CPU at 64×64. A prior fills best what it was
 trained on, so the fill is made in a frame of the photo the prior knows: for **inpaint-faces** the whole face
 (the whole photo when it is a face crop; otherwise the face found by dlib's frontal-face detector), for
-**inpaint-photos** the hole with half its side of surroundings. The frame is shrunk to 64×64, the latent search finds
-the code whose generated image best matches the unpainted part (the posterior mean of L-BRGM restarts; Marinescu
-et al. 2021, after Yeh et al. 2017), and the fill is enlarged back and Poisson-blended into the hole at full
-resolution: pixels outside the hole never change. You see G(z) converge on the right.
+**inpaint-photos** the hole with its own side of surroundings on each side. The frame is shrunk to 64×64, the
+latent search finds the code whose generated image best matches the unpainted part (the posterior mean of L-BRGM
+restarts; Marinescu et al. 2021, after Yeh et al. 2017), and the fill is enlarged back and Poisson-blended into the
+hole at full resolution: pixels outside the hole never change. The photo prior's scenes are only partly right, so its
+fill keeps {detail} of its own detail over the smooth membrane fill of the hole's border (measured best). You see G(z)
+converge on the right.
 
 **Which fill.** Thin strokes, scratches and holes that are small in the frame are filled best by a classical
 diffusion (scikit-image's biharmonic, shown beside every result); wide holes in a face or a texture by the GAN. By
@@ -347,7 +350,7 @@ def build_tab(ctx: AppContext) -> None:
                 iterations = CheckedSlider(precision=0, elem_id="inpaint-iterations", **ITERATIONS)
                 restarts = CheckedSlider(precision=0, **RESTARTS)
         with gr.Accordion("How it works, and how well", open=False):
-            gr.Markdown(METHOD.format(numbers=NUMBERS))
+            gr.Markdown(METHOD.format(numbers=NUMBERS, detail=f"{FILL_DETAILS['inpaint-photos']:.0%}"))
         mode.change(mode_updates, mode, [editor, result, classical, presets, fill], api_visibility="private")
         preset_button.click(apply_preset, [editor, preset, preset_seed], editor, api_visibility="private")
         button.click(
