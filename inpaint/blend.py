@@ -59,3 +59,8 @@ def poisson_blend(source: np.ndarray, target: np.ndarray, hole: np.ndarray, deta
     result = target.copy()
     result[ys, xs] = solution
     return result[..., 0] if squeeze else result
+
+
+def membrane_fill(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """The membrane (harmonic) fill of `hole` in `image`: the blend keeping none of a source's detail."""
+    return poisson_blend(image, image, hole, detail=0.0)

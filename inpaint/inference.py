@@ -271,9 +271,9 @@ class Inpainter(Pipeline):
         if framing.kind == "none":
             why = f"{framing.note}; the GAN fill was forced, in {box_words(box)} around the hole"
         else:
-            kept = "" if self.detail == 1 else f", keeping {self.detail:.0%} of its detail"
             why = f"{framed} ({box_words(box)}), filled it at {size[0]}×{size[1]} and Poisson-blended it into the hole"
-            why += kept
+            if self.detail != 1:
+                why += f", keeping {self.detail:.0%} of its detail"
             if fill == "auto":
                 why += f"; {choice.why}"
         loss = state.loss.mean().item()

@@ -11,7 +11,7 @@ from inpaint_helpers import TINY, tiny_inpainter
 from PIL import Image
 
 from gan.hub import WeightsSource
-from inpaint.blend import poisson_blend
+from inpaint.blend import membrane_fill
 from inpaint.choice import TEXTURE_MIN, choose_fill, hole_width, ring_texture, width_at_prior
 from inpaint.framing import face_frame, find_faces, frame_faces
 from inpaint.inference import Inpainter
@@ -143,7 +143,7 @@ def test_a_gan_fill_keeps_the_priors_share_of_its_detail_and_with_none_is_the_me
     assert "keeping" not in inpainter.inpaint(image, hole, QUICK, fill="gan").note
     inpainter.detail = 0.0
     result = inpainter.inpaint(image, hole, QUICK, fill="gan")
-    membrane = poisson_blend(image / 255.0, image / 255.0, hole, detail=0.0)
+    membrane = membrane_fill(image / 255.0, hole)
     assert np.abs(result.image / 255.0 - membrane).max() <= 0.5 / 255 + 1e-9
     assert "keeping 0% of its detail" in result.note
 
