@@ -41,6 +41,7 @@ def _verdict_cells(page) -> list[str]:
 
 def _upload_and_score(page, expect, image: Path) -> list[str]:
     page.locator("#anomaly-files input[type=file]").set_input_files(str(image))
+    expect(page.locator("#anomaly-files")).to_contain_text(image.name, timeout=20_000)  # uploaded, as a user sees it
     page.get_by_role("button", name="Score my images").click()
     expect(page.locator("#anomaly-verdicts")).to_contain_text(image.name, timeout=30_000)
     return _verdict_cells(page)
