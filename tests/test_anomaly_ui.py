@@ -67,7 +67,9 @@ def test_anomaly_score_endpoint_names_a_missing_model_and_refuses_server_folders
     assert str(tmp_path) not in str(refused.value)
 
 
-def test_anomaly_score_endpoint_takes_a_bounded_number_of_files(client, digit) -> None:
+def test_anomaly_score_endpoint_takes_between_one_and_max_images_files(client, digit) -> None:
+    with pytest.raises(Exception, match="No image to score yet"):
+        client.predict(MODEL, [], api_name="/anomaly_score")
     with pytest.raises(Exception, match=f"at most {MAX_IMAGES} are scored per request"):
         client.predict(MODEL, [handle_file(str(digit))] * (MAX_IMAGES + 1), api_name="/anomaly_score")
 

@@ -66,6 +66,9 @@ INTRO = (
 )
 
 
+NO_IMAGES = "No image to score yet: upload one or more, and press Score once each file's name shows in the box."
+
+
 def _error(error: Exception) -> gr.Error:
     log.info("anomaly tab: %s", str(error)[:200])
     return gr.Error(str(error)[:300], print_exception=False)
@@ -133,6 +136,8 @@ class AnomalyTab:
     def score(self, name: str, files: list | None, live: LiveSession | None = None) -> list[dict]:
         """Score uploaded images with a model: a list of {image, score, note, out_of_domain}, higher score = more
         anomalous."""
+        if not files:  # also what a press during an upload sends
+            raise _error(ValueError(NO_IMAGES))
         try:
             result = self.detector(name, live)(_paths(files))
         except USER_ERRORS as error:
