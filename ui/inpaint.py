@@ -22,11 +22,11 @@ from gan.imageio import load_image
 from inpaint.masks import PRESETS, preset_mask
 from inpaint.settings import (
     EXAMPLES_DIR,
-    FILL_DETAILS,
     INPAINTER,
     SEARCH_ITERATIONS,
     SEARCH_RESTARTS,
     SR_Z_WEIGHT,
+    fill_detail,
     recommended_solver,
 )
 from ui.components import CheckedImageMask, CheckedNumber, CheckedSlider, checked_choice, output_path, user_errors
@@ -350,7 +350,7 @@ def build_tab(ctx: AppContext) -> None:
                 iterations = CheckedSlider(precision=0, elem_id="inpaint-iterations", **ITERATIONS)
                 restarts = CheckedSlider(precision=0, **RESTARTS)
         with gr.Accordion("How it works, and how well", open=False):
-            gr.Markdown(METHOD.format(numbers=NUMBERS, detail=f"{FILL_DETAILS['inpaint-photos']:.0%}"))
+            gr.Markdown(METHOD.format(numbers=NUMBERS, detail=f"{fill_detail('inpaint-photos'):.0%}"))
         mode.change(mode_updates, mode, [editor, result, classical, presets, fill], api_visibility="private")
         preset_button.click(apply_preset, [editor, preset, preset_seed], editor, api_visibility="private")
         button.click(
